@@ -1,0 +1,38 @@
+import Crypto
+import Foundation
+
+/// The wire encodings of the login methods, kept apart from the exchange so each can be checked
+/// against its RFC's test vector.
+enum AuthEncoding {
+    /// RFC 1939 section 7: MD5 of the greeting's timestamp followed by the shared secret, in lower-case hex.
+    static func apopDigest(timestamp: String, password: String) -> String {
+        hex(Insecure.MD5.hash(data: Array((timestamp + password).utf8)))
+    }
+
+    /// RFC 4616: `authzid NUL authcid NUL passwd` with an empty authzid (act as the user who logs in), base64.
+    static func plain(user: String, password: String) -> String {
+        Data([0] + Array(user.utf8) + [0] + Array(password.utf8)).base64EncodedString()
+    }
+
+    /// RFC 2195: `user SP hex(HMAC-MD5(password, challenge))`, base64. Nil when the challenge is not base64.
+    static func cramMD5(user: String, password: String, challenge: String) -> String? {
+        guard let decoded = Data(base64Encoded: challenge) else { return nil }
+        let mac = HMAC<Insecure.MD5>.authenticationCode(for: decoded, using: SymmetricKey(data: Array(password.utf8)))
+        return Data((user + " " + hex(mac)).utf8).base64EncodedString()
+    }
+
+    /// The LOGIN mechanism sends the user name, then the password, each base64 on its own line.
+    static func login(_ value: String) -> String {
+        Data(value.utf8).base64EncodedString()
+    }
+
+    private static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var result = [UInt8]()
+        for byte in bytes {
+            result.append(digits[Int(byte >> 4)])
+            result.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: result, as: UTF8.self)
+    }
+}

@@ -1,0 +1,229 @@
+import NIOCore
+import NIOSSL
+import NIOTLS
+
+/// The last handler of the pipeline: matches decoded replies to the promises of the commands that asked
+/// for them, in order, accumulates multi-line bodies, enforces the silence timeout, performs the STLS
+/// upgrade on the event loop and traces the exchange. Confined to the channel's event loop.
+final class POP3ClientHandler: ChannelInboundHandler {
+    typealias InboundIn = POP3ResponseEvent
+
+    private struct Pending {
+        /// Nil for the greeting, which answers no command.
+        var command: POP3Command?
+        var promise: EventLoopPromise<POP3Reply>
+        var progress: (@Sendable (Int) -> Void)?
+        var expectedSize: Int?
+        /// For STLS: the TLS to start on `+OK`; the promise then waits for the handshake.
+        var startTLS: TLSSetup?
+    }
+
+    let diagnosis = CertificateDiagnosis()
+    private let host: String
+    private let idleTimeout: TimeAmount
+    private let maxReserve: Int
+    private let trace: ProtocolTrace?
+    private var context: ChannelHandlerContext?
+    private var pending = CircularBuffer<Pending>()
+    /// The multi-line reply being received, always for `pending.first`; kept outside the queue so appending
+    /// to it never copies.
+    private var bodyStatus: StatusLine?
+    private var body: [UInt8] = []
+    /// The STLS command whose `+OK` arrived, until the handshake completes.
+    private var upgrading: (promise: EventLoopPromise<POP3Reply>, status: StatusLine)?
+    /// Once set, the connection is unusable and every later request fails with this.
+    private var failure: POP3Error?
+    private var lastActivity = NIODeadline.now()
+    private var timer: Scheduled<Void>?
+
+    init(host: String, idleTimeout: TimeAmount, maxReserve: Int, trace: ProtocolTrace?, greeting: EventLoopPromise<POP3Reply>) {
+        self.host = host
+        self.idleTimeout = idleTimeout
+        self.maxReserve = maxReserve
+        self.trace = trace
+        pending.append(Pending(command: nil, promise: greeting))
+    }
+
+    // MARK: Requests from the session
+
+    /// Queues `command`'s reply and writes it; `flush: false` lets a caller batch several writes.
+    func send(
+        _ command: POP3Command,
+        progress: (@Sendable (Int) -> Void)? = nil,
+        expectedSize: Int? = nil,
+        startTLS: TLSSetup? = nil,
+        flush: Bool = true
+    ) -> EventLoopFuture<POP3Reply> {
+        guard let context else {
+            preconditionFailure("send before the handler was added to a pipeline")
+        }
+        if let failure { return context.eventLoop.makeFailedFuture(failure) }
+        let promise = context.eventLoop.makePromise(of: POP3Reply.self)
+        if pending.isEmpty { lastActivity = .now() }
+        pending.append(
+            Pending(command: command, promise: promise, progress: progress, expectedSize: expectedSize, startTLS: startTLS)
+        )
+        trace?.client(command)
+        let written = context.eventLoop.makePromise(of: Void.self)
+        // The decoder has already queued this command's reply kind; a write that fails leaves it waiting for
+        // a reply that will never come, so the connection cannot continue.
+        written.futureResult.assumeIsolated().whenFailure { [weak self] error in
+            self?.fail(POP3Error.from(error, diagnosis: nil, host: self?.host ?? ""))
+        }
+        context.write(NIOAny(command), promise: written)
+        if flush { context.flush() }
+        armTimer()
+        return promise.futureResult
+    }
+
+    func flush() {
+        context?.flush()
+    }
+
+    func close() {
+        fail(.connectionClosed)
+    }
+
+    // MARK: ChannelInboundHandler
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        fail(.connectionClosed)
+        self.context = nil
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        trace?.note("connected to \(context.channel.remoteAddress.map { "\($0)" } ?? host)")
+        lastActivity = .now()
+        armTimer()
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        trace?.note("connection closed")
+        fail(.connectionClosed)
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // The decoder reports the data that follows its first error; that first error is what counts.
+        if let error = error as? ByteToMessageDecoderError, case .dataReceivedInErrorState = error { return }
+        fail(POP3Error.from(error, diagnosis: diagnosis, host: host))
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? TLSUserEvent, case .handshakeCompleted(let protocolName) = event {
+            trace?.note("TLS handshake completed" + (protocolName.map { " (ALPN \($0))" } ?? ""))
+            lastActivity = .now()
+            if let upgrading {
+                self.upgrading = nil
+                upgrading.promise.succeed(.status(upgrading.status))
+            }
+            armTimer()
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        lastActivity = .now()
+        let event = unwrapInboundIn(data)
+        guard let head = pending.first else {
+            fail(.malformedResponse("a reply arrived that answers no command"))
+            return
+        }
+        switch event {
+        case .status(let status):
+            trace?.server(status.description)
+            pending.removeFirst()
+            if let tls = head.startTLS, status.isOK {
+                beginTLS(tls, status: status, promise: head.promise, context: context)
+            } else {
+                head.promise.succeed(.status(status))
+            }
+        case .continuation(let text):
+            trace?.server("+ " + text)
+            pending.removeFirst()
+            head.promise.succeed(.continuation(text))
+        case .multiLineStart(let status):
+            trace?.server(status.description)
+            bodyStatus = status
+            body = []
+            if let expected = head.expectedSize {
+                // A LIST size is the server's claim; never let it make us allocate more than the cap.
+                body.reserveCapacity(min(expected + expected / 16 + 64, maxReserve))
+            }
+        case .bodyChunk(let chunk):
+            body.append(contentsOf: chunk.readableBytesView)
+            head.progress?(body.count)
+        case .multiLineEnd:
+            trace?.server("<\(body.count) bytes>")
+            pending.removeFirst()
+            let reply = POP3Reply.multiLine(bodyStatus ?? StatusLine(isOK: true, text: ""), body: body)
+            bodyStatus = nil
+            body = []
+            head.promise.succeed(reply)
+        }
+        armTimer()
+    }
+
+    // MARK: Internals
+
+    /// Runs inside the read that delivered `+OK` to STLS, so nothing else is read or written in clear after it.
+    private func beginTLS(_ tls: TLSSetup, status: StatusLine, promise: EventLoopPromise<POP3Reply>, context: ChannelHandlerContext) {
+        do {
+            let handler = try tls.makeHandler(diagnosis: diagnosis)
+            upgrading = (promise, status)
+            try context.pipeline.syncOperations.addHandler(handler, position: .first)
+            trace?.note("TLS handshake started")
+        } catch {
+            upgrading = nil
+            promise.fail(POP3Error.from(error, diagnosis: diagnosis, host: host))
+            fail(POP3Error.from(error, diagnosis: diagnosis, host: host))
+        }
+    }
+
+    private func fail(_ error: POP3Error) {
+        if failure == nil {
+            failure = error
+            if error != .connectionClosed { trace?.note("failed: \(error)") }
+        }
+        let waiting = pending
+        pending.removeAll()
+        bodyStatus = nil
+        body = []
+        timer?.cancel()
+        timer = nil
+        if let upgrading {
+            self.upgrading = nil
+            upgrading.promise.fail(error)
+        }
+        for entry in waiting { entry.promise.fail(error) }
+        context?.close(promise: nil)
+    }
+
+    /// One timer per wait, re-armed from the last activity, rather than one per read.
+    private func armTimer() {
+        guard !pending.isEmpty || upgrading != nil else {
+            timer?.cancel()
+            timer = nil
+            return
+        }
+        guard timer == nil, let context, context.channel.isActive else { return }
+        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: lastActivity + idleTimeout) { [weak self] in
+            self?.timerFired()
+        }
+    }
+
+    private func timerFired() {
+        timer = nil
+        guard !pending.isEmpty || upgrading != nil else { return }
+        if lastActivity + idleTimeout <= .now() {
+            fail(.timeout(seconds: Int((idleTimeout.nanoseconds + 999_999_999) / 1_000_000_000)))
+        } else {
+            armTimer()
+        }
+    }
+}

@@ -1,0 +1,81 @@
+/// How the connection is protected.
+public enum ConnectionSecurity: String, Sendable, Equatable {
+    /// TLS from the first byte (pop3s, port 995, RFC 8314).
+    case implicitTLS
+    /// Plain connect, then STLS is required before any credential (RFC 2595).
+    case startTLS
+    /// No TLS at all; only honoured with `allowPlaintext`.
+    case plaintext
+}
+
+/// Login methods, named as the server advertises them.
+public enum AuthMechanism: String, Sendable, CaseIterable {
+    case saslPlain = "PLAIN"
+    case saslLogin = "LOGIN"
+    case cramMD5 = "CRAM-MD5"
+    case apop = "APOP"
+    case userPass = "USER"
+
+    /// Preference when the caller does not choose: challenge-response first, then SASL with the
+    /// password inside TLS, APOP, and USER/PASS last (RFC 5034, RFC 1939 section 7).
+    public static let strongestFirst: [AuthMechanism] = [.cramMD5, .saslPlain, .saslLogin, .apop, .userPass]
+}
+
+public struct POP3Configuration: Sendable {
+    public var host: String
+    public var port: Int
+    public var security: ConnectionSecurity
+    /// Required for `.plaintext`: without it no byte of a credential ever leaves unencrypted.
+    public var allowPlaintext: Bool
+    /// PEM file with extra trust anchors, used in addition to the system trust store.
+    public var caFile: String?
+    public var connectTimeout: Duration
+    /// Longest silence tolerated while a reply is due.
+    public var idleTimeout: Duration
+    /// Mechanisms to try, in this order; nil means every mechanism, strongest offered first.
+    public var allowedMechanisms: [AuthMechanism]?
+    /// Bound for status lines and for each line of CAPA, LIST and UIDL listings.
+    public var maxLineLength: Int
+    /// Bound for a whole RETR reply and for a whole listing.
+    public var maxMessageSize: Int
+    /// Bound for a whole TOP reply (header block plus the requested body lines).
+    public var maxTopReplySize: Int
+    /// Commands kept in flight by `topBatch` when the server advertises PIPELINING.
+    public var pipelineWindow: Int
+    public var trace: ProtocolTrace?
+
+    public init(
+        host: String,
+        port: Int? = nil,
+        security: ConnectionSecurity = .implicitTLS,
+        allowPlaintext: Bool = false,
+        caFile: String? = nil,
+        connectTimeout: Duration = .seconds(30),
+        idleTimeout: Duration = .seconds(60),
+        allowedMechanisms: [AuthMechanism]? = nil,
+        maxLineLength: Int = 8192,
+        maxMessageSize: Int = 100 << 20,
+        maxTopReplySize: Int = 4 << 20,
+        pipelineWindow: Int = 128,
+        trace: ProtocolTrace? = nil
+    ) {
+        self.host = host
+        self.port = port ?? (security == .implicitTLS ? 995 : 110)
+        self.security = security
+        self.allowPlaintext = allowPlaintext
+        self.caFile = caFile
+        self.connectTimeout = connectTimeout
+        self.idleTimeout = idleTimeout
+        self.allowedMechanisms = allowedMechanisms
+        self.maxLineLength = maxLineLength
+        self.maxMessageSize = maxMessageSize
+        self.maxTopReplySize = maxTopReplySize
+        self.pipelineWindow = pipelineWindow
+        self.trace = trace
+    }
+
+    /// Host, port and security from a parsed URL; the user name stays with the caller for `login`.
+    public init(url: POP3URL, allowPlaintext: Bool = false) {
+        self.init(host: url.host, port: url.port, security: url.security, allowPlaintext: allowPlaintext)
+    }
+}

@@ -1,0 +1,131 @@
+import Foundation
+import NIOCore
+import NIOPosix
+
+/// The channel and its reply-matching handler, as a Sendable value the session actor can hold.
+/// Every call hops to the channel's event loop, where the handler lives.
+struct POP3Connection: Sendable {
+    let channel: any Channel
+    let greeting: EventLoopFuture<POP3Reply>
+    private let handler: NIOLoopBound<POP3ClientHandler>
+
+    private init(channel: any Channel, greeting: EventLoopFuture<POP3Reply>, handler: NIOLoopBound<POP3ClientHandler>) {
+        self.channel = channel
+        self.greeting = greeting
+        self.handler = handler
+    }
+
+    /// Connects and builds the pipeline; with `implicitTLS` the handshake starts at once.
+    static func open(_ configuration: POP3Configuration, implicitTLS: TLSSetup?) async throws -> POP3Connection {
+        let eventLoop = MultiThreadedEventLoopGroup.singleton.next()
+        let greeting = eventLoop.makePromise(of: POP3Reply.self)
+        let limits = POP3ResponseDecoder.Limits(
+            maxLineLength: configuration.maxLineLength,
+            maxMessageSize: configuration.maxMessageSize,
+            maxTopReplySize: configuration.maxTopReplySize
+        )
+        let host = configuration.host
+        let idleTimeout = TimeAmount(configuration.idleTimeout)
+        let trace = configuration.trace
+        let maxReserve = configuration.maxMessageSize
+        let bootstrap = ClientBootstrap(group: eventLoop)
+            .connectTimeout(TimeAmount(configuration.connectTimeout))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let handler = POP3ClientHandler(
+                        host: host, idleTimeout: idleTimeout, maxReserve: maxReserve, trace: trace, greeting: greeting
+                    )
+                    let pipeline = channel.pipeline.syncOperations
+                    if let implicitTLS {
+                        try pipeline.addHandler(try implicitTLS.makeHandler(diagnosis: handler.diagnosis))
+                    }
+                    // Outbound commands pass the decoder (which queues the reply kind they expect) before
+                    // the encoder turns them into bytes.
+                    try pipeline.addHandler(MessageToByteHandler(POP3CommandEncoder()))
+                    try pipeline.addHandler(ByteToMessageHandler(POP3ResponseDecoder(limits: limits)))
+                    try pipeline.addHandler(handler)
+                }
+            }
+
+        let channel: any Channel
+        do {
+            channel = try await bootstrap.connect(host: configuration.host, port: configuration.port).get()
+        } catch {
+            greeting.fail(POP3Error.connectionClosed)
+            throw Self.connectError(error, configuration: configuration)
+        }
+        let handler: NIOLoopBound<POP3ClientHandler>
+        do {
+            handler = try await channel.eventLoop.submit {
+                NIOLoopBound(try channel.pipeline.syncOperations.handler(type: POP3ClientHandler.self), eventLoop: channel.eventLoop)
+            }.get()
+        } catch {
+            // The pipeline is already torn down, so the connection failed; the greeting carries the reason.
+            channel.close(promise: nil)
+            _ = try await greeting.futureResult.get()
+            throw POP3Error.connectionClosed
+        }
+        return POP3Connection(channel: channel, greeting: greeting.futureResult, handler: handler)
+    }
+
+    func send(
+        _ command: POP3Command,
+        progress: (@Sendable (Int) -> Void)? = nil,
+        expectedSize: Int? = nil
+    ) async throws -> POP3Reply {
+        let handler = self.handler
+        return try await channel.eventLoop.flatSubmit {
+            handler.value.send(command, progress: progress, expectedSize: expectedSize)
+        }.get()
+    }
+
+    /// Writes all commands with one flush and returns their replies' futures in order (pipelining).
+    func sendPipelined(_ commands: [POP3Command]) async throws -> [EventLoopFuture<POP3Reply>] {
+        let handler = self.handler
+        return try await channel.eventLoop.submit {
+            let futures = commands.map { handler.value.send($0, flush: false) }
+            handler.value.flush()
+            return futures
+        }.get()
+    }
+
+    /// Sends STLS; on `+OK` the handler installs TLS before reading anything else, and the reply is delivered
+    /// once the handshake has completed.
+    func startTLS(_ tls: TLSSetup) async throws -> POP3Reply {
+        let handler = self.handler
+        return try await channel.eventLoop.flatSubmit {
+            handler.value.send(.stls, startTLS: tls)
+        }.get()
+    }
+
+    func close() async {
+        let handler = self.handler
+        try? await channel.eventLoop.submit { handler.value.close() }.get()
+        try? await channel.closeFuture.get()
+    }
+
+    private static func connectError(_ error: any Error, configuration: POP3Configuration) -> POP3Error {
+        let host = configuration.host
+        let port = configuration.port
+        if case ChannelError.connectTimeout = error {
+            return .connectTimeout(host: host, port: port)
+        }
+        if let error = error as? NIOConnectionError {
+            if error.connectionErrors.isEmpty {
+                return .connectFailed(host: host, port: port, reason: "the host name could not be resolved")
+            }
+            if let first = error.connectionErrors.first?.error {
+                return .connectFailed(host: host, port: port, reason: reason(first))
+            }
+        }
+        return .connectFailed(host: host, port: port, reason: reason(error))
+    }
+
+    private static func reason(_ error: any Error) -> String {
+        if let error = error as? IOError {
+            return String(cString: strerror(error.errnoCode)).lowercased()
+        }
+        if case ChannelError.connectTimeout = error { return "timed out" }
+        return "\(error)"
+    }
+}

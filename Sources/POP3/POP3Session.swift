@@ -1,0 +1,458 @@
+import NIOCore
+
+/// A POP3 client session (RFC 1939) with CAPA (RFC 2449), STLS (RFC 2595), SASL (RFC 5034) and
+/// pipelining. States are enforced locally: a command the current state does not allow throws
+/// `POP3Error.wrongState` without reaching the server. Operations run one at a time, in call order; only
+/// `topBatch` keeps several commands in flight, and only when the server advertises PIPELINING.
+public actor POP3Session {
+    public private(set) var capabilities: Capabilities
+    public let greeting: Greeting
+    public private(set) var state: POP3SessionState = .authorization
+    /// True once TLS protects the connection (pop3s, or after STLS).
+    public let isEncrypted: Bool
+    private let configuration: POP3Configuration
+    private let connection: POP3Connection
+    private var busy = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    private init(configuration: POP3Configuration, connection: POP3Connection, greeting: Greeting,
+                 capabilities: Capabilities, isEncrypted: Bool) {
+        self.configuration = configuration
+        self.connection = connection
+        self.greeting = greeting
+        self.capabilities = capabilities
+        self.isEncrypted = isEncrypted
+    }
+
+    deinit {
+        connection.channel.close(promise: nil)
+    }
+
+    /// Connects, reads the greeting, learns the capabilities and, for `.startTLS`, upgrades with STLS and
+    /// asks for the capabilities again. Every exchange here is lock-step.
+    public static func connect(_ configuration: POP3Configuration) async throws -> POP3Session {
+        guard (1...65535).contains(configuration.port) else {
+            throw POP3Error.invalidArgument("the port must be a number from 1 to 65535")
+        }
+        guard configuration.pipelineWindow >= 1, configuration.maxLineLength >= 512,
+            configuration.maxMessageSize >= 1, configuration.maxTopReplySize >= 1
+        else {
+            throw POP3Error.invalidArgument("the pipeline window and size limits must be positive (lines at least 512)")
+        }
+        if configuration.security == .plaintext && !configuration.allowPlaintext {
+            throw POP3Error.plaintextNotAllowed
+        }
+        let tls = configuration.security == .plaintext ? nil : try TLSSetup(configuration: configuration)
+        let connection = try await POP3Connection.open(
+            configuration, implicitTLS: configuration.security == .implicitTLS ? tls : nil
+        )
+        do {
+            let greetingLine = try await connection.greeting.get().statusLine
+            guard let greetingLine, greetingLine.isOK else {
+                let status = greetingLine ?? StatusLine(isOK: false, text: "")
+                throw statusError(status, loginDelay: nil) ?? .greetingRejected(status.text)
+            }
+            var capabilities = try await fetchCapabilities(connection)
+            var encrypted = configuration.security == .implicitTLS
+            if configuration.security == .startTLS, let tls {
+                // A server without CAPA may still know STLS; one that lists its capabilities without it does not.
+                if capabilities.advertised && !capabilities.stls { throw POP3Error.stlsNotOffered }
+                let status = try await connection.startTLS(tls).statusLine
+                guard let status, status.isOK else { throw POP3Error.stlsRefused(status?.text ?? "") }
+                encrypted = true
+                // RFC 2595 section 4: what was learned in clear may have been forged, so it is forgotten.
+                capabilities = try await fetchCapabilities(connection)
+            }
+            return POP3Session(
+                configuration: configuration, connection: connection, greeting: Greeting(text: greetingLine.text),
+                capabilities: capabilities, isEncrypted: encrypted
+            )
+        } catch {
+            await connection.close()
+            throw error as? POP3Error ?? .connectionClosed
+        }
+    }
+
+    // MARK: Authorization
+
+    /// Logs in with the strongest allowed mechanism the server offers (see `AuthMechanism.strongestFirst`;
+    /// `allowedMechanisms` overrides the list and its order). A mechanism the server refuses before any
+    /// credential was sent makes way for the next one; a rejected credential is final.
+    public func login(user: String, password: String) async throws {
+        try await exclusively {
+            guard state == .authorization else { throw POP3Error.wrongState(command: "login", state: state) }
+            guard isEncrypted || configuration.allowPlaintext else { throw POP3Error.plaintextNotAllowed }
+            for (name, value) in [("user name", user), ("password", password)]
+            where value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 }) {
+                throw POP3Error.invalidArgument("the \(name) contains a line break or NUL character")
+            }
+            guard !user.isEmpty else { throw POP3Error.invalidArgument("the user name is empty") }
+
+            let candidates = loginCandidates()
+            guard !candidates.isEmpty else { throw POP3Error.noUsableMechanism(offered: offeredMechanisms()) }
+            for (index, mechanism) in candidates.enumerated() {
+                do {
+                    try await authenticate(mechanism, user: user, password: password)
+                    break
+                } catch let refused as MechanismRefused {
+                    if index == candidates.count - 1 {
+                        throw Self.statusError(refused.status, loginDelay: capabilities.loginDelay)
+                            ?? .authFailed(refused.status.text)
+                    }
+                }
+            }
+            state = .transaction
+            // RFC 2449 section 5: capabilities (EXPIRE, LOGIN-DELAY, PIPELINING…) may differ after login.
+            if capabilities.advertised {
+                do {
+                    let updated = try await Self.fetchCapabilities(connection)
+                    if updated.advertised { capabilities = updated }
+                } catch {
+                    throw closed(by: error)
+                }
+            }
+        }
+    }
+
+    /// Names the server offers, for error messages.
+    private func offeredMechanisms() -> [String] {
+        var offered = capabilities.sasl
+        if greeting.apopTimestamp != nil { offered.append("APOP") }
+        if capabilities.user { offered.append("USER") }
+        return offered
+    }
+
+    private func loginCandidates() -> [AuthMechanism] {
+        let allowed = configuration.allowedMechanisms ?? AuthMechanism.strongestFirst
+        let offered = allowed.filter { mechanism in
+            switch mechanism {
+            case .cramMD5, .saslPlain, .saslLogin: return capabilities.sasl.contains(mechanism.rawValue)
+            case .apop: return greeting.apopTimestamp != nil
+            case .userPass: return capabilities.user
+            }
+        }
+        // Some servers list SASL but not USER while still accepting it; it is the last resort, never a
+        // downgrade, and it is only tried when allowed.
+        if offered.isEmpty && allowed.contains(.userPass) { return [.userPass] }
+        return offered
+    }
+
+    /// A mechanism refused outright, before any credential was sent.
+    private struct MechanismRefused: Error {
+        var status: StatusLine
+    }
+
+    private func authenticate(_ mechanism: AuthMechanism, user: String, password: String) async throws {
+        switch mechanism {
+        case .saslPlain:
+            let message = AuthEncoding.plain(user: user, password: password)
+            // RFC 5034 section 4 + RFC 2449 section 4: the initial response only if the line fits 255 octets.
+            if "AUTH PLAIN \(message)\r\n".utf8.count <= 255 {
+                try await finishLogin(send(.auth(mechanism: "PLAIN", initialResponse: message)))
+            } else {
+                try await expectChallenge(send(.auth(mechanism: "PLAIN", initialResponse: nil)), beforeCredentials: true)
+                try await finishLogin(send(.saslResponse(message)))
+            }
+        case .saslLogin:
+            try await expectChallenge(send(.auth(mechanism: "LOGIN", initialResponse: nil)), beforeCredentials: true)
+            try await expectChallenge(send(.saslResponse(AuthEncoding.login(user))), beforeCredentials: false)
+            try await finishLogin(send(.saslResponse(AuthEncoding.login(password))))
+        case .cramMD5:
+            let challenge = try await expectChallenge(
+                send(.auth(mechanism: "CRAM-MD5", initialResponse: nil)), beforeCredentials: true
+            )
+            guard let response = AuthEncoding.cramMD5(user: user, password: password, challenge: challenge) else {
+                _ = try await send(.saslResponse("*"))
+                throw POP3Error.malformedResponse("the CRAM-MD5 challenge is not base64")
+            }
+            try await finishLogin(send(.saslResponse(response)))
+        case .apop:
+            guard let timestamp = greeting.apopTimestamp else { throw POP3Error.noUsableMechanism(offered: offeredMechanisms()) }
+            let digest = AuthEncoding.apopDigest(timestamp: timestamp, password: password)
+            try await finishLogin(send(.apop(user: user, digest: digest)))
+        case .userPass:
+            try await finishLogin(send(.user(user)))
+            try await finishLogin(send(.pass(password)))
+        }
+    }
+
+    /// Returns the challenge of a `+ ` line; a refusal of the AUTH command itself (no credential sent yet,
+    /// no response code) is `MechanismRefused` so the next mechanism can be tried.
+    @discardableResult
+    private func expectChallenge(_ reply: POP3Reply, beforeCredentials: Bool) throws -> String {
+        switch reply {
+        case .continuation(let challenge):
+            return challenge
+        case .status(let status) where !status.isOK:
+            if beforeCredentials && status.code == nil { throw MechanismRefused(status: status) }
+            throw Self.statusError(status, loginDelay: capabilities.loginDelay) ?? .authFailed(status.text)
+        default:
+            throw POP3Error.malformedResponse("the server ended the SASL exchange early")
+        }
+    }
+
+    private func finishLogin(_ reply: POP3Reply) async throws {
+        switch reply {
+        case .status(let status) where status.isOK:
+            return
+        case .status(let status):
+            throw Self.statusError(status, loginDelay: capabilities.loginDelay) ?? .authFailed(status.text)
+        case .continuation:
+            // The mechanism has nothing more to say; RFC 5034 section 4: cancel with "*".
+            _ = try await send(.saslResponse("*"))
+            throw POP3Error.malformedResponse("the server asked for more SASL data than the mechanism has")
+        case .multiLine:
+            throw POP3Error.malformedResponse("a multi-line reply to a login command")
+        }
+    }
+
+    /// RFC 2449 / RFC 3206 response codes that mean something other than "wrong credentials".
+    static func statusError(_ status: StatusLine, loginDelay: Int?) -> POP3Error? {
+        guard let code = status.code else { return nil }
+        if code.isA(.inUse) { return .inUse(status.text) }
+        if code.isA(.loginDelay) { return .loginDelay(seconds: loginDelay, text: status.text) }
+        if code.isA(.sysTemp) { return .sysTemp(status.text) }
+        if code.isA(.sysPerm) { return .sysPerm(status.text) }
+        if code.isA(.auth) { return .authFailed(status.text) }
+        return nil
+    }
+
+    // MARK: Transaction
+
+    public func stat() async throws -> (count: Int, size: Int) {
+        try await transaction("STAT") {
+            let status = try await Self.expectOK(send(.stat), command: "STAT")
+            let fields = status.text.split(separator: " ")
+            guard fields.count >= 2, let count = Listing.number(fields[0].utf8), let size = Listing.number(fields[1].utf8)
+            else { throw POP3Error.malformedResponse("STAT reply \"\(status.text)\"") }
+            return (count, size)
+        }
+    }
+
+    public func list() async throws -> [ListEntry] {
+        try await transaction("LIST") {
+            let body = try await Self.expectBody(send(.list(nil)), command: "LIST")
+            return try Listing.lines(body).map { line in
+                guard let entry = Listing.listEntry(line) else {
+                    throw POP3Error.malformedResponse("LIST line \"\(Listing.printable(line))\"")
+                }
+                return entry
+            }
+        }
+    }
+
+    public func list(_ number: Int) async throws -> ListEntry {
+        try await transaction("LIST") {
+            try Self.checkMessageNumber(number)
+            let status = try await Self.expectOK(send(.list(number)), command: "LIST \(number)")
+            guard let entry = Listing.listEntry(Array(status.text.utf8)), entry.number == number else {
+                throw POP3Error.malformedResponse("LIST reply \"\(status.text)\"")
+            }
+            return entry
+        }
+    }
+
+    /// Invalid and duplicate UIDs are reported in `problems` and left out of `entries`.
+    public func uidl() async throws -> UIDListing {
+        try await transaction("UIDL") {
+            UIDListing.parse(try await Self.expectBody(send(.uidl(nil)), command: "UIDL"))
+        }
+    }
+
+    public func uidl(_ number: Int) async throws -> UIDEntry {
+        try await transaction("UIDL") {
+            try Self.checkMessageNumber(number)
+            let status = try await Self.expectOK(send(.uidl(number)), command: "UIDL \(number)")
+            let listing = UIDListing.parse(Array(status.text.utf8))
+            guard let entry = listing.entries.first, listing.entries.count == 1, entry.number == number else {
+                throw POP3Error.malformedResponse("UIDL reply \"\(status.text)\"")
+            }
+            return entry
+        }
+    }
+
+    public func top(_ number: Int, lines: Int) async throws -> [UInt8] {
+        try await transaction("TOP") {
+            try Self.checkMessageNumber(number)
+            try Self.checkLineCount(lines)
+            return try await Self.expectBody(send(.top(number, lines: lines)), command: "TOP \(number) \(lines)")
+        }
+    }
+
+    /// The message exactly as sent, dot-unstuffed. `progress` is called on a NIO thread with the bytes
+    /// received so far; `expectedSize` (from LIST) only sizes the buffer and refuses, without sending RETR,
+    /// a message the configured limit would cut off.
+    public func retrieve(_ number: Int, expectedSize: Int? = nil, progress: (@Sendable (Int) -> Void)? = nil) async throws
+        -> [UInt8]
+    {
+        try await transaction("RETR") {
+            try Self.checkMessageNumber(number)
+            if let expectedSize, expectedSize > configuration.maxMessageSize {
+                throw POP3Error.messageTooLarge(limit: configuration.maxMessageSize)
+            }
+            let reply = try await send(.retr(number), progress: progress, expectedSize: expectedSize)
+            return try Self.expectBody(reply, command: "RETR \(number)")
+        }
+    }
+
+    public func delete(_ number: Int) async throws {
+        try await transaction("DELE") {
+            try Self.checkMessageNumber(number)
+            _ = try await Self.expectOK(send(.dele(number)), command: "DELE \(number)")
+        }
+    }
+
+    public func reset() async throws {
+        try await transaction("RSET") { _ = try await Self.expectOK(send(.rset), command: "RSET") }
+    }
+
+    public func noop() async throws {
+        try await transaction("NOOP") { _ = try await Self.expectOK(send(.noop), command: "NOOP") }
+    }
+
+    /// Ends the session; in the TRANSACTION state the server then deletes the messages marked with DELE.
+    /// Returns the server's text.
+    public func quit() async throws -> String {
+        try await exclusively {
+            guard state == .authorization || state == .transaction else {
+                throw POP3Error.wrongState(command: "QUIT", state: state)
+            }
+            let wasTransaction = state == .transaction
+            let reply = try await send(.quit)
+            state = wasTransaction ? .update : .closed
+            await connection.close()
+            guard let status = reply.statusLine, status.isOK else {
+                // RFC 1939 section 6: -ERR here means some deletions were not applied.
+                throw POP3Error.serverError(command: "QUIT", text: reply.statusLine?.text ?? "")
+            }
+            return status.text
+        }
+    }
+
+    /// Fetches `TOP n lines` for every number and hands each result to `each` in the order of `numbers`.
+    /// With PIPELINING up to `pipelineWindow` commands are in flight; otherwise one at a time. A `-ERR` for
+    /// one message is that message's failure and the batch goes on; a connection failure ends it by throwing.
+    public func topBatch(
+        _ numbers: [Int],
+        lines: Int,
+        each: @Sendable (Int, Result<[UInt8], POP3Error>) async -> Void
+    ) async throws {
+        try await transaction("TOP") {
+            try Self.checkLineCount(lines)
+            for number in numbers { try Self.checkMessageNumber(number) }
+            func result(_ reply: POP3Reply, _ number: Int) -> Result<[UInt8], POP3Error> {
+                Result { try Self.expectBody(reply, command: "TOP \(number) \(lines)") }
+                    .mapError { $0 as? POP3Error ?? .connectionClosed }
+            }
+            guard capabilities.pipelining, numbers.count > 1 else {
+                for number in numbers {
+                    await each(number, result(try await send(.top(number, lines: lines)), number))
+                }
+                return
+            }
+            let window = min(configuration.pipelineWindow, numbers.count)
+            var inFlight = CircularBuffer(try await sendPipelined(numbers[..<window].map { .top($0, lines: lines) }))
+            var nextToSend = window
+            for number in numbers {
+                let reply = try await awaitReply(inFlight.removeFirst())
+                // Keep the window full while the caller handles this reply.
+                if nextToSend < numbers.count {
+                    inFlight.append(contentsOf: try await sendPipelined([.top(numbers[nextToSend], lines: lines)]))
+                    nextToSend += 1
+                }
+                await each(number, result(reply, number))
+            }
+        }
+    }
+
+    /// Drops the connection without QUIT: the server deletes nothing. Interrupts a running operation.
+    public func close() async {
+        state = .closed
+        await connection.close()
+    }
+
+    // MARK: Plumbing
+
+    private func transaction<T: Sendable>(_ command: String, _ body: () async throws -> T) async throws -> T {
+        try await exclusively {
+            guard state == .transaction else { throw POP3Error.wrongState(command: command, state: state) }
+            return try await body()
+        }
+    }
+
+    /// Runs operations one after another even when callers overlap, so nothing is pipelined by accident.
+    private func exclusively<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        if busy {
+            await withCheckedContinuation { waiters.append($0) }
+        } else {
+            busy = true
+        }
+        defer {
+            if waiters.isEmpty { busy = false } else { waiters.removeFirst().resume() }
+        }
+        return try await body()
+    }
+
+    /// Every error from the connection is fatal (replies, even -ERR, are values), so the session is over.
+    private func send(_ command: POP3Command, progress: (@Sendable (Int) -> Void)? = nil, expectedSize: Int? = nil)
+        async throws -> POP3Reply
+    {
+        do {
+            return try await connection.send(command, progress: progress, expectedSize: expectedSize)
+        } catch {
+            throw closed(by: error)
+        }
+    }
+
+    private func sendPipelined(_ commands: [POP3Command]) async throws -> [EventLoopFuture<POP3Reply>] {
+        do {
+            return try await connection.sendPipelined(commands)
+        } catch {
+            throw closed(by: error)
+        }
+    }
+
+    private func awaitReply(_ future: EventLoopFuture<POP3Reply>) async throws -> POP3Reply {
+        do {
+            return try await future.get()
+        } catch {
+            throw closed(by: error)
+        }
+    }
+
+    private func closed(by error: any Error) -> POP3Error {
+        state = .closed
+        return error as? POP3Error ?? .connectionClosed
+    }
+
+    private static func fetchCapabilities(_ connection: POP3Connection) async throws -> Capabilities {
+        switch try await connection.send(.capa) {
+        case .multiLine(_, let body): return Capabilities.parse(Listing.stringLines(body))
+        default: return .assumedWithoutCAPA
+        }
+    }
+
+    private static func expectOK(_ reply: POP3Reply, command: String) throws -> StatusLine {
+        guard let status = reply.statusLine else { throw POP3Error.malformedResponse("a SASL challenge to \(command)") }
+        guard status.isOK else {
+            // [AUTH] only means something to a login command.
+            if status.code?.isA(.auth) != true, let error = Self.statusError(status, loginDelay: nil) { throw error }
+            throw POP3Error.serverError(command: command, text: status.text)
+        }
+        return status
+    }
+
+    private static func expectBody(_ reply: POP3Reply, command: String) throws -> [UInt8] {
+        if case .multiLine(_, let body) = reply { return body }
+        _ = try Self.expectOK(reply, command: command)
+        throw POP3Error.malformedResponse("a single-line +OK to \(command)")
+    }
+
+    private static func checkMessageNumber(_ number: Int) throws {
+        guard number >= 1 else { throw POP3Error.invalidArgument("message numbers start at 1, not \(number)") }
+    }
+
+    private static func checkLineCount(_ lines: Int) throws {
+        guard lines >= 0 else { throw POP3Error.invalidArgument("the TOP line count cannot be negative") }
+    }
+}
