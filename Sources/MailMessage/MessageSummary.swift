@@ -1,0 +1,80 @@
+import Foundation
+
+/// What the index shows for one message, built from its header block alone (`TOP n 0`).
+/// Every string is decoded and sanitized, and squeezed onto one line.
+public struct MessageSummary: Sendable, Equatable, Codable {
+    /// The sender's display name, or the address when there is none.
+    public var from: String
+    public var fromAddress: String?
+    /// The recipients' display names (or addresses), comma-separated.
+    public var to: String
+    public var subject: String
+    public var date: Date?
+    public var messageID: String?
+    /// True when the header says so: multipart/mixed, a top-level non-text type, or an
+    /// attachment disposition on the message itself.
+    public var hasAttachments: Bool
+
+    public init(from: String, fromAddress: String?, to: String, subject: String, date: Date?,
+                messageID: String?, hasAttachments: Bool) {
+        self.from = from
+        self.fromAddress = fromAddress
+        self.to = to
+        self.subject = subject
+        self.date = date
+        self.messageID = messageID
+        self.hasAttachments = hasAttachments
+    }
+
+    public static func parse(headerBytes: [UInt8]) -> MessageSummary {
+        let header = MessageHeader.parse(headerBytes).header
+        let fromList = header["From"].map(AddressList.parse) ?? []
+        let from: String
+        if let first = fromList.first {
+            from = first.display
+        } else {
+            from = HeaderText.unstructured(header["From"] ?? "")
+        }
+        let toList = (header["To"].map(AddressList.parse) ?? [])
+        let to = toList.isEmpty ? HeaderText.unstructured(header["To"] ?? "")
+            : toList.map(\.display).joined(separator: ", ")
+        let messageID = header["Message-ID"].map { Sanitizer.clean($0.trimmingWhitespace()) }
+        return MessageSummary(
+            from: from,
+            fromAddress: fromList.first.flatMap { $0.mailbox.isEmpty ? nil : $0.mailbox },
+            to: to,
+            subject: HeaderText.unstructured(header["Subject"] ?? ""),
+            date: header["Date"].flatMap(MessageDate.parse),
+            messageID: (messageID?.isEmpty ?? true) ? nil : messageID,
+            hasAttachments: Self.announcesAttachments(header)
+        )
+    }
+
+    private static func announcesAttachments(_ header: MessageHeader) -> Bool {
+        if let disposition = header["Content-Disposition"],
+           ContentDisposition(disposition).isAttachment { return true }
+        guard let raw = header["Content-Type"] else { return false }
+        let type = ContentType(raw)
+        switch type.type {
+        case "multipart": return type.subtype == "mixed"
+        case "text", "message": return false
+        default: return true
+        }
+    }
+}
+
+/// Decoding and sanitizing for header text shown on one line.
+enum HeaderText {
+    /// Unstructured text (Subject and the like): encoded words decoded, controls removed,
+    /// blanks (TABs included) collapsed.
+    static func unstructured(_ raw: String) -> String {
+        AddressList.collapseBlanks(Sanitizer.clean(AddressList.collapseBlanks(EncodedWords.decode(raw))))
+    }
+
+    /// An address header as `Name <mailbox>, …`, or the decoded text when it has no address.
+    static func addresses(_ raw: String) -> String {
+        let list = AddressList.parse(raw)
+        guard !list.isEmpty else { return unstructured(raw) }
+        return list.map(\.formatted).joined(separator: ", ")
+    }
+}

@@ -1,0 +1,265 @@
+import XCTest
+@testable import MailMessage
+
+final class MessageHeaderTests: XCTestCase {
+    func testUnfoldsCRLFAndBareLF() {
+        let raw = Array("Subject: a long\r\n  folded\r\n\tsubject\r\nFrom: x@y\n\nbody".utf8)
+        let (h, start) = MessageHeader.parse(raw)
+        XCTAssertEqual(h["subject"], "a long  folded\tsubject")
+        XCTAssertEqual(h["FROM"], "x@y")
+        XCTAssertEqual(Array(raw[start...]), Array("body".utf8))
+    }
+
+    func testFirstAndAll() {
+        let (h, _) = MessageHeader.parse(Array("Received: one\nReceived: two\nX: y\n\n".utf8))
+        XCTAssertEqual(h["received"], "one")
+        XCTAssertEqual(h.all("Received"), ["one", "two"])
+        XCTAssertEqual(h.all("nope"), [])
+        XCTAssertNil(h["nope"])
+    }
+
+    func testMissingSeparatorStartsBodyAtFirstNonHeaderLine() {
+        let raw = Array("From: a@b\nSubject: hi\nHello there, how are you?\nSecond line\n".utf8)
+        let (h, start) = MessageHeader.parse(raw)
+        XCTAssertEqual(h.fields.count, 2)
+        XCTAssertEqual(String(decoding: raw[start...], as: UTF8.self), "Hello there, how are you?\nSecond line\n")
+    }
+
+    func testNoHeaderAtAll() {
+        let raw = Array("just text\n".utf8)
+        let (h, start) = MessageHeader.parse(raw)
+        XCTAssertTrue(h.fields.isEmpty)
+        XCTAssertEqual(start, 0)
+    }
+
+    func testHeaderOnlyWithoutBody() {
+        let raw = Array("Subject: x\r\nFrom: y".utf8)
+        let (h, start) = MessageHeader.parse(raw)
+        XCTAssertEqual(h["From"], "y")
+        XCTAssertEqual(start, raw.count)
+    }
+
+    func testMboxFromLineAndObsoleteBlankBeforeColon() {
+        let raw = Array("From someone@example.com Tue Mar  5 10:00:00 2024\nSubject : obsolete\n\n".utf8)
+        let (h, _) = MessageHeader.parse(raw)
+        XCTAssertEqual(h["Subject"], "obsolete")
+    }
+
+    func testRawUTF8AndLatin1HeaderBytes() {
+        let raw = Array("Subject: Grüße\n".utf8) + Array("X-Latin: Gr".utf8) + [0xFC, 0xDF, 0x65] + Array("\n\n".utf8)
+        let (h, _) = MessageHeader.parse(raw)
+        XCTAssertEqual(h["Subject"], "Grüße")
+        XCTAssertEqual(h["X-Latin"], "Grüße")
+    }
+
+    func testFieldCountIsBounded() {
+        var raw = [UInt8]()
+        for _ in 0..<(MessageHeader.maxFields + 100) { raw += Array("X: y\n".utf8) }
+        let (h, _) = MessageHeader.parse(raw + Array("\nbody".utf8))
+        XCTAssertEqual(h.fields.count, MessageHeader.maxFields)
+    }
+}
+
+final class EncodedWordsTests: XCTestCase {
+    func testBAndQInManyCharsets() {
+        XCTAssertEqual(EncodedWords.decode("=?UTF-8?B?R3LDvMOfZQ==?="), "Grüße")
+        XCTAssertEqual(EncodedWords.decode("=?iso-8859-1?q?caf=E9_cr=e8me?="), "café crème")
+        XCTAssertEqual(EncodedWords.decode("=?koi8-r?B?8NLJ18XU?="), "Привет")
+        XCTAssertEqual(EncodedWords.decode("=?ISO-2022-JP?B?GyRCJDMkcxsoQg==?="), "こん")
+        XCTAssertEqual(EncodedWords.decode("=?shift_jis?B?grGC8YLJgr+CzQ==?="), "こんにちは")
+        XCTAssertEqual(EncodedWords.decode("=?gb2312?B?xOO6ww==?="), "你好")
+        XCTAssertEqual(EncodedWords.decode("=?big5?B?p0Gmbg==?="), "你好")
+        XCTAssertEqual(EncodedWords.decode("=?euc-kr?B?vsiz5w==?="), "안녕")
+        XCTAssertEqual(EncodedWords.decode("=?windows-1251?Q?=CF=F0=E8=E2=E5=F2?="), "Привет")
+    }
+
+    func testWhitespaceBetweenAdjacentWordsIsDropped() {
+        XCTAssertEqual(EncodedWords.decode("=?utf-8?q?a?= =?utf-8?q?b?="), "ab")
+        XCTAssertEqual(EncodedWords.decode("=?utf-8?q?a?=\t  =?iso-8859-1?q?b?="), "ab")
+        XCTAssertEqual(EncodedWords.decode("=?utf-8?q?a?= b =?utf-8?q?c?="), "a b c")
+        XCTAssertEqual(EncodedWords.decode("Re: =?utf-8?q?a?= x"), "Re: a x")
+        XCTAssertEqual(EncodedWords.decode("=?utf-8?q?a_?= =?utf-8?q?_b?="), "a  b")
+    }
+
+    func testMultibyteCharacterSplitAcrossWords() {
+        // "€" is E2 82 AC; split between two words.
+        XCTAssertEqual(EncodedWords.decode("=?utf-8?q?=E2=82?= =?utf-8?q?=AC?="), "€")
+        XCTAssertEqual(EncodedWords.decode("=?utf-8?B?4oI=?= =?utf-8?B?rA==?="), "€")
+    }
+
+    func testMalformedWordsStayReadable() {
+        XCTAssertEqual(EncodedWords.decode("=?utf-8?x?abc?="), "=?utf-8?x?abc?=")
+        XCTAssertEqual(EncodedWords.decode("=?utf-8?q?unterminated"), "=?utf-8?q?unterminated")
+        XCTAssertEqual(EncodedWords.decode("price =? 5 ?="), "price =? 5 ?=")
+        XCTAssertEqual(EncodedWords.decode("=??q?x?="), "=??q?x?=")
+        XCTAssertEqual(EncodedWords.decode("=?utf-8?q?=ZZ?="), "=ZZ")
+    }
+
+    func testLenientForms() {
+        XCTAssertEqual(EncodedWords.decode("=?x-unknown?q?caf=E9?="), "café")
+        XCTAssertEqual(EncodedWords.decode("=?utf-8*en?q?hello?="), "hello")
+        XCTAssertEqual(EncodedWords.decode("=?utf-8?b?SGVsbG8?="), "Hello")
+        XCTAssertEqual(EncodedWords.decode("=?utf-8?q?with spaces?="), "with spaces")
+        XCTAssertEqual(EncodedWords.decode("Fwd:=?utf-8?q?glued?="), "Fwd:glued")
+    }
+
+    func testPlainTextPassesThrough() {
+        XCTAssertEqual(EncodedWords.decode("Hello world"), "Hello world")
+        XCTAssertEqual(EncodedWords.decode(""), "")
+    }
+}
+
+final class AddressListTests: XCTestCase {
+    func testDisplayNamesAndQuotedStrings() {
+        let a = AddressList.parse(#"John Doe <john@example.com>, "Doe, Jane" <jane@example.com>, bare@example.org"#)
+        XCTAssertEqual(a.map(\.name), ["John Doe", "Doe, Jane", nil])
+        XCTAssertEqual(a.map(\.mailbox), ["john@example.com", "jane@example.com", "bare@example.org"])
+        XCTAssertEqual(a.map(\.display), ["John Doe", "Doe, Jane", "bare@example.org"])
+    }
+
+    func testCommentsAndEscapes() {
+        let a = AddressList.parse(#"john@example.com (John (the man) Doe), "Quote \"Q\" Person" <q@x.org> (work)"#)
+        XCTAssertEqual(a[0].name, "John (the man) Doe")
+        XCTAssertEqual(a[0].mailbox, "john@example.com")
+        XCTAssertEqual(a[1].name, #"Quote "Q" Person"#)
+        XCTAssertEqual(a[1].mailbox, "q@x.org")
+    }
+
+    func testGroups() {
+        let a = AddressList.parse("Team: ann@x.org, Bob <bob@x.org>;, carl@y.org")
+        XCTAssertEqual(a.map(\.mailbox), ["ann@x.org", "bob@x.org", "carl@y.org"])
+        let empty = AddressList.parse("undisclosed-recipients:;")
+        XCTAssertEqual(empty, [Address(name: "undisclosed-recipients", mailbox: "")])
+        XCTAssertEqual(empty[0].display, "undisclosed-recipients")
+    }
+
+    func testEncodedWordsInNames() {
+        let a = AddressList.parse("=?utf-8?q?J=C3=BCrgen?= =?utf-8?q?_M=C3=BCller?= <jm@example.de>")
+        XCTAssertEqual(a[0].name, "Jürgen Müller")
+        let q = AddressList.parse(#""=?iso-8859-1?q?Andr=E9?=" <andre@example.fr>"#)
+        XCTAssertEqual(q[0].name, "André")
+    }
+
+    func testObsoleteAndBrokenForms() {
+        XCTAssertEqual(AddressList.parse("<@relay.example:user@example.com>")[0].mailbox, "user@example.com")
+        XCTAssertEqual(AddressList.parse("John Q. Public <jqp@example.com>")[0].name, "John Q. Public")
+        let noBrackets = AddressList.parse("Jane Roe jane@example.com")
+        XCTAssertEqual(noBrackets[0].name, "Jane Roe")
+        XCTAssertEqual(noBrackets[0].mailbox, "jane@example.com")
+        XCTAssertEqual(AddressList.parse("john . doe @ example . com")[0].mailbox, "john.doe@example.com")
+        XCTAssertEqual(AddressList.parse("Unterminated <a@b.c")[0].mailbox, "a@b.c")
+        XCTAssertEqual(AddressList.parse("").count, 0)
+        XCTAssertEqual(AddressList.parse(" , ,").count, 0)
+    }
+
+    func testHostileNamesAreSanitized() {
+        let a = AddressList.parse("\"Evil\u{1B}]0;title\u{07}\u{202E}gpj.exe\" <e@x.org>")
+        XCTAssertEqual(a[0].name, "Evilgpj.exe")
+    }
+}
+
+final class MessageDateTests: XCTestCase {
+    private func iso(_ d: Date?) -> String? {
+        guard let d else { return nil }
+        let f = ISO8601DateFormatter()
+        f.timeZone = TimeZone(identifier: "UTC")
+        return f.string(from: d)
+    }
+
+    func testRFC5322() {
+        XCTAssertEqual(iso(MessageDate.parse("Tue, 05 Mar 2024 10:15:30 +0100")), "2024-03-05T09:15:30Z")
+        XCTAssertEqual(iso(MessageDate.parse("5 Mar 2024 10:15:30 -0530")), "2024-03-05T15:45:30Z")
+        XCTAssertEqual(iso(MessageDate.parse("Tue, 5 Mar 2024 10:15 +0000")), "2024-03-05T10:15:00Z")
+        XCTAssertEqual(iso(MessageDate.parse("Thu, 29 Feb 2024 23:59:60 +0000")), "2024-02-29T23:59:59Z")
+    }
+
+    func testObsoleteForms() {
+        XCTAssertEqual(iso(MessageDate.parse("Tue, 5 Mar 24 10:15:30 EST")), "2024-03-05T15:15:30Z")
+        XCTAssertEqual(iso(MessageDate.parse("Fri, 5 Mar 99 10:15:30 GMT")), "1999-03-05T10:15:30Z")
+        XCTAssertEqual(iso(MessageDate.parse("5 Mar 103 10:15:30 PDT")), "2003-03-05T17:15:30Z")
+        XCTAssertEqual(iso(MessageDate.parse("Tue,  5   Mar 2024   10:15:30   +0100 (CET)")), "2024-03-05T09:15:30Z")
+        XCTAssertEqual(iso(MessageDate.parse("Tue, 5 Mar 2024 10:15:30 Z")), "2024-03-05T10:15:30Z")
+        XCTAssertEqual(iso(MessageDate.parse("Tue, 5 Mar 2024 10:15:30 A")), "2024-03-05T10:15:30Z")
+        XCTAssertEqual(iso(MessageDate.parse("Tue, 5 Mar 2024 10:15:30")), "2024-03-05T10:15:30Z")
+        XCTAssertEqual(iso(MessageDate.parse("Tuesday, 5 March 2024 10:15:30 CEST")), "2024-03-05T08:15:30Z")
+        XCTAssertEqual(iso(MessageDate.parse("Mon, 5 mar 2024 10:15:30 +0100")), "2024-03-05T09:15:30Z")
+    }
+
+    func testNonStandardShapes() {
+        XCTAssertEqual(iso(MessageDate.parse("Tue Mar  5 10:15:30 2024")), "2024-03-05T10:15:30Z")
+        XCTAssertEqual(iso(MessageDate.parse("2024-03-05T10:15:30Z")), "2024-03-05T10:15:30Z")
+        XCTAssertEqual(iso(MessageDate.parse("2024-03-05 10:15:30 +01:00")), "2024-03-05T09:15:30Z")
+        XCTAssertEqual(iso(MessageDate.parse("Tue, 05-Mar-2024 10:15:30 GMT")), "2024-03-05T10:15:30Z")
+        XCTAssertEqual(iso(MessageDate.parse("Tue, 5 Mar 2024 10:15:30 GMT+0100")), "2024-03-05T09:15:30Z")
+        XCTAssertEqual(iso(MessageDate.parse("Tue, 5 Mar 2024 10:15:30 +01:00")), "2024-03-05T09:15:30Z")
+        XCTAssertEqual(iso(MessageDate.parse("Tue, 5 Mar 2024 10:15:30.25 +0000")), "2024-03-05T10:15:30Z")
+    }
+
+    func testGarbageIsNil() {
+        XCTAssertNil(MessageDate.parse(""))
+        XCTAssertNil(MessageDate.parse("yesterday"))
+        XCTAssertNil(MessageDate.parse("31 Feb 2024 10:00:00 +0000"))
+        XCTAssertNil(MessageDate.parse("5 Mar 2024 25:00:00 +0000"))
+        XCTAssertNil(MessageDate.parse("Mar 2024"))
+    }
+}
+
+final class MessageSummaryTests: XCTestCase {
+    func testSummaryFromHeaderBlock() {
+        let raw = """
+        Return-Path: <x@y>\r
+        From: =?utf-8?q?Ren=C3=A9e?= <renee@example.fr>\r
+        To: Bob <bob@example.com>, carol@example.com\r
+        Subject: =?utf-8?B?8J+OiSBQYXJ0eQ==?=\r
+         =?utf-8?q?_tonight?=\r
+        Date: Tue, 05 Mar 2024 10:15:30 +0100\r
+        Message-ID: <abc@example.fr>\r
+        Content-Type: multipart/mixed; boundary="b1"\r
+        \r
+
+        """
+        let s = MessageSummary.parse(headerBytes: Array(raw.utf8))
+        XCTAssertEqual(s.from, "Renée")
+        XCTAssertEqual(s.fromAddress, "renee@example.fr")
+        XCTAssertEqual(s.to, "Bob, carol@example.com")
+        XCTAssertEqual(s.subject, "🎉 Party tonight")
+        XCTAssertEqual(s.date, Date(timeIntervalSince1970: 1_709_630_130))
+        XCTAssertEqual(s.messageID, "<abc@example.fr>")
+        XCTAssertTrue(s.hasAttachments)
+    }
+
+    func testHostileSubjectIsSanitized() {
+        let raw = "From: a@b\nSubject: =?utf-8?q?=1B]0;owned=07Hi=E2=80=AE?=\u{1B}[2J there\n\n"
+        let s = MessageSummary.parse(headerBytes: Array(raw.utf8))
+        XCTAssertEqual(s.subject, "Hi there")
+    }
+
+    func testAttachmentFlag() {
+        func flag(_ ct: String) -> Bool {
+            MessageSummary.parse(headerBytes: Array("Content-Type: \(ct)\n\n".utf8)).hasAttachments
+        }
+        XCTAssertTrue(flag("multipart/mixed; boundary=x"))
+        XCTAssertTrue(flag("MULTIPART/MIXED;\n boundary=x"))
+        XCTAssertFalse(flag("multipart/alternative; boundary=x"))
+        XCTAssertFalse(flag("text/plain; charset=utf-8"))
+        XCTAssertTrue(flag("application/pdf; name=x.pdf"))
+        XCTAssertFalse(MessageSummary.parse(headerBytes: Array("Subject: x\n\n".utf8)).hasAttachments)
+    }
+
+    func testMissingFieldsAndGroups() {
+        let s = MessageSummary.parse(headerBytes: Array("To: undisclosed-recipients:;\n\n".utf8))
+        XCTAssertEqual(s.from, "")
+        XCTAssertNil(s.fromAddress)
+        XCTAssertEqual(s.to, "undisclosed-recipients")
+        XCTAssertEqual(s.subject, "")
+        XCTAssertNil(s.date)
+        XCTAssertNil(s.messageID)
+    }
+
+    func testCodableRoundTrip() throws {
+        let s = MessageSummary(from: "A", fromAddress: "a@b", to: "B", subject: "S", date: Date(timeIntervalSince1970: 5),
+                               messageID: "<m@x>", hasAttachments: true)
+        let back = try JSONDecoder().decode(MessageSummary.self, from: JSONEncoder().encode(s))
+        XCTAssertEqual(back, s)
+    }
+}

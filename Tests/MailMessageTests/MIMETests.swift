@@ -1,0 +1,101 @@
+import XCTest
+@testable import MailMessage
+
+func message(_ s: String, crlf: Bool = false) -> [UInt8] {
+    Array((crlf ? s.replacingOccurrences(of: "\n", with: "\r\n") : s).utf8)
+}
+
+final class TransferEncodingTests: XCTestCase {
+    private func qp(_ s: String) -> String {
+        let b = Array(s.utf8)
+        return String(decoding: b.withUnsafeBufferPointer { TransferEncoding.quotedPrintable.decode($0) }, as: UTF8.self)
+    }
+
+    private func b64(_ s: String) -> [UInt8] {
+        Array(s.utf8).withUnsafeBufferPointer { TransferEncoding.base64.decode($0) }
+    }
+
+    private func b64Count(_ s: String) -> Int {
+        Array(s.utf8).withUnsafeBufferPointer { TransferEncoding.base64.decodedCount($0) }
+    }
+
+    func testQuotedPrintable() {
+        XCTAssertEqual(qp("caf=C3=A9 cr=c3=a8me"), "café crème")
+        XCTAssertEqual(qp("soft=\r\nbreak and=\nbare LF"), "softbreak andbare LF")
+        XCTAssertEqual(qp("padded soft=  \r\nbreak"), "padded softbreak")
+        XCTAssertEqual(qp("stray = sign and =XY and end="), "stray = sign and =XY and end")
+        XCTAssertEqual(qp("a=3Db_c"), "a=b_c")
+        XCTAssertEqual(qp("flowed \r\nline"), "flowed \r\nline")
+    }
+
+    func testQuotedPrintableCountMatchesDecode() {
+        for s in ["caf=C3=A9", "soft=\r\nbreak", "x= \n", "stray = =", ""] {
+            let b = Array(s.utf8)
+            let n = b.withUnsafeBufferPointer { TransferEncoding.quotedPrintable.decodedCount($0) }
+            XCTAssertEqual(n, qp(s).utf8.count, s)
+        }
+    }
+
+    func testBase64() {
+        XCTAssertEqual(b64("SGVsbG8sIHdvcmxkIQ=="), Array("Hello, world!".utf8))
+        XCTAssertEqual(b64("SGVs\r\nbG8s\nIHdv cmxk\tIQ"), Array("Hello, world!".utf8))
+        XCTAssertEqual(b64("SGVsbG8*!#sIHdvcmxkIQ=="), Array("Hello, world!".utf8))
+        XCTAssertEqual(b64("YQ==YQ=="), Array("aa".utf8))
+        XCTAssertEqual(b64("YW"), Array("a".utf8))
+        XCTAssertEqual(b64("Y"), [])
+        XCTAssertEqual(b64(""), [])
+        XCTAssertEqual(b64("_-8"), [0xFF, 0xEF])
+    }
+
+    func testBase64CountMatchesDecode() {
+        for s in ["SGVsbG8sIHdvcmxkIQ==", "YQ==YQ==", "YW", "Y", "", "SGVs\nbG8", "QUJD", "QUJDRA", "QUJDRA=", "=QUJD"] {
+            XCTAssertEqual(b64Count(s), b64(s).count, s)
+        }
+    }
+
+    func testEncodingTokens() {
+        XCTAssertEqual(TransferEncoding(header: " BASE64 "), .base64)
+        XCTAssertEqual(TransferEncoding(header: "Quoted-Printable"), .quotedPrintable)
+        XCTAssertEqual(TransferEncoding(header: "8bit"), .identity)
+        XCTAssertEqual(TransferEncoding(header: "x-uuencode"), .identity)
+        XCTAssertEqual(TransferEncoding(header: nil), .identity)
+    }
+}
+
+final class HeaderParametersTests: XCTestCase {
+    func testContentTypeBasics() {
+        let ct = ContentType(#"Text/HTML; Charset="UTF-8"; format=flowed (comment); name="a;b.txt""#)
+        XCTAssertEqual(ct.mimeType, "text/html")
+        XCTAssertEqual(ct["charset"], "UTF-8")
+        XCTAssertEqual(ct["format"], "flowed (comment)")
+        XCTAssertEqual(ct["name"], "a;b.txt")
+    }
+
+    func testBrokenContentTypeFallsBackToTextPlain() {
+        XCTAssertEqual(ContentType("garbage").mimeType, "text/plain")
+        XCTAssertEqual(ContentType("").mimeType, "text/plain")
+        XCTAssertEqual(ContentType("image/").mimeType, "text/plain")
+        XCTAssertEqual(ContentType("multipart/mixed; boundary=\"unterminated").parameters["boundary"], "unterminated")
+    }
+
+    func testMissingSemicolonBeforeFirstParameter() {
+        let ct = ContentType("multipart/mixed boundary=\"abc\"; charset=x")
+        XCTAssertEqual(ct.mimeType, "multipart/mixed")
+        XCTAssertEqual(ct["boundary"], "abc")
+        XCTAssertEqual(ct["charset"], "x")
+    }
+
+    func testRFC2231ContinuationsAndCharset() {
+        let cd = ContentDisposition("attachment; filename*0*=utf-8'en'%C3%9Cber; filename*1*=%20die%20Br%C3%BCcke; filename*2=\".pdf\"")
+        XCTAssertTrue(cd.isAttachment)
+        XCTAssertEqual(cd.filename, "Über die Brücke.pdf")
+        XCTAssertEqual(ContentDisposition("inline; filename*=iso-8859-1''caf%E9.txt").filename, "café.txt")
+        XCTAssertEqual(ContentDisposition("inline; filename*=''plain.txt").filename, "plain.txt")
+        XCTAssertEqual(ContentDisposition("inline; filename*1=b; filename*0=a").filename, "ab")
+        XCTAssertEqual(ContentDisposition("inline; filename=old.txt; filename*=utf-8''new.txt").filename, "new.txt")
+    }
+
+    func testHostileContinuationIndexIsIgnored() {
+        XCTAssertNil(ContentDisposition("attachment; filename*99999999=x").filename)
+    }
+}
