@@ -1,0 +1,20 @@
+/// Sizes as the index shows them, in at most five cells: "512B", "4.5K", "120K", "1.2M", "3.0G".
+public enum ByteCount {
+    public static func format(_ bytes: Int) -> String {
+        let units = ["B", "K", "M", "G", "T"]
+        var value = Double(max(bytes, 0))
+        var unit = 0
+        while value >= 1024 && unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        if unit == 0 { return "\(Int(value))B" }
+        if value < 9.95 {
+            let tenths = Int((value * 10).rounded())
+            return "\(tenths / 10).\(tenths % 10)\(units[unit])"
+        }
+        // 1023.6 rounds to 1024, which would need the next unit: keep it as 1023 so the
+        // width stays five cells.
+        return "\(min(Int(value.rounded()), 1023))\(units[unit])"
+    }
+}

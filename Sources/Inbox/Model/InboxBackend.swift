@@ -1,0 +1,13 @@
+/// The reader's only way to reach the server. Every method returns at once; answers come back as
+/// `InboxEvent`s through the sink given to `start`. Implemented over POP3 by the service and by
+/// fakes in tests.
+public protocol InboxBackend: Sendable {
+    func start(_ sink: EventSink)
+    func fetchMessage(number: Int, uid: String?)
+    func fetchPreview(number: Int, uid: String?, lines: Int)
+    /// Checks each entry's UID on the server, sends DELE for those that still match, then QUIT;
+    /// answers `.committed` and `.closed`.
+    func commit(_ plan: CommitPlan)
+    /// QUIT without any DELE; answers `.closed`.
+    func quitWithoutDeleting()
+}

@@ -1,0 +1,27 @@
+import MailMessage
+
+/// Everything the backend tells the reader. Events arrive on any thread through an `EventSink`
+/// and are applied on the UI thread, so the UI never waits on the network.
+public enum InboxEvent: Sendable {
+    case connected(account: String)
+    /// LIST joined with UIDL: every row is known, summaries are still pending.
+    case listing([MessageListing])
+    /// A `TOP n 0` reply, in any order, while the user scrolls.
+    case summary(number: Int, MessageSummary)
+    case summaryFailed(number: Int, reason: String)
+    case headersComplete
+    /// UIDs the local cache had not seen on a previous visit; they get the `N` flag.
+    case newMessages(uids: Set<String>)
+    case fetchProgress(number: Int, received: Int, total: Int?)
+    case message(number: Int, raw: [UInt8], rendered: RenderedMessage)
+    /// `TOP n k` rendered as far as the truncated body allows.
+    case preview(number: Int, rendered: RenderedMessage)
+    case fetchFailed(number: Int, reason: String)
+    /// A sentence for the user that needs no action.
+    case notice(String)
+    /// The session is gone; the server deletes nothing in this case.
+    case connectionLost(String)
+    case committed(CommitReport)
+    /// The session ended (after a quit, a commit or a lost connection).
+    case closed
+}

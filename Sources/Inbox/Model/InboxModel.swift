@@ -1,0 +1,242 @@
+import MailMessage
+
+/// Figures the status line shows.
+public struct InboxStatus: Sendable, Equatable {
+    public var messages: Int
+    public var totalSize: Int
+    /// Rows left after the limit (equals `messages` without one).
+    public var shown: Int
+    public var marked: Int
+    public var markedSize: Int
+    public var new: Int
+    /// Headers read so far (failures included) out of `messages`.
+    public var headersLoaded: Int
+    public var headersComplete: Bool
+}
+
+/// Where a search landed.
+public enum SearchOutcome: Sendable, Equatable {
+    case found(wrapped: Bool)
+    case notFound
+}
+
+/// The mailbox as the reader shows it: rows, order, limit, selection, marks and new flags.
+/// Owned by the UI thread (not Sendable); the backend reaches it only through `apply`.
+public final class InboxModel {
+    public private(set) var account: String
+    /// Every message in server order.
+    public private(set) var rows: [MessageRow] = []
+    public private(set) var sortOrder = SortOrder()
+    /// The limit pattern as typed; nil shows everything.
+    public private(set) var limit: String?
+    public private(set) var marks = DeletionMarks()
+    public private(set) var newUIDs: Set<String> = []
+    public private(set) var searchPattern: String?
+    public private(set) var listingReceived = false
+    public private(set) var headersComplete = false
+    /// Index into `visible` of the selected row; meaningless when nothing is visible.
+    public private(set) var selection = 0
+
+    private var rowIndex: [Int: Int] = [:]
+    private var headersLoaded = 0
+    /// Indices into `rows`, sorted and limited.
+    private var visible: [Int] = []
+
+    public init(account: String) {
+        self.account = account
+    }
+
+    // MARK: Events
+
+    public func apply(_ event: InboxEvent) {
+        apply(CollectionOfOne(event))
+    }
+
+    /// Applies a batch (one drain of the sink) and reorders once at the end, so thousands of
+    /// header replies do not each pay for a sort.
+    public func apply(_ events: some Sequence<InboxEvent>) {
+        var reorder = false
+        for event in events {
+            switch event {
+            case .connected(let account):
+                self.account = account
+            case .listing(let listings):
+                replaceListing(listings)
+                reorder = true
+            case .summary(let number, let summary):
+                guard let i = rowIndex[number] else { continue }
+                if rows[i].summary == nil && rows[i].summaryFailure == nil { headersLoaded += 1 }
+                rows[i].summary = summary
+                rows[i].summaryFailure = nil
+                reorder = reorder || sortOrder.key != .number || limit != nil
+            case .summaryFailed(let number, let reason):
+                guard let i = rowIndex[number] else { continue }
+                if rows[i].summary == nil && rows[i].summaryFailure == nil { headersLoaded += 1 }
+                if rows[i].summary == nil { rows[i].summaryFailure = reason }
+            case .headersComplete:
+                headersComplete = true
+            case .newMessages(let uids):
+                newUIDs = uids
+            case .fetchProgress, .message, .preview, .fetchFailed, .notice, .connectionLost, .committed, .closed:
+                continue
+            }
+        }
+        if reorder { refreshVisible() }
+    }
+
+    private func replaceListing(_ listings: [MessageListing]) {
+        let selected = selectedRow?.number
+        let previous = Dictionary(rows.map { ($0.listing, $0) }, uniquingKeysWith: { a, _ in a })
+        rows = listings.sorted { $0.number < $1.number }.map { previous[$0] ?? MessageRow(listing: $0) }
+        rowIndex = Dictionary(uniqueKeysWithValues: rows.enumerated().map { ($1.number, $0) })
+        headersLoaded = rows.filter { $0.summary != nil || $0.summaryFailure != nil }.count
+        marks.retain(listings)
+        let first = !listingReceived
+        listingReceived = true
+        refreshVisible(keeping: selected)
+        // Like mutt, start on the newest message: it is what a user checking mail came for.
+        if first { selection = max(0, visible.count - 1) }
+    }
+
+    /// Re-sorts and re-limits, keeping the selected message selected when it is still shown.
+    private func refreshVisible() {
+        refreshVisible(keeping: selectedRow?.number)
+    }
+
+    /// `selectedNumber` is read by the caller while `visible` still matches `rows`.
+    private func refreshVisible(keeping selectedNumber: Int?) {
+        var indices = Array(rows.indices)
+        if let limit {
+            let pattern = limit.lowercased()
+            indices = indices.filter { rows[$0].matches(lowercased: pattern) }
+        }
+        visible = sortOrder.key == .number && !sortOrder.reversed ? indices : sortOrder.sorted(indices, of: rows)
+        if let selectedNumber, let position = visible.firstIndex(where: { rows[$0].number == selectedNumber }) {
+            selection = position
+        } else {
+            selection = min(selection, max(0, visible.count - 1))
+        }
+    }
+
+    // MARK: Rows
+
+    public var visibleCount: Int { visible.count }
+
+    public func visibleRow(_ position: Int) -> MessageRow { rows[visible[position]] }
+
+    public var selectedRow: MessageRow? {
+        visible.indices.contains(selection) ? rows[visible[selection]] : nil
+    }
+
+    public func row(number: Int) -> MessageRow? { rowIndex[number].map { rows[$0] } }
+
+    public func isMarked(_ row: MessageRow) -> Bool { marks.contains(row.listing) }
+
+    public func isNew(_ row: MessageRow) -> Bool { row.listing.uid.map(newUIDs.contains) ?? false }
+
+    // MARK: Navigation
+
+    /// Moves by `delta` rows, stopping at either end. Returns whether the selection changed.
+    @discardableResult
+    public func moveSelection(by delta: Int) -> Bool {
+        guard !visible.isEmpty else { return false }
+        let target = min(max(selection + delta, 0), visible.count - 1)
+        defer { selection = target }
+        return target != selection
+    }
+
+    public func selectFirst() { selection = 0 }
+
+    public func selectLast() { selection = max(0, visible.count - 1) }
+
+    public func select(position: Int) {
+        guard visible.indices.contains(position) else { return }
+        selection = position
+    }
+
+    /// Selects message `number` when it is shown. Returns false when it does not exist or the
+    /// limit hides it.
+    @discardableResult
+    public func select(number: Int) -> Bool {
+        guard let position = visible.firstIndex(where: { rows[$0].number == number }) else { return false }
+        selection = position
+        return true
+    }
+
+    // MARK: Marks
+
+    /// `d`: marks the selected message and moves on to the next row.
+    public func markSelectedAndAdvance() {
+        guard let row = selectedRow else { return }
+        marks.mark(row.listing)
+        moveSelection(by: 1)
+    }
+
+    public func unmarkSelected() {
+        guard let row = selectedRow else { return }
+        marks.unmark(row.listing)
+    }
+
+    public func unmarkAll() { marks.removeAll() }
+
+    /// The marked rows as the user saw them, in ascending message number.
+    public func commitPlan() -> CommitPlan {
+        CommitPlan(entries: rows.filter { marks.contains($0.listing) }.map(\.listing))
+    }
+
+    // MARK: Order, limit, search
+
+    public func sort(by key: SortKey) {
+        sortOrder.choose(key)
+        refreshVisible()
+    }
+
+    /// Shows only rows whose sender or subject contains `pattern`, ignoring case; an empty or
+    /// nil pattern shows everything again.
+    public func setLimit(_ pattern: String?) {
+        limit = pattern.flatMap { $0.isEmpty ? nil : $0 }
+        refreshVisible()
+    }
+
+    /// Selects the next row (after the selection, wrapping) whose sender or subject contains
+    /// `pattern`, ignoring case, and remembers the pattern for `searchAgain`.
+    public func search(_ pattern: String, forward: Bool = true) -> SearchOutcome {
+        searchPattern = pattern.isEmpty ? searchPattern : pattern
+        return searchAgain(reverse: !forward)
+    }
+
+    /// `n` (or `N` with `reverse`): repeats the last search.
+    public func searchAgain(reverse: Bool = false) -> SearchOutcome {
+        guard let pattern = searchPattern?.lowercased(), !visible.isEmpty else { return .notFound }
+        let count = visible.count
+        for step in 1...count {
+            let position = reverse ? selection - step : selection + step
+            if rows[visible[(position % count + count) % count]].matches(lowercased: pattern) {
+                selection = (position % count + count) % count
+                return .found(wrapped: position < 0 || position >= count)
+            }
+        }
+        return .notFound
+    }
+
+    // MARK: Status
+
+    public var status: InboxStatus {
+        var markedSize = 0
+        var marked = 0
+        var new = 0
+        var total = 0
+        for row in rows {
+            total += row.listing.size
+            if marks.contains(row.listing) {
+                marked += 1
+                markedSize += row.listing.size
+            }
+            if isNew(row) { new += 1 }
+        }
+        return InboxStatus(
+            messages: rows.count, totalSize: total, shown: visible.count, marked: marked,
+            markedSize: markedSize, new: new, headersLoaded: headersLoaded,
+            headersComplete: headersComplete || (listingReceived && headersLoaded == rows.count))
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+
+/// What the index can be sorted by. `number` is the server's order, which is arrival order.
+public enum SortKey: String, Sendable, CaseIterable {
+    case number, date, from, subject, size
+}
+
+/// The index order. Choosing the current key again reverses it, as in mutt.
+public struct SortOrder: Sendable, Equatable {
+    public var key: SortKey
+    public var reversed: Bool
+
+    public init(key: SortKey = .number, reversed: Bool = false) {
+        self.key = key
+        self.reversed = reversed
+    }
+
+    public mutating func choose(_ key: SortKey) {
+        if key == self.key {
+            reversed.toggle()
+        } else {
+            self.key = key
+            reversed = false
+        }
+    }
+
+    /// Row indices of `rows` in this order; ties keep message-number order so the result is stable.
+    func sorted(_ indices: [Int], of rows: [MessageRow]) -> [Int] {
+        let keyed = indices.map { (index: $0, key: SortValue(rows[$0], key: key), number: rows[$0].number) }
+        let ordered = keyed.sorted { a, b in
+            if a.key != b.key { return reversed ? b.key < a.key : a.key < b.key }
+            return reversed ? a.number > b.number : a.number < b.number
+        }
+        return ordered.map(\.index)
+    }
+}
+
+/// A row's comparable value for one sort key. Rows whose summary has not arrived sort first
+/// (as the oldest / emptiest), so loading does not scatter them through the list.
+private enum SortValue: Comparable {
+    case integer(Int)
+    case time(Double)
+    case text(String)
+
+    init(_ row: MessageRow, key: SortKey) {
+        switch key {
+        case .number: self = .integer(row.number)
+        case .size: self = .integer(row.listing.size)
+        case .date: self = .time(row.summary?.date?.timeIntervalSince1970 ?? -.infinity)
+        case .from: self = .text((row.summary?.from ?? "").lowercased())
+        case .subject: self = .text(Self.baseSubject(row.summary?.subject ?? ""))
+        }
+    }
+
+    /// "Re: Fwd: Lunch" sorts with "Lunch": replies belong next to what they answer.
+    static func baseSubject(_ subject: String) -> String {
+        var s = Substring(subject.lowercased())
+        let prefixes = ["re:", "fwd:", "fw:", "aw:", "sv:", "wg:"]
+        var stripped = true
+        while stripped {
+            stripped = false
+            s = s.drop(while: { $0 == " " })
+            for prefix in prefixes where s.hasPrefix(prefix) {
+                s = s.dropFirst(prefix.count)
+                stripped = true
+            }
+        }
+        return String(s)
+    }
+}

@@ -1,0 +1,369 @@
+import Foundation
+import Inbox
+import MailMessage
+
+/// The index flag letters, shared by the rows and the help screen's legend.
+enum IndexFlag {
+    static let marked: Character = "D"
+    static let new: Character = "N"
+    static let attachment: Character = "@"
+    static let legend = "\(marked) marked for deletion, \(new) new since the last visit, \(attachment) has attachments"
+}
+
+/// The help screen's lines, generated from the key map so they always match the real bindings.
+enum HelpScreen {
+    static let keyColumn = 18
+
+    static func lines(keyMap: KeyMap) -> [[Span]] {
+        var lines: [[Span]] = []
+        for context in KeyContext.allCases {
+            lines.append([Span(context.rawValue, .helpSection)])
+            for binding in keyMap.bindings[context] ?? [] {
+                lines.append(entry(KeyMap.keyNames(binding.keys), binding.summary))
+            }
+            for binding in keyMap.mouse[context] ?? [] {
+                let name = switch binding.gesture {
+                case .click: "click"
+                case .wheelUp: "wheel up"
+                case .wheelDown: "wheel down"
+                }
+                lines.append(entry(name, binding.summary))
+            }
+            lines.append([])
+        }
+        lines.append([Span("Flags", .helpSection)])
+        lines.append([Span("  " + IndexFlag.legend, .helpText)])
+        return lines
+    }
+
+    private static func entry(_ keys: String, _ summary: String) -> [Span] {
+        [Span("  " + TerminalText.fit(keys, width: keyColumn - 2), .helpKey), Span(summary, .helpText)]
+    }
+}
+
+/// Turns the reader's state into a `Frame`. Pure: no terminal calls, `now` injected for dates.
+struct FrameRenderer {
+    let reader: Reader
+    let now: Date
+
+    func render() -> Frame {
+        let layout = reader.layout
+        var frame = Frame(width: layout.width, height: layout.height)
+        if layout.tooSmall {
+            renderTooSmall(into: &frame)
+            return frame
+        }
+        if let row = layout.titleRow {
+            frame[row] = FrameLine([Span(titleText(), .title)], fill: .title)
+        }
+        switch reader.phase {
+        case .farewell(let summary, _), .finished(let summary):
+            renderFarewell(summary, layout: layout, into: &frame)
+        default:
+            if reader.helpVisible {
+                renderHelp(layout: layout, into: &frame)
+            } else if reader.screen == .pager, let pager = reader.pager {
+                renderPager(pager, layout: layout, into: &frame)
+            } else {
+                renderIndex(layout: layout, into: &frame)
+            }
+        }
+        renderMessageRow(layout: layout, into: &frame)
+        clip(&frame)
+        return frame
+    }
+
+    private func titleText() -> String {
+        // On the way out the key hints no longer apply.
+        if reader.phase != .browsing { return "mailbag" }
+        if reader.helpVisible { return "Help: " + reader.keyMap.hints(for: .help) }
+        return reader.keyMap.hints(for: reader.screen == .pager ? .pager : .index)
+    }
+
+    private func renderTooSmall(into frame: inout Frame) {
+        guard frame.height > 0 else { return }
+        frame[0] = FrameLine([Span("Terminal too small", .error)], fill: .error)
+        if frame.height > 1 {
+            frame[1] = FrameLine([Span("(needs \(ScreenLayout.minimumWidth)×\(ScreenLayout.minimumHeight))", .notice)], fill: .indexRow)
+        }
+        clip(&frame)
+    }
+
+    // MARK: Index
+
+    private func renderIndex(layout: ScreenLayout, into frame: inout Frame) {
+        let model = reader.model
+        let dates = CompactDate(now: now, calendar: reader.options.calendar)
+        let page = reader.indexTop..<min(reader.indexTop + layout.bodyHeight, model.visibleCount)
+        let pageDates = page.map { dates.format(model.visibleRow($0).summary?.date) }
+        let oldest = model.rows.lazy.compactMap { $0.summary?.date }.min()
+        let dateWidth = max(TerminalText.width(of: dates.format(oldest)), pageDates.map { TerminalText.width(of: $0) }.max() ?? 0)
+        let columns = IndexLayout(width: layout.width, largestNumber: model.rows.last?.number ?? 1, dateWidth: dateWidth)
+
+        if page.isEmpty {
+            frame[layout.bodyTop] = FrameLine([Span(emptyIndexText(), .notice)])
+        }
+        for (offset, position) in page.enumerated() {
+            let row = model.visibleRow(position)
+            frame[layout.bodyTop + offset] = indexLine(
+                row, selected: position == model.selection, date: pageDates[offset], columns: columns)
+        }
+        if let divider = layout.previewDivider {
+            renderPreview(divider: divider, height: layout.previewHeight, width: layout.width, into: &frame)
+        }
+        frame[layout.statusRow] = indexStatus(width: layout.width)
+    }
+
+    private func emptyIndexText() -> String {
+        let model = reader.model
+        if !model.listingReceived { return reader.connectionLost == nil ? "Reading the message list…" : "" }
+        if model.rows.isEmpty { return "No messages on the server." }
+        return "No message matches “\(model.limit ?? "")”. Press l, then Enter on an empty line, to show all."
+    }
+
+    private func indexLine(_ row: MessageRow, selected: Bool, date: String, columns: IndexLayout) -> FrameLine {
+        let model = reader.model
+        let marked = model.isMarked(row)
+        let new = model.isNew(row)
+        let style: StyleName = selected ? .indexSelected : marked ? .indexMarked : new ? .indexNew : .indexRow
+        let flags = String([
+            marked ? IndexFlag.marked : " ",
+            new ? IndexFlag.new : " ",
+            row.summary?.hasAttachments == true ? IndexFlag.attachment : " ",
+        ])
+        let subject: String
+        if let summary = row.summary {
+            subject = summary.subject
+        } else if let failure = row.summaryFailure {
+            subject = "(header unreadable: \(failure))"
+        } else {
+            subject = "…"
+        }
+        let cells = columns.cells([
+            .number: String(row.number), .flags: flags, .date: date,
+            .from: row.summary?.from ?? "", .size: ByteCount.format(row.listing.size), .subject: subject,
+        ])
+        var spans: [Span] = []
+        for cell in cells {
+            if cell.column == .flags && !selected {
+                for character in cell.text {
+                    let flagStyle: StyleName = switch character {
+                    case IndexFlag.marked: .indexMarked
+                    case IndexFlag.new: .indexNew
+                    case IndexFlag.attachment: .attachment
+                    default: style
+                    }
+                    spans.append(Span(String(character), flagStyle))
+                }
+            } else {
+                spans.append(Span(cell.text, style))
+            }
+        }
+        return FrameLine(merged(spans), fill: style)
+    }
+
+    private func indexStatus(width: Int) -> FrameLine {
+        let model = reader.model
+        let status = model.status
+        var parts = [model.account, "\(ExitSummary.count(status.messages, "message")), \(ByteCount.format(status.totalSize))"]
+        if status.marked > 0 { parts.append("\(status.marked) marked (\(ByteCount.format(status.markedSize)))") }
+        if status.new > 0 { parts.append("\(status.new) new") }
+        if model.listingReceived && !status.headersComplete {
+            parts.append("headers \(status.headersLoaded)/\(status.messages)")
+        }
+        if let limit = model.limit { parts.append("limit “\(limit)”: \(status.shown) shown") }
+        let order = model.sortOrder
+        if order != SortOrder() { parts.append("sorted by \(order.key.rawValue) \(order.reversed ? "↓" : "↑")") }
+        let right = status.shown > 0 ? " \(model.selection + 1)/\(status.shown) " : ""
+        return statusLine(left: parts.joined(separator: " | "), right: right, width: width)
+    }
+
+    /// The status bar: a red "disconnected" tag while the connection is gone, then `left`
+    /// (cut to fit) and `right` flush right.
+    private func statusLine(left: String, right: String, width: Int) -> FrameLine {
+        var spans: [Span] = []
+        var room = width - TerminalText.width(of: right)
+        if reader.connectionLost != nil {
+            let tag = " DISCONNECTED, nothing deleted "
+            spans.append(Span(TerminalText.fit(tag, width: min(TerminalText.width(of: tag), max(room, 0))), .error))
+            room -= TerminalText.width(of: tag)
+        }
+        spans.append(Span(TerminalText.fit(" " + left, width: max(room, 0)), .status))
+        spans.append(Span(right, .status))
+        return FrameLine(spans, fill: .status)
+    }
+
+    private func renderPreview(divider: Int, height: Int, width: Int, into frame: inout Frame) {
+        guard let row = reader.model.selectedRow else {
+            frame[divider] = FrameLine([Span(" Preview", .title)], fill: .title)
+            return
+        }
+        frame[divider] = FrameLine([Span(" Preview of message \(row.number) (p hides it)", .title)], fill: .title)
+        let lines: [[Span]]
+        // A downloaded message is complete, so it beats the TOP preview.
+        if let message = reader.cache.peek(row.number)?.rendered ?? reader.previews[row.number] {
+            lines = previewLines(message, height: height, width: width)
+        } else if let failure = reader.previewFailures[row.number] {
+            lines = [[Span("Preview unavailable: \(failure)", .error)]]
+        } else if reader.connectionLost != nil {
+            lines = [[Span("No preview: the connection is gone.", .notice)]]
+        } else {
+            lines = [[Span("Loading the first lines…", .notice)]]
+        }
+        for (offset, spans) in lines.prefix(height).enumerated() {
+            frame[divider + 1 + offset] = FrameLine(spans, fill: .pagerText)
+        }
+    }
+
+    private func previewLines(_ message: RenderedMessage, height: Int, width: Int) -> [[Span]] {
+        var short = message
+        short.lines = Array(message.lines.prefix(height))
+        return PagerDocument(message: short, raw: nil, mode: .brief, width: width).lines.map(\.spans)
+    }
+
+    // MARK: Pager
+
+    private func renderPager(_ pager: PagerState, layout: ScreenLayout, into frame: inout Frame) {
+        let lines = pager.document.lines
+        let visible = pager.top..<min(pager.top + layout.bodyHeight, lines.count)
+        for (offset, index) in visible.enumerated() {
+            frame[layout.bodyTop + offset] = FrameLine(PagerDocument.highlight(lines[index].spans, pager.search), fill: .pagerText)
+        }
+        for row in (layout.bodyTop + visible.count)..<(layout.bodyTop + layout.bodyHeight) {
+            frame[row] = FrameLine(fill: .pagerText)
+        }
+        var left = "Message \(pager.number)"
+        if let row = reader.model.row(number: pager.number) {
+            if reader.model.isMarked(row) { left += " [marked for deletion]" }
+            if let summary = row.summary { left += ": \(summary.from) — \(summary.subject)" }
+        }
+        switch pager.mode {
+        case .brief: break
+        case .fullHeaders: left = "[all headers] " + left
+        case .raw: left = "[raw source] " + left
+        }
+        let position: String
+        if lines.count <= layout.bodyHeight {
+            position = "all"
+        } else {
+            let last = min(pager.top + layout.bodyHeight, lines.count)
+            position = "\(pager.top + 1)-\(last)/\(lines.count) \(last * 100 / lines.count)%"
+        }
+        frame[layout.statusRow] = statusLine(left: left, right: " \(position) ", width: layout.width)
+    }
+
+    // MARK: Help
+
+    private func renderHelp(layout: ScreenLayout, into frame: inout Frame) {
+        let lines = HelpScreen.lines(keyMap: reader.keyMap)
+        for (offset, spans) in lines.dropFirst(reader.helpTop).prefix(layout.bodyHeight).enumerated() {
+            frame[layout.bodyTop + offset] = FrameLine(spans, fill: .helpText)
+        }
+        let last = min(reader.helpTop + layout.bodyHeight, lines.count)
+        frame[layout.statusRow] = statusLine(left: "Help", right: " \(reader.helpTop + 1)-\(last)/\(lines.count) ", width: layout.width)
+    }
+
+    // MARK: Leaving
+
+    private func renderFarewell(_ summary: ExitSummary, layout: ScreenLayout, into frame: inout Frame) {
+        var row = layout.bodyTop + 1
+        for line in summary.lines {
+            for piece in TerminalText.wrap(line, width: max(layout.width - 2, 1)) where row < layout.statusRow {
+                let style: StyleName = summary.deletedCount == 0 && summary != .leftUnchanged ? .error : .pagerText
+                frame[row] = FrameLine([Span(" " + piece, style)], fill: .pagerText)
+                row += 1
+            }
+        }
+        frame[layout.statusRow] = statusLine(left: reader.model.account, right: "", width: layout.width)
+    }
+
+    // MARK: Bottom line
+
+    private func renderMessageRow(layout: ScreenLayout, into frame: inout Frame) {
+        let row = layout.messageRow
+        if let prompt = reader.prompt {
+            let (line, cursor) = promptLine(prompt, width: layout.width)
+            frame[row] = line
+            if !prompt.purpose.isSingleKey { frame.cursor = (row, cursor) }
+            return
+        }
+        if case .farewell = reader.phase {
+            frame[row] = FrameLine([Span("Press any key to exit.", .notice)])
+            return
+        }
+        if reader.phase == .committing {
+            let count = reader.model.commitPlan().entries.count
+            frame[row] = FrameLine([Span("Deleting \(ExitSummary.count(count, "message")) on the server…", .notice)])
+            return
+        }
+        if case .closing = reader.phase {
+            frame[row] = FrameLine([Span("Closing the session without deleting anything…", .notice)])
+            return
+        }
+        if let notice = reader.notice {
+            frame[row] = FrameLine([Span(notice.text, notice.isError ? .error : .notice)], fill: notice.isError ? .error : .indexRow)
+            return
+        }
+        if let progress = reader.progress {
+            var text = "Downloading message \(progress.number): \(ByteCount.format(progress.received))"
+            if let total = progress.total, total > 0 {
+                text += " of \(ByteCount.format(total)) (\(min(progress.received * 100 / total, 100))%)"
+            }
+            frame[row] = FrameLine([Span(text + "…", .notice)])
+            return
+        }
+        if let lost = reader.connectionLost {
+            frame[row] = FrameLine(
+                [Span("Connection lost, nothing was deleted from the server: \(lost) Press q to leave.", .error)], fill: .error)
+        }
+    }
+
+    /// The prompt label and typed text; when too long, the start scrolls away so the end
+    /// (where the cursor is) stays visible.
+    private func promptLine(_ prompt: Prompt, width: Int) -> (FrameLine, Int) {
+        var label = prompt.label
+        var text = Substring(prompt.text)
+        while TerminalText.width(of: label) + TerminalText.width(of: text) >= width {
+            if TerminalText.width(of: label) > width / 2, !label.isEmpty {
+                label.removeFirst()
+            } else if !text.isEmpty {
+                text = text.dropFirst()
+            } else {
+                break
+            }
+        }
+        let cursor = TerminalText.width(of: label) + TerminalText.width(of: text)
+        return (FrameLine([Span(label, .prompt), Span(String(text), .indexRow)]), min(cursor, max(width - 1, 0)))
+    }
+
+    // MARK: Helpers
+
+    /// Adjacent spans of one style joined, so the terminal gets fewer calls.
+    private func merged(_ spans: [Span]) -> [Span] {
+        var out: [Span] = []
+        for span in spans {
+            if let last = out.last, last.style == span.style {
+                out[out.count - 1].text += span.text
+            } else {
+                out.append(span)
+            }
+        }
+        return out
+    }
+
+    /// Cuts every line to the frame width so nothing can wrap onto the next row, whatever
+    /// a line was built from.
+    private func clip(_ frame: inout Frame) {
+        for row in frame.lines.indices {
+            var room = frame.width
+            var spans: [Span] = []
+            for span in frame.lines[row].spans where room > 0 {
+                let text = TerminalText.printable(span.text)
+                let piece = TerminalText.prefix(text, width: room)
+                room -= TerminalText.width(of: piece)
+                if !piece.isEmpty { spans.append(Span(String(piece), span.style)) }
+            }
+            frame.lines[row].spans = spans
+        }
+    }
+}

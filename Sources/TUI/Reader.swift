@@ -1,0 +1,761 @@
+import Foundation
+import Inbox
+import MailMessage
+
+/// Which full screen is up (help and prompts sit on top of either).
+enum ReaderScreen: Equatable {
+    case index, pager
+}
+
+/// Where the session is on its way out. Only `browsing` reads ordinary keys.
+enum ReaderPhase: Equatable {
+    case browsing
+    /// DELE… QUIT sent; waiting for `.committed`.
+    case committing
+    /// QUIT without deletions sent; waiting for `.closed`. `since` is set on the first tick.
+    case closing(since: Date?)
+    /// The outcome is on screen until a key or a short pause.
+    case farewell(ExitSummary, since: Date?)
+    case finished(ExitSummary)
+}
+
+/// What to do with a message once it has been downloaded.
+enum FollowUp: Equatable {
+    case save, pipe
+}
+
+/// What a prompt is asking for.
+enum PromptPurpose: Equatable {
+    case search, limit, jump, sort
+    case confirmQuit(count: Int)
+    case confirmLargeOpen(number: Int, followUp: FollowUp?)
+    case saveChoice(number: Int)
+    case savePath(number: Int, attachment: Int?)
+    case pipe(number: Int)
+
+    /// Answered by one key rather than a line and Enter.
+    var isSingleKey: Bool {
+        switch self {
+        case .sort, .confirmQuit, .confirmLargeOpen: true
+        default: false
+        }
+    }
+}
+
+/// The one-line question at the bottom of the screen.
+struct Prompt: Equatable {
+    var purpose: PromptPurpose
+    var label: String
+    var text = ""
+}
+
+/// A line at the bottom telling the user what happened.
+struct Notice: Equatable {
+    var text: String
+    var isError: Bool
+}
+
+/// A download in flight that the user is waiting for.
+struct FetchProgress: Equatable {
+    var number: Int
+    var received: Int
+    var total: Int?
+}
+
+/// The open message in the pager.
+struct PagerState {
+    var number: Int
+    var mode: PagerMode
+    var document: PagerDocument
+    var top: Int
+    var search: String?
+}
+
+/// Things only the terminal owner can do, handed to the run loop.
+enum TerminalRequest: Equatable {
+    /// Clear and repaint everything (Ctrl-L).
+    case redraw
+    /// Run `command` through the shell with the message on its standard input, the screen
+    /// released meanwhile.
+    case pipe(command: String, input: [UInt8])
+}
+
+/// The reader's screen logic as a state machine: keys and backend events in, state and
+/// backend calls out. It never touches the terminal, so tests drive it with synthetic keys
+/// and a fake backend; `FrameRenderer` turns its state into a screen.
+final class Reader {
+    let model: InboxModel
+    let backend: any InboxBackend
+    let options: ReaderOptions
+    let keyMap: KeyMap
+
+    private(set) var width = 80
+    private(set) var height = 24
+    private(set) var screen = ReaderScreen.index
+    private(set) var phase = ReaderPhase.browsing
+    private(set) var prompt: Prompt?
+    private(set) var notice: Notice?
+    private(set) var progress: FetchProgress?
+    private(set) var pager: PagerState?
+    private(set) var helpVisible = false
+    private(set) var helpTop = 0
+    private(set) var previewVisible: Bool
+    /// First index row on screen.
+    private(set) var indexTop = 0
+    /// Why the connection ended, once it has.
+    private(set) var connectionLost: String?
+    private(set) var previews: [Int: RenderedMessage] = [:]
+    private(set) var previewFailures: [Int: String] = [:]
+    private(set) var cache = MessageCache()
+
+    private var pendingOpen: (number: Int, followUp: FollowUp?)?
+    private var requestedPreviews: Set<Int> = []
+    /// The selection the preview debounce is timing, and since when.
+    private var settling: (number: Int, since: Date)?
+    private var requests: [TerminalRequest] = []
+
+    /// How long the selection must rest before the preview pane asks the server (holding `j`
+    /// should not queue a TOP for every row passed).
+    static let previewDelay: TimeInterval = 0.15
+
+    init(model: InboxModel, backend: any InboxBackend, options: ReaderOptions, keyMap: KeyMap = .standard) {
+        self.model = model
+        self.backend = backend
+        self.options = options
+        self.keyMap = keyMap
+        previewVisible = options.showPreview
+    }
+
+    var layout: ScreenLayout {
+        ScreenLayout(width: width, height: height, preview: previewVisible && screen == .index)
+    }
+
+    /// The outcome once the session is over; the run loop stops then.
+    var exitSummary: ExitSummary? {
+        if case .finished(let summary) = phase { return summary }
+        return nil
+    }
+
+    func takeRequests() -> [TerminalRequest] {
+        defer { requests.removeAll() }
+        return requests
+    }
+
+    // MARK: Size
+
+    func resize(width: Int, height: Int) {
+        self.width = max(width, 0)
+        self.height = max(height, 0)
+        if var pager {
+            let source = pager.document.lines.indices.contains(pager.top) ? pager.document.lines[pager.top].source : 0
+            pager.document = document(for: pager.number, mode: pager.mode) ?? pager.document
+            pager.top = pager.document.firstLine(ofSource: source)
+            self.pager = pager
+            clampPager()
+        }
+        scrollIndexToSelection()
+    }
+
+    // MARK: Input
+
+    func handle(_ input: Input) {
+        switch phase {
+        case .finished:
+            return
+        case .farewell(let summary, _):
+            if input != .key(.resize) { phase = .finished(summary) }
+            return
+        case .committing, .closing:
+            return
+        case .browsing:
+            break
+        }
+        if input == .key(.resize) { return }
+        if prompt != nil {
+            handlePrompt(input)
+        } else {
+            notice = nil
+            if helpVisible {
+                handleHelp(input)
+            } else if screen == .pager {
+                handlePager(input)
+            } else {
+                handleIndex(input)
+            }
+        }
+    }
+
+    private func action(for input: Input, in context: KeyContext) -> Action? {
+        switch input {
+        case .key(let key): keyMap.action(for: key, in: context)
+        case .mouse(let gesture, _, _): keyMap.action(for: gesture, in: context)
+        }
+    }
+
+    private func handleIndex(_ input: Input) {
+        guard let action = action(for: input, in: .index) else { return }
+        let page = max(layout.bodyHeight, 1)
+        switch action {
+        case .lineDown: model.moveSelection(by: 1)
+        case .lineUp: model.moveSelection(by: -1)
+        case .pageDown:
+            model.moveSelection(by: page)
+            indexTop += page
+        case .pageUp:
+            model.moveSelection(by: -page)
+            indexTop -= page
+        case .top: model.selectFirst()
+        case .bottom: model.selectLast()
+        case .scrollDown: model.moveSelection(by: 3)
+        case .scrollUp: model.moveSelection(by: -3)
+        case .select:
+            if case .mouse(_, let row, _) = input { selectIndexRow(atScreenRow: row) }
+        case .open:
+            if let row = model.selectedRow { open(row) }
+        case .togglePreview: previewVisible.toggle()
+        case .back: quit()
+        case .exit: leaveWithoutDeleting()
+        case .help: showHelp()
+        case .redraw: requests.append(.redraw)
+        case .mark: model.markSelectedAndAdvance()
+        case .unmark: model.unmarkSelected()
+        case .unmarkAll: model.unmarkAll()
+        case .search: prompt = Prompt(purpose: .search, label: "Search sender and subject: ")
+        case .searchNext, .searchPrevious:
+            if model.searchPattern == nil {
+                notice = Notice(text: "No search yet: press / to search.", isError: true)
+            } else {
+                report(model.searchAgain(reverse: action == .searchPrevious))
+            }
+        case .limit:
+            prompt = Prompt(purpose: .limit, label: "Limit to sender or subject containing (empty shows all): ", text: model.limit ?? "")
+        case .sort:
+            prompt = Prompt(purpose: .sort, label: "Sort by (d)ate (f)rom (s)ubject si(z)e (n)umber; the current key again reverses: ")
+        case .jump:
+            if case .key(.character(let digit)) = input {
+                prompt = Prompt(purpose: .jump, label: "Jump to message: ", text: String(digit))
+            }
+        case .save:
+            if let row = model.selectedRow { withDownloaded(row, then: .save) }
+        case .pipe:
+            if let row = model.selectedRow { withDownloaded(row, then: .pipe) }
+        default:
+            break
+        }
+        scrollIndexToSelection()
+    }
+
+    private func selectIndexRow(atScreenRow row: Int) {
+        let layout = self.layout
+        guard row >= layout.bodyTop, row < layout.bodyTop + layout.bodyHeight else { return }
+        model.select(position: indexTop + row - layout.bodyTop)
+    }
+
+    /// Keeps the selected row inside the index area, scrolling as little as possible.
+    func scrollIndexToSelection() {
+        let rows = max(layout.bodyHeight, 1)
+        let selection = model.selection
+        if selection < indexTop { indexTop = selection }
+        if selection >= indexTop + rows { indexTop = selection - rows + 1 }
+        indexTop = max(0, min(indexTop, model.visibleCount - rows))
+    }
+
+    private func handlePager(_ input: Input) {
+        guard let action = action(for: input, in: .pager), let current = pager else { return }
+        let page = max(layout.bodyHeight, 1)
+        switch action {
+        case .lineDown: scrollPager(by: 1)
+        case .lineUp: scrollPager(by: -1)
+        case .pageDown: scrollPager(by: page)
+        case .pageUp: scrollPager(by: -page)
+        case .scrollDown: scrollPager(by: 3)
+        case .scrollUp: scrollPager(by: -3)
+        case .top: pager?.top = 0
+        case .bottom:
+            pager?.top = current.document.lines.count
+            clampPager()
+        case .back:
+            screen = .index
+            pager = nil
+            scrollIndexToSelection()
+        case .exit: leaveWithoutDeleting()
+        case .help: showHelp()
+        case .redraw: requests.append(.redraw)
+        case .nextMessage, .previousMessage:
+            let delta = action == .nextMessage ? 1 : -1
+            if model.moveSelection(by: delta), let row = model.selectedRow {
+                open(row)
+            } else {
+                notice = Notice(text: delta > 0 ? "This is the last message." : "This is the first message.", isError: true)
+            }
+        case .mark:
+            guard let row = model.row(number: current.number), model.selectedRow?.number == current.number else { return }
+            model.markSelectedAndAdvance()
+            if let next = model.selectedRow, next.number != row.number {
+                open(next)
+            } else {
+                notice = Notice(text: "Marked for deletion; this is the last message.", isError: false)
+            }
+        case .unmark:
+            if model.selectedRow?.number == current.number { model.unmarkSelected() }
+        case .search: prompt = Prompt(purpose: .search, label: "Search message: ")
+        case .searchNext, .searchPrevious:
+            if let pattern = current.search {
+                searchPager(pattern, forward: action == .searchNext)
+            } else {
+                notice = Notice(text: "No search yet: press / to search.", isError: true)
+            }
+        case .toggleHeaders: switchPager(to: current.mode == .fullHeaders ? .brief : .fullHeaders)
+        case .toggleRaw: switchPager(to: current.mode == .raw ? .brief : .raw)
+        case .save: startSave(current.number)
+        case .pipe: startPipe(current.number)
+        default:
+            break
+        }
+    }
+
+    private func scrollPager(by delta: Int) {
+        guard let top = pager?.top else { return }
+        pager?.top = top + delta
+        clampPager()
+    }
+
+    private func clampPager() {
+        guard let pager else { return }
+        let last = max(pager.document.lines.count - layout.bodyHeight, 0)
+        self.pager?.top = max(0, min(pager.top, last))
+    }
+
+    private func switchPager(to mode: PagerMode) {
+        guard let number = pager?.number, let document = document(for: number, mode: mode) else { return }
+        pager?.mode = mode
+        pager?.document = document
+        pager?.top = 0
+    }
+
+    private func searchPager(_ pattern: String, forward: Bool) {
+        guard let current = pager else { return }
+        pager?.search = pattern
+        if let hit = current.document.find(pattern, after: current.top, forward: forward) {
+            pager?.top = hit.line
+            clampPager()
+            if hit.wrapped {
+                notice = Notice(text: forward ? "Search wrapped to the top." : "Search wrapped to the bottom.", isError: false)
+            }
+        } else {
+            notice = Notice(text: "Not found: \(pattern)", isError: true)
+        }
+    }
+
+    private func handleHelp(_ input: Input) {
+        guard let action = action(for: input, in: .help) else { return }
+        let page = max(layout.bodyHeight, 1)
+        let last = max(HelpScreen.lines(keyMap: keyMap).count - page, 0)
+        switch action {
+        case .lineDown, .scrollDown: helpTop += action == .lineDown ? 1 : 3
+        case .lineUp, .scrollUp: helpTop -= action == .lineUp ? 1 : 3
+        case .pageDown: helpTop += page
+        case .pageUp: helpTop -= page
+        case .top: helpTop = 0
+        case .bottom: helpTop = last
+        case .back: helpVisible = false
+        default: break
+        }
+        helpTop = max(0, min(helpTop, last))
+    }
+
+    private func showHelp() {
+        helpVisible = true
+        helpTop = 0
+    }
+
+    // MARK: Prompts
+
+    private func handlePrompt(_ input: Input) {
+        guard case .key(let key) = input, var current = prompt else { return }
+        if current.purpose.isSingleKey {
+            if key == .escape || key == .control("g") {
+                prompt = nil
+            } else if case .character(let c) = key {
+                answer(current.purpose, with: c)
+            }
+            return
+        }
+        switch keyMap.action(for: key, in: .prompt) {
+        case .accept:
+            prompt = nil
+            submit(current)
+            return
+        case .cancel:
+            prompt = nil
+            return
+        case .erase:
+            if current.text.isEmpty {
+                prompt = nil
+                return
+            }
+            current.text.removeLast()
+        case .eraseWord:
+            while current.text.last == " " { current.text.removeLast() }
+            while let last = current.text.last, last != " " { current.text.removeLast() }
+        case .clearLine:
+            current.text = ""
+        default:
+            if case .character(let c) = key { current.text.append(c) }
+        }
+        prompt = current
+    }
+
+    /// Single-key prompts. Keys that are not an answer leave the question up.
+    private func answer(_ purpose: PromptPurpose, with key: Character) {
+        switch purpose {
+        case .confirmQuit:
+            switch key {
+            case "y", "Y":
+                prompt = nil
+                let plan = model.commitPlan()
+                backend.commit(plan)
+                phase = .committing
+            case "n", "N":
+                prompt = nil
+                leaveWithoutDeleting()
+            case "c", "C":
+                prompt = nil
+            default:
+                break
+            }
+        case .confirmLargeOpen(let number, let followUp):
+            switch key {
+            case "y", "Y":
+                prompt = nil
+                if let row = model.row(number: number) { open(row, followUp: followUp, confirmed: true) }
+            case "n", "N":
+                prompt = nil
+            default:
+                break
+            }
+        case .sort:
+            let keys: [Character: SortKey] = ["d": .date, "f": .from, "s": .subject, "z": .size, "n": .number]
+            prompt = nil
+            if let sortKey = keys[key] {
+                model.sort(by: sortKey)
+                scrollIndexToSelection()
+            }
+        default:
+            break
+        }
+    }
+
+    private func submit(_ prompt: Prompt) {
+        let text = prompt.text
+        switch prompt.purpose {
+        case .search:
+            if screen == .pager {
+                let pattern = text.isEmpty ? pager?.search : text
+                if let pattern { searchPager(pattern, forward: true) }
+            } else {
+                if text.isEmpty && model.searchPattern == nil { return }
+                report(model.search(text))
+                scrollIndexToSelection()
+            }
+        case .limit:
+            model.setLimit(text)
+            scrollIndexToSelection()
+            if model.visibleCount == 0 && model.limit != nil {
+                notice = Notice(text: "Nothing matches “\(text)”; press l and Enter on an empty line to show all.", isError: true)
+            }
+        case .jump:
+            guard let number = Int(text.trimmingCharacters(in: .whitespaces)) else {
+                notice = Notice(text: "“\(text)” is not a message number.", isError: true)
+                return
+            }
+            if model.select(number: number) {
+                scrollIndexToSelection()
+            } else if model.row(number: number) != nil {
+                notice = Notice(text: "Message \(number) is hidden by the limit.", isError: true)
+            } else {
+                notice = Notice(text: "There is no message \(number).", isError: true)
+            }
+        case .saveChoice(let number):
+            chooseSave(number, answer: text)
+        case .savePath(let number, let attachment):
+            save(number, attachment: attachment, to: text)
+        case .pipe(let number):
+            guard !text.trimmingCharacters(in: .whitespaces).isEmpty, let entry = cache.entry(number) else { return }
+            requests.append(.pipe(command: text, input: entry.raw))
+        case .sort, .confirmQuit, .confirmLargeOpen:
+            break
+        }
+    }
+
+    private func report(_ outcome: SearchOutcome) {
+        switch outcome {
+        case .found(wrapped: true): notice = Notice(text: "Search wrapped around.", isError: false)
+        case .found(wrapped: false): break
+        case .notFound: notice = Notice(text: "Not found: \(model.searchPattern ?? "")", isError: true)
+        }
+    }
+
+    // MARK: Opening messages
+
+    /// Shows `row` in the pager, downloading it first unless it is cached; a message over the
+    /// size threshold asks before anything is downloaded.
+    private func open(_ row: MessageRow, followUp: FollowUp? = nil, confirmed: Bool = false) {
+        if cache.contains(row.number) {
+            showPager(row.number)
+            if let followUp { start(followUp, row.number) }
+            return
+        }
+        if connectionLost != nil {
+            notice = Notice(text: "Message \(row.number) was not downloaded before the connection was lost.", isError: true)
+            return
+        }
+        if !confirmed && row.listing.size > options.largeMessageThreshold {
+            prompt = Prompt(
+                purpose: .confirmLargeOpen(number: row.number, followUp: followUp),
+                label: "Message \(row.number) is \(ByteCount.format(row.listing.size)). Download it? [y/n] ")
+            return
+        }
+        pendingOpen = (row.number, followUp)
+        progress = FetchProgress(number: row.number, received: 0, total: row.listing.size)
+        backend.fetchMessage(number: row.number, uid: row.listing.uid)
+    }
+
+    private func withDownloaded(_ row: MessageRow, then followUp: FollowUp) {
+        if cache.contains(row.number) {
+            start(followUp, row.number)
+        } else {
+            open(row, followUp: followUp)
+        }
+    }
+
+    private func start(_ followUp: FollowUp, _ number: Int) {
+        switch followUp {
+        case .save: startSave(number)
+        case .pipe: startPipe(number)
+        }
+    }
+
+    private func showPager(_ number: Int) {
+        guard let document = document(for: number, mode: .brief) else { return }
+        model.select(number: number)
+        pager = PagerState(number: number, mode: .brief, document: document, top: 0, search: pager?.search)
+        screen = .pager
+    }
+
+    private func document(for number: Int, mode: PagerMode) -> PagerDocument? {
+        guard let entry = cache.entry(number) else { return nil }
+        return PagerDocument(message: entry.rendered, raw: entry.raw, mode: mode, width: width)
+    }
+
+    // MARK: Saving and piping
+
+    private func startSave(_ number: Int) {
+        guard let entry = cache.entry(number) else { return }
+        let attachments = entry.rendered.attachments
+        if attachments.isEmpty {
+            askSavePath(number, attachment: nil)
+        } else {
+            let range = attachments.count == 1 ? "1" : "1-\(attachments.count)"
+            prompt = Prompt(
+                purpose: .saveChoice(number: number),
+                label: "Save attachment \(range) (Enter: 1) or m for the whole message: ")
+        }
+    }
+
+    private func chooseSave(_ number: Int, answer: String) {
+        let trimmed = answer.trimmingCharacters(in: .whitespaces).lowercased()
+        let choice = trimmed.isEmpty ? "1" : trimmed
+        guard let entry = cache.entry(number) else { return }
+        if choice == "m" {
+            askSavePath(number, attachment: nil)
+        } else if let index = Int(choice), entry.rendered.attachments.contains(where: { $0.index == index }) {
+            askSavePath(number, attachment: index)
+        } else {
+            notice = Notice(text: "“\(answer)” is neither m nor an attachment number.", isError: true)
+        }
+    }
+
+    private func askSavePath(_ number: Int, attachment: Int?) {
+        let name: String
+        if let attachment, let info = cache.entry(number)?.rendered.attachments.first(where: { $0.index == attachment }) {
+            name = AttachmentName.safe(info.filename)
+        } else {
+            name = "message-\(number).eml"
+        }
+        let directory = options.saveDirectory.hasSuffix("/") ? options.saveDirectory : options.saveDirectory + "/"
+        prompt = Prompt(purpose: .savePath(number: number, attachment: attachment), label: "Save to: ", text: directory + name)
+    }
+
+    /// Writes through `AttachmentStore`: the name is made safe, the file is created new with
+    /// mode 0600, and an existing file gets a numbered sibling instead of being replaced.
+    private func save(_ number: Int, attachment: Int?, to typed: String) {
+        guard let entry = cache.entry(number) else { return }
+        let data: [UInt8]
+        if let attachment {
+            guard let part = MessageRenderer.attachment(attachment, in: entry.raw) else {
+                notice = Notice(text: "Attachment \(attachment) could not be decoded.", isError: true)
+                return
+            }
+            data = part.data
+        } else {
+            data = entry.raw
+        }
+        var path = typed.trimmingCharacters(in: .whitespaces)
+        if path.isEmpty { return }
+        if path == "~" || path.hasPrefix("~/") { path = NSHomeDirectory() + path.dropFirst() }
+        var isDirectory: ObjCBool = false
+        let url = URL(fileURLWithPath: path)
+        let target: (directory: URL, name: String)
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            let suggested = attachment.flatMap { index in entry.rendered.attachments.first { $0.index == index }?.filename }
+            target = (url, suggested ?? "message-\(number).eml")
+        } else {
+            target = (url.deletingLastPathComponent(), url.lastPathComponent)
+        }
+        do {
+            let saved = try AttachmentStore(directory: target.directory).save(data, suggestedName: target.name)
+            notice = Notice(text: "Saved \(ByteCount.format(data.count)) to \(saved.path).", isError: false)
+        } catch {
+            notice = Notice(text: String(describing: error), isError: true)
+        }
+    }
+
+    private func startPipe(_ number: Int) {
+        prompt = Prompt(purpose: .pipe(number: number), label: "Pipe message \(number) to command: ")
+    }
+
+    /// The run loop reports how a piped command ended.
+    func pipeFinished(_ outcome: String, failed: Bool) {
+        notice = Notice(text: outcome, isError: failed)
+    }
+
+    // MARK: Leaving
+
+    /// `q` on the index: with marks, ask before anything is deleted.
+    private func quit() {
+        if let lost = connectionLost {
+            phase = .finished(.connectionLost(lost))
+            return
+        }
+        let count = model.commitPlan().entries.count
+        if count > 0 {
+            prompt = Prompt(
+                purpose: .confirmQuit(count: count),
+                label: "Delete \(ExitSummary.count(count, "message")) from the server? [y/n/c] ")
+        } else {
+            leaveWithoutDeleting()
+        }
+    }
+
+    private func leaveWithoutDeleting() {
+        if let lost = connectionLost {
+            phase = .finished(.connectionLost(lost))
+            return
+        }
+        backend.quitWithoutDeleting()
+        phase = .closing(since: nil)
+    }
+
+    // MARK: Events
+
+    func apply(_ events: [InboxEvent]) {
+        guard !events.isEmpty else { return }
+        model.apply(events)
+        for event in events {
+            switch event {
+            case .listing:
+                scrollIndexToSelection()
+            case .fetchProgress(let number, let received, let total):
+                if pendingOpen?.number == number {
+                    progress = FetchProgress(number: number, received: received, total: total ?? progress?.total)
+                }
+            case .message(let number, let raw, let rendered):
+                cache.insert(number: number, raw: raw, rendered: rendered)
+                if let pending = pendingOpen, pending.number == number {
+                    pendingOpen = nil
+                    progress = nil
+                    if phase == .browsing {
+                        showPager(number)
+                        if let followUp = pending.followUp { start(followUp, number) }
+                    }
+                }
+            case .preview(let number, let rendered):
+                previews[number] = rendered
+            case .fetchFailed(let number, let reason):
+                if pendingOpen?.number == number {
+                    pendingOpen = nil
+                    progress = nil
+                    notice = Notice(text: "Could not download message \(number): \(reason)", isError: true)
+                }
+                if requestedPreviews.contains(number) && previews[number] == nil {
+                    previewFailures[number] = reason
+                }
+            case .notice(let text):
+                notice = Notice(text: text, isError: false)
+            case .connectionLost(let reason):
+                connectionLost = reason
+                pendingOpen = nil
+                progress = nil
+                switch phase {
+                case .committing: phase = .farewell(.connectionLost(reason), since: nil)
+                case .closing: phase = .finished(.connectionLost(reason))
+                default: break
+                }
+            case .committed(let report):
+                if phase == .committing { phase = .farewell(.committed(report), since: nil) }
+            case .closed:
+                switch phase {
+                case .closing: phase = .finished(connectionLost.map(ExitSummary.connectionLost) ?? .leftUnchanged)
+                case .committing:
+                    phase = .farewell(.connectionLost("the session ended before the server confirmed the deletions."), since: nil)
+                case .browsing:
+                    if connectionLost == nil { connectionLost = "the server ended the session." }
+                default: break
+                }
+            case .connected, .summary, .summaryFailed, .headersComplete, .newMessages:
+                break
+            }
+        }
+    }
+
+    // MARK: Time
+
+    /// Called every loop tick: ends the farewell after its pause, gives up on a silent QUIT,
+    /// and asks for the preview once the selection has rested.
+    func tick(now: Date) {
+        switch phase {
+        case .farewell(let summary, let since):
+            if let since {
+                if now.timeIntervalSince(since) >= options.farewellPause { phase = .finished(summary) }
+            } else {
+                phase = .farewell(summary, since: now)
+            }
+        case .closing(let since):
+            if let since {
+                if now.timeIntervalSince(since) >= options.closingTimeout {
+                    phase = .finished(connectionLost.map(ExitSummary.connectionLost) ?? .leftUnchanged)
+                }
+            } else {
+                phase = .closing(since: now)
+            }
+        case .browsing:
+            requestPreviewIfSettled(now: now)
+        case .committing, .finished:
+            break
+        }
+    }
+
+    private func requestPreviewIfSettled(now: Date) {
+        guard previewVisible, screen == .index, connectionLost == nil, let row = model.selectedRow else { return }
+        let number = row.number
+        if settling?.number != number {
+            settling = (number, now)
+            return
+        }
+        guard let since = settling?.since, now.timeIntervalSince(since) >= Self.previewDelay,
+              !cache.contains(number), previews[number] == nil, !requestedPreviews.contains(number) else { return }
+        requestedPreviews.insert(number)
+        backend.fetchPreview(number: number, uid: row.listing.uid, lines: options.previewLines)
+    }
+}

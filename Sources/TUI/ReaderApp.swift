@@ -1,0 +1,117 @@
+import Foundation
+import Inbox
+
+/// The interactive reader's entry point.
+public enum ReaderApp {
+    /// How long a read waits for a key before the loop looks at backend events again.
+    static let tickMilliseconds: Int32 = 50
+
+    /// Takes over the terminal, starts `backend`, and runs until the user leaves; the terminal
+    /// is restored before this returns or throws. Call it from the main thread outside any
+    /// async context: it blocks, and only this thread may touch the terminal.
+    ///
+    /// - Returns: what happened on the server, for a final line printed after the screen is gone.
+    public static func run(backend: any InboxBackend, account: String, theme: Theme, options: ReaderOptions = .init()) throws -> ExitSummary {
+        // A piped command that exits without reading its input must not kill the reader.
+        signal(SIGPIPE, SIG_IGN)
+        let terminal = try Terminal(theme: theme, mouse: options.mouse)
+        defer { terminal.end() }
+        let reader = Reader(model: InboxModel(account: account), backend: backend, options: options)
+        let size = terminal.size
+        reader.resize(width: size.width, height: size.height)
+        let sink = EventSink()
+        backend.start(sink)
+
+        var dirty = true
+        while true {
+            if let summary = reader.exitSummary { return summary }
+            if dirty {
+                terminal.draw(FrameRenderer(reader: reader, now: Date()).render())
+                dirty = false
+            }
+            if let input = terminal.read(waitingMilliseconds: tickMilliseconds) {
+                handle(input, reader: reader, terminal: terminal)
+                // Take everything already typed before drawing again, so held keys never lag.
+                while let more = terminal.read(waitingMilliseconds: 0) {
+                    handle(more, reader: reader, terminal: terminal)
+                }
+                dirty = true
+            }
+            let events = sink.drain()
+            if !events.isEmpty {
+                reader.apply(events)
+                dirty = true
+            }
+            let phase = reader.phase
+            reader.tick(now: Date())
+            if reader.phase != phase { dirty = true }
+            for request in reader.takeRequests() {
+                perform(request, reader: reader, terminal: terminal)
+                dirty = true
+            }
+        }
+    }
+
+    private static func handle(_ input: Input, reader: Reader, terminal: Terminal) {
+        if input == .key(.resize) {
+            let size = terminal.size
+            reader.resize(width: size.width, height: size.height)
+        }
+        reader.handle(input)
+    }
+
+    private static func perform(_ request: TerminalRequest, reader: Reader, terminal: Terminal) {
+        switch request {
+        case .redraw:
+            terminal.invalidate()
+        case .pipe(let command, let input):
+            terminal.suspend()
+            let outcome = ShellPipe.run(command, input: input)
+            terminal.resume()
+            let size = terminal.size
+            reader.resize(width: size.width, height: size.height)
+            reader.pipeFinished(outcome.summary, failed: !outcome.succeeded)
+        }
+    }
+}
+
+/// Runs a user's command with a message on its standard input, the terminal released to it.
+enum ShellPipe {
+    struct Outcome {
+        var succeeded: Bool
+        var summary: String
+    }
+
+    static func run(_ command: String, input: [UInt8]) -> Outcome {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", command]
+        let pipe = Pipe()
+        process.standardInput = pipe
+        do {
+            try process.run()
+        } catch {
+            return Outcome(succeeded: false, summary: "Could not start /bin/sh: \(error.localizedDescription)")
+        }
+        // Written from another thread: a command that reads slowly (or not at all) must not
+        // block waiting for the exit. A command that stops reading gets EPIPE, not a signal.
+        let writer = pipe.fileHandleForWriting
+        let done = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            try? writer.write(contentsOf: Data(input))
+            try? writer.close()
+            done.signal()
+        }
+        process.waitUntilExit()
+        done.wait()
+        let status = process.terminationStatus
+        print("\n[mailbag] The command ended with status \(status). Press Enter to return.", terminator: "")
+        _ = readLine()
+        if process.terminationReason == .uncaughtSignal {
+            return Outcome(succeeded: false, summary: "The command was stopped by signal \(status).")
+        }
+        return Outcome(
+            succeeded: status == 0,
+            summary: status == 0 ? "The command finished." : "The command ended with status \(status).")
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import Inbox
+
+/// Settings the executable passes to the reader.
+public struct ReaderOptions: Sendable {
+    /// Opening a message larger than this (in bytes, as LIST reports it) asks first.
+    public var largeMessageThreshold: Int
+    /// Body lines the preview pane asks for (`TOP n k`).
+    public var previewLines: Int
+    /// Whether the preview pane is open at start.
+    public var showPreview: Bool
+    /// Where `s` proposes to save.
+    public var saveDirectory: String
+    /// How long the final report stays up when no key is pressed.
+    public var farewellPause: TimeInterval
+    /// How long to wait for the server to answer QUIT (nothing was marked, so nothing is at stake).
+    public var closingTimeout: TimeInterval
+    public var mouse: Bool
+    /// Zone and calendar for the index dates.
+    public var calendar: Calendar
+
+    public init(
+        largeMessageThreshold: Int = 1 << 20, previewLines: Int = 20, showPreview: Bool = false,
+        saveDirectory: String = FileManager.default.currentDirectoryPath, farewellPause: TimeInterval = 3,
+        closingTimeout: TimeInterval = 15, mouse: Bool = true, calendar: Calendar = .current
+    ) {
+        self.largeMessageThreshold = largeMessageThreshold
+        self.previewLines = previewLines
+        self.showPreview = showPreview
+        self.saveDirectory = saveDirectory
+        self.farewellPause = farewellPause
+        self.closingTimeout = closingTimeout
+        self.mouse = mouse
+        self.calendar = calendar
+    }
+}
+
+/// How a reader session ended, for the line the executable prints after the screen is restored.
+public enum ExitSummary: Sendable, Equatable, CustomStringConvertible {
+    /// The user left without deleting (or nothing was marked).
+    case leftUnchanged
+    /// The user confirmed deletions; the report says what the server did.
+    case committed(CommitReport)
+    /// The connection went away; the server deletes nothing in that case.
+    case connectionLost(String)
+
+    /// Whether the server really deleted anything.
+    public var deletedCount: Int {
+        if case .committed(let report) = self { return report.confirmedDeletions.count }
+        return 0
+    }
+
+    public var lines: [String] {
+        switch self {
+        case .leftUnchanged:
+            return ["Left the mailbox unchanged: nothing was deleted."]
+        case .connectionLost(let reason):
+            return ["The connection to the server was lost: \(reason)", "Nothing was deleted from the server."]
+        case .committed(let report):
+            if let failure = report.failure {
+                return ["Nothing was deleted: \(failure)"]
+            }
+            var lines = ["Deleted \(Self.count(report.deleted.count, "message")) from the server."]
+            for skipped in report.skipped {
+                let reason = skipped.reason.hasSuffix(".") ? skipped.reason : skipped.reason + "."
+                lines.append("Kept message \(skipped.message.number): \(reason)")
+            }
+            if let text = report.serverText, !text.isEmpty {
+                lines.append("The server said: \(text)")
+            }
+            return lines
+        }
+    }
+
+    public var description: String { lines.joined(separator: "\n") }
+
+    static func count(_ n: Int, _ noun: String) -> String { n == 1 ? "1 \(noun)" : "\(n) \(noun)s" }
+}

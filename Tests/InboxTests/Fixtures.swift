@@ -1,0 +1,5 @@
+import MailMessage
+
+enum RenderedMessageFixture {
+    static let empty = RenderedMessage(briefHeaders: [], fullHeaders: [], lines: [], attachments: [])
+}

@@ -1,0 +1,672 @@
+import Foundation
+import Inbox
+import MailMessage
+import XCTest
+@testable import TUI
+
+final class ReaderDeletionTests: XCTestCase {
+    func testMarkTwoQuitConfirmCommitsExactlyThoseUIDs() {
+        let h = ReaderHarness(count: 5)
+        h.type("gd")  // first message, mark, move on
+        h.type("jd")  // skip 2, mark 3
+        XCTAssertEqual(h.reader.model.status.marked, 2)
+        h.type("q")
+        XCTAssertEqual(h.reader.prompt?.label, "Delete 2 messages from the server? [y/n/c] ")
+        XCTAssertTrue(h.screenText.contains("Delete 2 messages from the server? [y/n/c]"))
+        h.type("y")
+        XCTAssertEqual(h.backend.calls.last, .commit(CommitPlan(entries: [
+            MessageListing(number: 1, uid: "uid-1", size: 1001),
+            MessageListing(number: 3, uid: "uid-3", size: 1003),
+        ])))
+        XCTAssertEqual(h.reader.phase, .committing)
+        XCTAssertTrue(h.screenText.contains("Deleting 2 messages on the server…"))
+        h.type("q")  // keys wait while the server works
+        XCTAssertEqual(h.reader.phase, .committing)
+
+        let report = CommitReport(
+            deleted: [MessageListing(number: 1, uid: "uid-1", size: 1001)],
+            skipped: [SkippedDeletion(message: MessageListing(number: 3, uid: "uid-3", size: 1003), reason: "message 3 is no longer the message you marked")],
+            serverText: "dewey POP3 server signing off (1 message left)", failure: nil)
+        h.reader.apply([.committed(report), .closed])
+        let screen = h.screenText
+        XCTAssertTrue(screen.contains("Deleted 1 message from the server."), screen)
+        XCTAssertTrue(screen.contains("Kept message 3: message 3 is no longer the message you marked."), screen)
+        XCTAssertTrue(screen.contains("Press any key to exit."))
+        XCTAssertNil(h.reader.exitSummary)
+        h.type(" ")
+        XCTAssertEqual(h.reader.exitSummary, .committed(report))
+        XCTAssertEqual(h.reader.exitSummary?.deletedCount, 1)
+    }
+
+    func testTheReportLeavesOnItsOwnAfterAPause() {
+        let h = ReaderHarness(count: 2)
+        h.type("dqy")
+        h.reader.apply([.committed(CommitReport(deleted: [], skipped: [], serverText: nil, failure: nil))])
+        let start = Date()
+        h.reader.tick(now: start)
+        h.reader.tick(now: start.addingTimeInterval(1))
+        XCTAssertNil(h.reader.exitSummary)
+        h.reader.tick(now: start.addingTimeInterval(3.1))
+        XCTAssertNotNil(h.reader.exitSummary)
+    }
+
+    func testNoQuitsWithoutDeleting() {
+        let h = ReaderHarness(count: 3)
+        h.type("ddqn")
+        XCTAssertEqual(h.backend.calls.last, .quitWithoutDeleting)
+        XCTAssertFalse(h.backend.calls.contains { if case .commit = $0 { true } else { false } })
+        XCTAssertTrue(h.screenText.contains("Closing the session without deleting anything"))
+        h.reader.apply([.closed])
+        XCTAssertEqual(h.reader.exitSummary, .leftUnchanged)
+    }
+
+    func testCancelOrEscapeGoesBackWithMarksKept() {
+        let h = ReaderHarness(count: 3)
+        h.type("dqc")
+        XCTAssertNil(h.reader.prompt)
+        XCTAssertEqual(h.reader.phase, .browsing)
+        h.type("q\u{1B}")
+        XCTAssertNil(h.reader.prompt)
+        h.type("qz")  // not an answer: the question stays
+        XCTAssertNotNil(h.reader.prompt)
+        XCTAssertEqual(h.reader.model.status.marked, 1)
+        XCTAssertEqual(h.backend.calls, [])
+    }
+
+    func testQuitWithoutMarksDoesNotAsk() {
+        let h = ReaderHarness(count: 3)
+        h.type("q")
+        XCTAssertNil(h.reader.prompt)
+        XCTAssertEqual(h.backend.calls, [.quitWithoutDeleting])
+    }
+
+    func testXAlwaysLeavesWithoutDeleting() {
+        let h = ReaderHarness(count: 3)
+        h.type("ddx")
+        XCTAssertEqual(h.backend.calls, [.quitWithoutDeleting])
+        h.reader.apply([.closed])
+        XCTAssertEqual(h.reader.exitSummary, .leftUnchanged)
+        XCTAssertEqual(h.reader.exitSummary?.description, "Left the mailbox unchanged: nothing was deleted.")
+    }
+
+    func testASilentServerDoesNotKeepTheUserWaitingForever() {
+        let h = ReaderHarness(count: 1)
+        h.type("x")
+        let start = Date()
+        h.reader.tick(now: start)
+        h.reader.tick(now: start.addingTimeInterval(14))
+        XCTAssertNil(h.reader.exitSummary)
+        h.reader.tick(now: start.addingTimeInterval(15))
+        XCTAssertEqual(h.reader.exitSummary, .leftUnchanged)
+    }
+
+    func testConnectionLostIsToldInPlainWordsAndNothingIsSent() {
+        let h = ReaderHarness(count: 3)
+        h.type("d")
+        h.reader.apply([.connectionLost("The server closed the connection."), .closed])
+        let screen = h.screenText
+        XCTAssertTrue(screen.contains("Connection lost, nothing was deleted from the server: The server closed"), screen)
+        XCTAssertTrue(screen.contains("DISCONNECTED"), screen)
+        h.type("q")
+        XCTAssertNil(h.reader.prompt, "no deletion question once the connection is gone")
+        XCTAssertEqual(h.reader.exitSummary, .connectionLost("The server closed the connection."))
+        XCTAssertEqual(h.backend.calls, [])
+        XCTAssertTrue(h.reader.exitSummary!.description.contains("Nothing was deleted from the server."))
+    }
+
+    func testConnectionLostDuringTheCommit() {
+        let h = ReaderHarness(count: 3)
+        h.type("dqy")
+        h.reader.apply([.connectionLost("reset by peer"), .closed])
+        XCTAssertTrue(h.screenText.contains("Nothing was deleted from the server."))
+        h.type("k")
+        XCTAssertEqual(h.reader.exitSummary, .connectionLost("reset by peer"))
+    }
+
+    func testAFailedCommitSaysNothingWasDeleted() {
+        let h = ReaderHarness(count: 3)
+        h.type("dqy")
+        let report = CommitReport(deleted: [MessageListing(number: 1, uid: "uid-1", size: 1)], skipped: [], serverText: nil,
+                                  failure: "The connection dropped before QUIT was answered.")
+        h.reader.apply([.committed(report)])
+        XCTAssertTrue(h.screenText.contains("Nothing was deleted: The connection dropped"))
+        XCTAssertEqual(ExitSummary.committed(report).deletedCount, 0)
+    }
+
+    func testOpeningAfterTheConnectionIsGoneExplainsWhy() {
+        let h = ReaderHarness(count: 3)
+        h.reader.apply([.connectionLost("timeout")])
+        h.press(.enter)
+        XCTAssertEqual(h.backend.calls, [])
+        XCTAssertTrue(h.reader.notice?.text.contains("was not downloaded before the connection was lost") ?? false)
+    }
+}
+
+final class ReaderIndexTests: XCTestCase {
+    func testMovementKeys() {
+        let h = ReaderHarness(count: 50, height: 12)
+        XCTAssertEqual(h.reader.model.selectedRow?.number, 50)
+        h.type("k")
+        h.press(.up)
+        XCTAssertEqual(h.reader.model.selectedRow?.number, 48)
+        h.type("g")
+        XCTAssertEqual(h.reader.model.selectedRow?.number, 1)
+        XCTAssertEqual(h.reader.indexTop, 0)
+        h.press(.pageDown)
+        let page = h.reader.layout.bodyHeight
+        XCTAssertEqual(h.reader.model.selectedRow?.number, 1 + page)
+        h.type(" ")
+        XCTAssertEqual(h.reader.model.selectedRow?.number, 1 + 2 * page)
+        h.press(.pageUp)
+        XCTAssertEqual(h.reader.model.selectedRow?.number, 1 + page)
+        h.press(.end)
+        XCTAssertEqual(h.reader.model.selectedRow?.number, 50)
+        XCTAssertEqual(h.reader.indexTop, 50 - page)
+        h.press(.home)
+        h.press(.down)
+        h.type("j")
+        XCTAssertEqual(h.reader.model.selectedRow?.number, 3)
+    }
+
+    func testTheSelectedRowIsAlwaysOnScreen() {
+        let h = ReaderHarness(count: 100, height: 10)
+        for key in "jjjjjjjjjjkkkkkkkkkkkkkkkkkkkkGgjjjjjjjjjjjjjjjjj" {
+            h.type(String(key))
+            let rows = h.reader.layout.bodyHeight
+            let selection = h.reader.model.selection
+            XCTAssertTrue((h.reader.indexTop..<h.reader.indexTop + rows).contains(selection))
+        }
+    }
+
+    func testJumpToANumberByTypingDigits() {
+        let h = ReaderHarness(count: 30)
+        h.type("1")
+        XCTAssertEqual(h.reader.prompt?.text, "1")
+        h.type("2\n")
+        XCTAssertEqual(h.reader.model.selectedRow?.number, 12)
+        h.type("99\n")
+        XCTAssertEqual(h.reader.notice?.text, "There is no message 99.")
+        h.type("7")
+        h.press(.backspace, .backspace)
+        XCTAssertNil(h.reader.prompt, "backspace on an empty line cancels")
+    }
+
+    func testLimitAndClear() {
+        let h = ReaderHarness(count: 12)
+        h.type("lnumber 1\n")
+        XCTAssertEqual(h.reader.model.visibleCount, 4)  // 1, 10, 11, 12
+        XCTAssertTrue(h.screenText.contains("limit “number 1”: 4 shown"))
+        h.type("3\n")
+        XCTAssertEqual(h.reader.notice?.text, "Message 3 is hidden by the limit.")
+        h.type("l")
+        XCTAssertEqual(h.reader.prompt?.text, "number 1", "the prompt starts from the current limit")
+        h.press(.control("u"))
+        h.type("\n")
+        XCTAssertEqual(h.reader.model.visibleCount, 12)
+    }
+
+    func testSearchPromptAndRepeat() {
+        let h = ReaderHarness(count: 12)
+        h.type("g/NUMBER 1\n")
+        XCTAssertEqual(h.reader.model.selectedRow?.number, 10)
+        h.type("n")
+        XCTAssertEqual(h.reader.model.selectedRow?.number, 11)
+        h.type("N")
+        XCTAssertEqual(h.reader.model.selectedRow?.number, 10)
+        h.type("/zzz\n")
+        XCTAssertEqual(h.reader.notice, Notice(text: "Not found: zzz", isError: true))
+        h.type("/abc\u{1B}")
+        XCTAssertNil(h.reader.prompt)
+        XCTAssertEqual(h.reader.model.searchPattern, "zzz", "Esc cancels without searching")
+    }
+
+    func testPromptEditingKeys() {
+        let h = ReaderHarness(count: 3)
+        h.type("/hello world")
+        h.press(.control("w"))
+        XCTAssertEqual(h.reader.prompt?.text, "hello ")
+        h.press(.backspace)
+        XCTAssertEqual(h.reader.prompt?.text, "hello")
+        h.type("日本")
+        XCTAssertEqual(h.reader.prompt?.text, "hello日本")
+        let frame = h.frame()
+        XCTAssertEqual(frame.cursor?.row, 23)
+        XCTAssertEqual(frame.cursor?.column, TerminalText.width(of: "Search sender and subject: hello日本"))
+        h.press(.control("g"))
+        XCTAssertNil(h.reader.prompt)
+    }
+
+    func testSortPromptChoosesAndReverses() {
+        let h = ReaderHarness(count: 3)
+        h.type("od")
+        XCTAssertEqual(h.reader.model.sortOrder, SortOrder(key: .date))
+        XCTAssertEqual(h.reader.model.visibleRow(0).number, 3, "oldest first")
+        h.type("od")
+        XCTAssertEqual(h.reader.model.sortOrder, SortOrder(key: .date, reversed: true))
+        XCTAssertTrue(h.screenText.contains("sorted by date ↓"))
+        h.type("o\u{1B}")
+        XCTAssertNil(h.reader.prompt)
+        XCTAssertEqual(h.reader.model.sortOrder, SortOrder(key: .date, reversed: true))
+    }
+
+    func testUnmarkAndUnmarkAll() {
+        let h = ReaderHarness(count: 4)
+        h.type("gdddk")
+        XCTAssertEqual(h.reader.model.status.marked, 3)
+        h.type("u")
+        XCTAssertEqual(h.reader.model.status.marked, 2)
+        h.type("U")
+        XCTAssertEqual(h.reader.model.status.marked, 0)
+    }
+
+    func testMouseClickSelectsAndWheelScrolls() {
+        let h = ReaderHarness(count: 10)
+        let top = h.reader.layout.bodyTop
+        h.reader.handle(.mouse(.click, row: top + 2, column: 5))
+        XCTAssertEqual(h.reader.model.selectedRow?.number, 3)
+        h.reader.handle(.mouse(.wheelDown, row: 0, column: 0))
+        XCTAssertEqual(h.reader.model.selectedRow?.number, 6)
+        h.reader.handle(.mouse(.wheelUp, row: 0, column: 0))
+        XCTAssertEqual(h.reader.model.selectedRow?.number, 3)
+        h.reader.handle(.mouse(.click, row: top + 40, column: 0))
+        XCTAssertEqual(h.reader.model.selectedRow?.number, 3, "a click below the rows changes nothing")
+    }
+
+    func testCtrlLAsksForARedraw() {
+        let h = ReaderHarness(count: 1)
+        h.press(.control("l"))
+        XCTAssertEqual(h.reader.takeRequests(), [.redraw])
+        XCTAssertEqual(h.reader.takeRequests(), [])
+    }
+
+    func testHelpIsGeneratedFromTheKeyMap() {
+        let h = ReaderHarness(count: 1, height: 200)
+        h.type("?")
+        XCTAssertTrue(h.reader.helpVisible)
+        let screen = h.screenText
+        for (_, bindings) in KeyMap.standard.bindings {
+            for binding in bindings {
+                XCTAssertTrue(screen.contains(binding.summary), binding.summary)
+            }
+        }
+        XCTAssertTrue(screen.contains("0-9"))
+        XCTAssertTrue(screen.contains("Ctrl-L"))
+        XCTAssertTrue(screen.contains("wheel down"))
+        XCTAssertTrue(screen.contains(IndexFlag.legend))
+        h.type("q")
+        XCTAssertFalse(h.reader.helpVisible)
+        XCTAssertEqual(h.backend.calls, [], "q closes help, it does not quit")
+    }
+
+    func testEveryKeyOfTheMapDoesSomethingInItsContext() {
+        // Keys bound twice in one context would make one binding dead.
+        for (context, bindings) in KeyMap.standard.bindings {
+            var seen: Set<Key> = []
+            for key in bindings.flatMap(\.keys) {
+                XCTAssertTrue(seen.insert(key).inserted, "\(key.name) bound twice in \(context)")
+            }
+        }
+    }
+
+    func testProgressiveLoadingShowsProgressAndPlaceholders() {
+        let h = ReaderHarness(count: 0)
+        XCTAssertTrue(h.screenText.contains("No messages on the server."))
+        let fresh = Reader(model: InboxModel(account: "a"), backend: FakeBackend(), options: ReaderOptions())
+        fresh.resize(width: 80, height: 24)
+        XCTAssertTrue(FrameRenderer(reader: fresh, now: Date()).render().lines.map(\.text).joined().contains("Reading the message list…"))
+        fresh.apply([.listing((1...3).map { MessageListing(number: $0, uid: nil, size: 10) })])
+        fresh.apply([.summaryFailed(number: 1, reason: "TOP refused")])
+        let text = FrameRenderer(reader: fresh, now: Date()).render().lines.map(\.text).joined(separator: "\n")
+        XCTAssertTrue(text.contains("headers 1/3"), text)
+        XCTAssertTrue(text.contains("(header unreadable: TOP refused)"), text)
+        XCTAssertTrue(text.contains("…"))
+    }
+
+    func testNoticesFromTheBackendShowUntilTheNextKey() {
+        let h = ReaderHarness(count: 2)
+        h.reader.apply([.notice("2 messages have no UIDL.")])
+        XCTAssertTrue(h.screenText.contains("2 messages have no UIDL."))
+        h.type("k")
+        XCTAssertNil(h.reader.notice)
+    }
+}
+
+final class ReaderPagerTests: XCTestCase {
+    func testOpenDownloadsShowsProgressThenThePager() {
+        let h = ReaderHarness(count: 3)
+        h.press(.enter)
+        XCTAssertEqual(h.backend.calls, [.fetchMessage(3, "uid-3")])
+        h.reader.apply([.fetchProgress(number: 3, received: 512, total: 1024)])
+        XCTAssertTrue(h.screenText.contains("Downloading message 3: 512B of 1.0K (50%)"), h.screenText)
+        h.deliver(3)
+        XCTAssertEqual(h.reader.screen, .pager)
+        let screen = h.screenText
+        XCTAssertTrue(screen.contains("From: Sender 3"))
+        XCTAssertTrue(screen.contains("Hello there."))
+        XCTAssertNil(h.reader.progress)
+        h.type("q")
+        XCTAssertEqual(h.reader.screen, .index)
+        h.press(.enter)
+        XCTAssertEqual(h.reader.screen, .pager, "a downloaded message opens from the cache")
+        XCTAssertEqual(h.backend.calls.count, 1)
+    }
+
+    func testALargeMessageAsksFirst() {
+        let h = ReaderHarness(count: 3, sizes: [3: 5 << 20])
+        h.press(.enter)
+        XCTAssertEqual(h.reader.prompt?.label, "Message 3 is 5.0M. Download it? [y/n] ")
+        XCTAssertEqual(h.backend.calls, [])
+        h.type("n")
+        XCTAssertNil(h.reader.prompt)
+        XCTAssertEqual(h.backend.calls, [])
+        h.press(.enter)
+        h.type("y")
+        XCTAssertEqual(h.backend.calls, [.fetchMessage(3, "uid-3")])
+    }
+
+    func testTheThresholdIsConfigurable() {
+        let h = ReaderHarness(count: 3, options: ReaderOptions(largeMessageThreshold: 100))
+        h.press(.enter)
+        XCTAssertNotNil(h.reader.prompt)
+    }
+
+    func testAFailedDownloadSaysWhy() {
+        let h = ReaderHarness(count: 3)
+        h.press(.enter)
+        h.reader.apply([.fetchFailed(number: 3, reason: "-ERR no such message")])
+        XCTAssertEqual(h.reader.notice, Notice(text: "Could not download message 3: -ERR no such message", isError: true))
+        XCTAssertEqual(h.reader.screen, .index)
+    }
+
+    func testScrollingWrappingAndSearch() {
+        let body = (1...100).map { "line \($0) " + String(repeating: "word ", count: 30) }
+        let h = ReaderHarness(count: 1, width: 40, height: 12)
+        h.press(.enter)
+        h.deliver(1, body: body)
+        let pager = { h.reader.pager! }
+        XCTAssertTrue(pager().document.lines.allSatisfy { TerminalText.width(of: $0.text) <= 40 })
+        XCTAssertGreaterThan(pager().document.lines.count, 300, "long lines wrap")
+        h.type("j")
+        XCTAssertEqual(pager().top, 1)
+        h.type("k")
+        h.type("k")
+        XCTAssertEqual(pager().top, 0)
+        h.type(" ")
+        XCTAssertEqual(pager().top, h.reader.layout.bodyHeight)
+        h.type("G")
+        XCTAssertEqual(pager().top, pager().document.lines.count - h.reader.layout.bodyHeight)
+        h.type("g/line 50 \n")
+        XCTAssertTrue(pager().document.lines[pager().top].text.hasPrefix("line 50 "))
+        XCTAssertTrue(h.frame().lines.contains { $0.spans.contains { $0.style == .searchMatch } })
+        h.type("N")
+        XCTAssertTrue(pager().document.lines[pager().top].text.hasPrefix("line 50 "), "the only match, found again")
+        XCTAssertEqual(h.reader.notice?.text, "Search wrapped to the bottom.")
+        h.type("/no such text\n")
+        XCTAssertEqual(h.reader.notice?.isError, true)
+    }
+
+    func testResizeKeepsThePlace() {
+        let body = (1...60).map { "paragraph \($0) " + String(repeating: "text ", count: 40) }
+        let h = ReaderHarness(count: 1, width: 100, height: 20)
+        h.press(.enter)
+        h.deliver(1, body: body)
+        h.type("/paragraph 30 \n")
+        let source = h.reader.pager!.document.lines[h.reader.pager!.top].source
+        h.reader.resize(width: 30, height: 10)
+        let pager = h.reader.pager!
+        XCTAssertEqual(pager.document.width, 30)
+        XCTAssertEqual(pager.document.lines[pager.top].source, source)
+    }
+
+    func testHeadersAndRawToggle() {
+        let h = ReaderHarness(count: 1)
+        h.press(.enter)
+        h.deliver(1, raw: Array("X-Evil: \u{1B}]0;owned\u{07}\r\nSubject: hi\r\n\r\nbody\r\n".utf8))
+        XCTAssertFalse(h.screenText.contains("Received:"))
+        h.type("h")
+        XCTAssertEqual(h.reader.pager?.mode, .fullHeaders)
+        XCTAssertTrue(h.screenText.contains("Received: from somewhere"))
+        h.type("h")
+        XCTAssertEqual(h.reader.pager?.mode, .brief)
+        h.type("r")
+        XCTAssertEqual(h.reader.pager?.mode, .raw)
+        let screen = h.screenText
+        XCTAssertTrue(screen.contains("X-Evil:"))
+        XCTAssertFalse(screen.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 })
+        XCTAssertTrue(screen.contains("[raw source]"))
+        h.type("r")
+        XCTAssertEqual(h.reader.pager?.mode, .brief)
+    }
+
+    func testNextPreviousAndMarkInThePager() {
+        let h = ReaderHarness(count: 3)
+        h.press(.enter)
+        h.deliver(3)
+        h.type("J")
+        XCTAssertEqual(h.reader.notice?.text, "This is the last message.")
+        h.type("K")
+        XCTAssertEqual(h.backend.calls.last, .fetchMessage(2, "uid-2"))
+        h.deliver(2)
+        XCTAssertEqual(h.reader.pager?.number, 2)
+        h.type("d")
+        XCTAssertTrue(h.reader.model.isMarked(h.reader.model.row(number: 2)!))
+        XCTAssertEqual(h.reader.pager?.number, 3, "d shows the next message (cached)")
+        h.type("u")
+        XCTAssertFalse(h.reader.model.isMarked(h.reader.model.row(number: 3)!))
+        h.type("x")
+        XCTAssertEqual(h.backend.calls.last, .quitWithoutDeleting)
+    }
+
+    func testPipeHandsTheRawMessageToTheRunLoop() {
+        let h = ReaderHarness(count: 2)
+        h.type("|")
+        XCTAssertEqual(h.backend.calls, [.fetchMessage(2, "uid-2")], "piping an undownloaded message fetches it first")
+        h.deliver(2, raw: Array("raw bytes".utf8))
+        XCTAssertEqual(h.reader.prompt?.label, "Pipe message 2 to command: ")
+        h.type("wc -c\n")
+        XCTAssertEqual(h.reader.takeRequests(), [.pipe(command: "wc -c", input: Array("raw bytes".utf8))])
+        h.reader.pipeFinished("The command finished.", failed: false)
+        XCTAssertEqual(h.reader.notice?.text, "The command finished.")
+    }
+}
+
+final class ReaderSaveTests: XCTestCase {
+    private var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("mailbag-save-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try FileManager.default.removeItem(at: directory)
+    }
+
+    private func mode(_ url: URL) throws -> Int {
+        (try FileManager.default.attributesOfItem(atPath: url.path)[.posixPermissions] as? NSNumber)?.intValue ?? -1
+    }
+
+    func testSaveTheWholeMessageNeverOverwrites() throws {
+        let h = ReaderHarness(count: 1, options: ReaderOptions(saveDirectory: directory.path))
+        h.press(.enter)
+        h.deliver(1, raw: Array("the source".utf8))
+        h.type("s")
+        XCTAssertEqual(h.reader.prompt?.text, directory.path + "/message-1.eml")
+        h.type("\n")
+        let first = directory.appendingPathComponent("message-1.eml")
+        XCTAssertEqual(try Data(contentsOf: first), Data("the source".utf8))
+        XCTAssertEqual(try mode(first), 0o600)
+        h.type("s\n")
+        XCTAssertEqual(try Data(contentsOf: directory.appendingPathComponent("message-1-1.eml")), Data("the source".utf8))
+        XCTAssertTrue(h.reader.notice?.text.contains("message-1-1.eml") ?? false)
+    }
+
+    func testSaveAnAttachmentUnderASafeName() throws {
+        let raw = Array("""
+            From: a@example.org\r
+            Subject: files\r
+            MIME-Version: 1.0\r
+            Content-Type: multipart/mixed; boundary="b"\r
+            \r
+            --b\r
+            Content-Type: text/plain\r
+            \r
+            see attached\r
+            --b\r
+            Content-Type: application/octet-stream; name="../../.bashrc"\r
+            Content-Disposition: attachment; filename="../../.bashrc"\r
+            Content-Transfer-Encoding: base64\r
+            \r
+            aGVsbG8=\r
+            --b--\r
+
+            """.utf8)
+        let rendered = MessageRenderer.render(raw)
+        XCTAssertEqual(rendered.attachments.count, 1)
+        let h = ReaderHarness(count: 1, options: ReaderOptions(saveDirectory: directory.path))
+        h.press(.enter)
+        h.reader.apply([.message(number: 1, raw: raw, rendered: rendered)])
+        XCTAssertTrue(h.screenText.contains("Attachment: [1]"))
+        h.type("s")
+        XCTAssertEqual(h.reader.prompt?.label, "Save attachment 1 (Enter: 1) or m for the whole message: ")
+        h.type("\n")
+        let proposed = h.reader.prompt?.text ?? ""
+        XCTAssertTrue(proposed.hasPrefix(directory.path + "/"))
+        XCTAssertFalse(proposed.dropFirst(directory.path.count + 1).contains("/"))
+        h.type("\n")
+        let saved = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        XCTAssertEqual(saved.count, 1)
+        XCTAssertFalse(saved[0].hasPrefix("."))
+        XCTAssertEqual(try Data(contentsOf: directory.appendingPathComponent(saved[0])), Data("hello".utf8))
+        // A directory typed as the destination gets the attachment's safe name.
+        h.type("s1\n")
+        h.press(.control("u"))
+        h.type(directory.path + "\n")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path).count, 2)
+    }
+
+    func testABadChoiceOrUnwritablePlaceIsExplained() {
+        let h = ReaderHarness(count: 1, options: ReaderOptions(saveDirectory: "/nonexistent/dir"))
+        h.press(.enter)
+        h.deliver(1, attachments: [AttachmentInfo(index: 1, filename: "a.txt", mimeType: "text/plain", size: 1)])
+        h.type("s7\n")
+        XCTAssertEqual(h.reader.notice?.isError, true)
+        h.type("sm\n\n")
+        XCTAssertEqual(h.reader.notice?.isError, true)
+        XCTAssertTrue(h.reader.notice?.text.contains("/nonexistent/dir") ?? false)
+    }
+}
+
+final class ReaderPreviewTests: XCTestCase {
+    func testPreviewPaneAsksForTopOnceTheSelectionRests() {
+        let h = ReaderHarness(count: 5)
+        h.type("p")
+        XCTAssertTrue(h.reader.previewVisible)
+        XCTAssertNotNil(h.reader.layout.previewDivider)
+        let t0 = Date()
+        h.reader.tick(now: t0)
+        h.reader.tick(now: t0.addingTimeInterval(0.05))
+        XCTAssertEqual(h.backend.calls, [], "not while the selection may still be moving")
+        h.reader.tick(now: t0.addingTimeInterval(0.2))
+        XCTAssertEqual(h.backend.calls, [.fetchPreview(5, "uid-5", 20)])
+        XCTAssertTrue(h.screenText.contains("Loading the first lines…"))
+        h.reader.apply([.preview(number: 5, rendered: RenderedMessage(
+            briefHeaders: [HeaderLine(name: "From", value: "Preview Sender")], fullHeaders: [],
+            lines: [BodyLine(kind: .text, text: "first line of the body")], attachments: [], isPartial: true))])
+        let screen = h.screenText
+        XCTAssertTrue(screen.contains("Preview of message 5"))
+        XCTAssertTrue(screen.contains("first line of the body"))
+        h.reader.tick(now: t0.addingTimeInterval(1))
+        XCTAssertEqual(h.backend.calls.count, 1, "asked once")
+        h.type("k")
+        h.reader.tick(now: t0.addingTimeInterval(2))
+        h.reader.tick(now: t0.addingTimeInterval(3))
+        XCTAssertEqual(h.backend.calls.last, .fetchPreview(4, "uid-4", 20))
+        h.reader.apply([.fetchFailed(number: 4, reason: "TOP not supported")])
+        XCTAssertTrue(h.screenText.contains("Preview unavailable: TOP not supported"))
+        h.type("p")
+        XCTAssertNil(h.reader.layout.previewDivider)
+    }
+}
+
+final class FrameTests: XCTestCase {
+    func testEverySizeFromTinyToLargeStaysInsideTheScreen() {
+        let h = ReaderHarness(count: 30)
+        h.reader.apply([.summary(number: 7, MessageSummary(
+            from: "山田 太郎", fromAddress: nil, to: "", subject: "会議のお知らせ — cafe\u{301} 😀 long long long long long long",
+            date: nil, messageID: nil, hasAttachments: true))])
+        for (width, height) in [(20, 5), (21, 6), (33, 7), (40, 8), (80, 24), (132, 50), (19, 5), (20, 4), (5, 2), (0, 0)] {
+            for previewOn in [false, true] {
+                if h.reader.previewVisible != previewOn { h.type("p") }
+                h.reader.resize(width: width, height: height)
+                let frame = h.frame()
+                XCTAssertEqual(frame.lines.count, height)
+                for line in frame.lines {
+                    XCTAssertLessThanOrEqual(TerminalText.width(of: line.text), width, "\(width)×\(height): \(line.text)")
+                }
+            }
+        }
+    }
+
+    func testTinyTerminalsGetANotice() {
+        let h = ReaderHarness(count: 3, width: 19, height: 5)
+        XCTAssertEqual(h.frame().lines[0].text, "Terminal too small")
+        h.reader.resize(width: 40, height: 4)
+        XCTAssertTrue(h.frame().lines[1].text.hasPrefix("(needs 20×5)"))
+        h.reader.resize(width: 20, height: 5)
+        let frame = h.frame()
+        XCTAssertTrue(frame.lines[0].text.hasPrefix("1 "), "no title bar at five rows: rows start at the top")
+    }
+
+    func testTheIndexRowShowsFlagsDateSenderSizeAndSubject() {
+        let h = ReaderHarness(count: 3, width: 100)
+        h.type("gd")  // mark 1
+        h.reader.apply([.newMessages(uids: ["uid-2"])])
+        let frame = h.frame()
+        let rows = frame.lines[1...3].map(\.text)
+        XCTAssertTrue(rows[0].hasPrefix("1 D  "), rows[0])
+        XCTAssertTrue(rows[1].hasPrefix("2  N@"), rows[1])
+        XCTAssertTrue(rows[0].contains("Sender 1"))
+        XCTAssertTrue(rows[0].contains("1001B"))
+        XCTAssertTrue(rows[0].contains("Subject number 1"))
+        XCTAssertTrue(rows[0].contains("15:00"), "today's date is the time: \(rows[0])")
+        XCTAssertEqual(frame.lines[2].fill, .indexSelected)
+        XCTAssertEqual(frame.lines[1].fill, .indexMarked)
+        XCTAssertEqual(frame.lines[3].fill, .indexRow)
+        XCTAssertTrue(frame.lines[2].spans.allSatisfy { $0.style == .indexSelected })
+        XCTAssertTrue(frame.lines[3].spans.isEmpty == false)
+    }
+
+    func testStatusLine() {
+        let h = ReaderHarness(count: 3)
+        h.type("d")
+        h.reader.apply([.newMessages(uids: ["uid-1"])])
+        let status = h.frame().lines[22].text
+        XCTAssertTrue(status.contains("alice@pop.example"), status)
+        XCTAssertTrue(status.contains("3 messages, 2.9K"), status)
+        XCTAssertTrue(status.contains("1 marked (1003B)"), status)
+        XCTAssertTrue(status.contains("1 new"), status)
+        XCTAssertTrue(status.hasSuffix(" 3/3 "), status)
+    }
+
+    func testTheTitleBarIsGeneratedFromTheKeyMap() {
+        let h = ReaderHarness(count: 1)
+        XCTAssertEqual(h.frame().lines[0].text, KeyMap.standard.hints(for: .index))
+        XCTAssertTrue(h.frame().lines[0].text.hasPrefix("q:Quit  Enter:Open  p:Preview  d:Mark"))
+    }
+
+    func testHostileServerTextNeverReachesTheScreenAsControls() {
+        let h = ReaderHarness(count: 2)
+        h.reader.apply([.summary(number: 1, MessageSummary(
+            from: "\u{1B}]52;c;ZXZpbA==\u{07}evil", fromAddress: nil, to: "",
+            subject: "\u{9B}2J\u{1B}[31mred\u{202E}gpj.exe\r\nInjected: yes", date: nil, messageID: nil, hasAttachments: false))])
+        h.reader.apply([.notice("bad \u{1B}[5n notice")])
+        h.type("g")
+        for line in h.frame().lines {
+            for scalar in line.text.unicodeScalars {
+                XCTAssertFalse(scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value), "control in \(line.text.debugDescription)")
+                XCTAssertNotEqual(scalar.properties.generalCategory, .format)
+            }
+        }
+    }
+}
