@@ -1,0 +1,102 @@
+import ArgumentParser
+import Foundation
+import Inbox
+import MailMessage
+import POP3
+
+struct List: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the index of a mailbox: one line per message.",
+        discussion: "Headers come from TOP n 0, pipelined when the server offers PIPELINING; nothing is deleted."
+    )
+
+    @Argument(help: ArgumentHelp("pop3s://user@host[:port] or pop3://user@host[:port]", valueName: "url"))
+    var url: String
+
+    @Flag(help: "One JSON object per line with the keys number, uid, size, date, from, subject.")
+    var json = false
+
+    @OptionGroup var connection: ConnectionOptions
+
+    func run() async throws {
+        let target = try POP3URL(parsing: url)
+        let session = try await connection.openSession(target)
+        let rows: [MessageListing]
+        let summaries = SummaryCollector()
+        do {
+            let listing = try await MailboxIndex.listing(session)
+            rows = listing.rows
+            for problem in listing.problems { Output.warn(problem) }
+            try await MailboxIndex.summaries(session, for: rows.map(\.number)) { number, result in
+                await summaries.record(number, result)
+            }
+            _ = try await session.quit()
+        } catch {
+            await session.close()
+            throw error
+        }
+        let found = await summaries.all
+        var out = Output()
+        for row in rows {
+            let summary: MessageSummary
+            switch found[row.number] {
+            case .success(let parsed):
+                summary = parsed
+            case .failure(let error):
+                Output.warn("message \(row.number): \(error)")
+                continue
+            case nil:
+                continue
+            }
+            out.write(json ? IndexLine.json(row, summary) : IndexLine.text(row, summary))
+        }
+        out.flush()
+    }
+}
+
+/// Collects `TOP` results that arrive from the session's batch callback.
+actor SummaryCollector {
+    private(set) var all: [Int: Result<MessageSummary, POP3Error>] = [:]
+    func record(_ number: Int, _ result: Result<MessageSummary, POP3Error>) { all[number] = result }
+}
+
+/// The line formats of `mailbag list`.
+enum IndexLine {
+    static func text(_ row: MessageListing, _ summary: MessageSummary) -> String {
+        let number = TerminalText.fit(String(row.number), width: 5, alignRight: true)
+        let size = TerminalText.fit(ByteCount.format(row.size), width: 6, alignRight: true)
+        let date = TerminalText.fit(CompactDate().format(summary.date), width: 10)
+        return "\(number) \(size)  \(date) \(TerminalText.fit(summary.from, width: 24))  \(summary.subject)"
+    }
+
+    static func json(_ row: MessageListing, _ summary: MessageSummary) -> String {
+        let record = Record(
+            number: row.number, uid: row.uid, size: row.size,
+            date: summary.date.map { $0.ISO8601Format() },
+            from: summary.from, subject: summary.subject)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(record)) ?? Data("{}".utf8), as: UTF8.self)
+    }
+
+    private struct Record: Encodable {
+        var number: Int
+        var uid: String?
+        var size: Int
+        var date: String?
+        var from: String
+        var subject: String
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(number, forKey: .number)
+            try container.encode(uid, forKey: .uid)
+            try container.encode(size, forKey: .size)
+            try container.encode(date, forKey: .date)
+            try container.encode(from, forKey: .from)
+            try container.encode(subject, forKey: .subject)
+        }
+
+        enum CodingKeys: String, CodingKey { case number, uid, size, date, from, subject }
+    }
+}

@@ -1,0 +1,22 @@
+import ArgumentParser
+
+@main
+struct Mailbag: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mailbag",
+        abstract: "Read and selectively delete mail on a POP3 server from the terminal.",
+        discussion: """
+            Mailbag lists a POP3 mailbox without downloading it (headers come from TOP n 0), opens \
+            messages on demand, and deletes only what you mark, only when you quit and confirm.
+
+            URL forms:
+              pop3s://user@host[:port]   implicit TLS (default port 995)
+              pop3://user@host[:port]    plain connect, then STLS is required (default port 110)
+            A password never crosses the wire in clear unless you pass --insecure-plaintext.
+
+            Try it without a server:  mailbag --demo
+            """,
+        subcommands: [Read.self, List.self, Show.self],
+        defaultSubcommand: Read.self
+    )
+}

@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import Inbox
+import MailMessage
+import POP3
+
+struct Show: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print one message, decoded as the reader shows it (or raw with --raw).",
+        discussion: "The message is fetched with RETR; nothing is deleted."
+    )
+
+    @Argument(help: ArgumentHelp("pop3s://user@host[:port] or pop3://user@host[:port]", valueName: "url"))
+    var url: String
+
+    @Argument(help: ArgumentHelp("Message number, as `mailbag list` shows it.", valueName: "n"))
+    var number: Int
+
+    @Flag(help: "Print the exact bytes the server sent (dot-unstuffed), without decoding.")
+    var raw = false
+
+    @Option(name: .customLong("save-attachments"), help: ArgumentHelp(
+        "Write the message's attachments into this directory (safe names, mode 0600, never overwriting).",
+        valueName: "dir"))
+    var saveAttachments: String?
+
+    @Option(name: .customLong("html-converter"), help: ArgumentHelp(
+        "Command that turns HTML on stdin into text on stdout, e.g. \"w3m -dump -T text/html\"; the built-in converter is used if it fails.",
+        valueName: "cmd"))
+    var htmlConverter: String?
+
+    @OptionGroup var connection: ConnectionOptions
+
+    func validate() throws {
+        guard number > 0 else { throw ValidationError("Message numbers start at 1.") }
+    }
+
+    func run() async throws {
+        let target = try POP3URL(parsing: url)
+        let session = try await connection.openSession(target)
+        let bytes: [UInt8]
+        do {
+            let count = try await session.stat().count
+            guard number <= count else {
+                throw ShowError.noSuchMessage(number, count)
+            }
+            bytes = try await session.retrieve(number, expectedSize: nil, progress: nil)
+            _ = try await session.quit()
+        } catch {
+            await session.close()
+            throw error
+        }
+        var out = Output()
+        if raw {
+            out.writeBytes(bytes)
+            return
+        }
+        var options = RenderOptions()
+        if let htmlConverter { options.htmlConverter = ExternalHTMLConverter(command: htmlConverter).convert }
+        let rendered = MessageRenderer.render(bytes, options: options)
+        out.write(rendered.plainText)
+        out.flush()
+        if let saveAttachments {
+            let store = AttachmentStore(directory: URL(fileURLWithPath: saveAttachments))
+            for info in rendered.attachments {
+                guard let attachment = MessageRenderer.attachment(info.index, in: bytes) else { continue }
+                let saved = try store.save(attachment.data, suggestedName: info.filename)
+                Output.warn("saved attachment \(info.index) to \(saved.path)")
+            }
+        }
+    }
+}
+
+enum ShowError: Error, CustomStringConvertible {
+    case noSuchMessage(Int, Int)
+
+    var description: String {
+        switch self {
+        case .noSuchMessage(let number, let count):
+            "There is no message \(number): the mailbox holds \(count) message\(count == 1 ? "" : "s")."
+        }
+    }
+}

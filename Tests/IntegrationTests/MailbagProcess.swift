@@ -1,0 +1,60 @@
+import Foundation
+import XCTest
+
+/// Runs the built `mailbag` binary (scripts/test exports MAILBAG_BIN) the way a user would.
+struct MailbagProcess {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static func binary(file: StaticString = #filePath, line: UInt = #line) throws -> String {
+        guard let path = ProcessInfo.processInfo.environment["MAILBAG_BIN"], FileManager.default.isExecutableFile(atPath: path) else {
+            XCTFail("MAILBAG_BIN does not name the built mailbag binary: run the tests through scripts/test.", file: file, line: line)
+            throw DovecotRig.RigError.missing("MAILBAG_BIN")
+        }
+        return path
+    }
+
+    static func run(_ arguments: [String], timeout: TimeInterval = 120) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try binary())
+        process.arguments = arguments
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let stdoutData = ThreadedRead(out.fileHandleForReading)
+        let stderrData = ThreadedRead(err.fileHandleForReading)
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning, Date() < deadline { usleep(20_000) }
+        if process.isRunning {
+            process.terminate()
+            XCTFail("mailbag \(arguments.joined(separator: " ")) did not finish within \(timeout) s")
+        }
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: stdoutData.wait(), stderr: stderrData.wait())
+    }
+}
+
+/// Reads a pipe to the end on its own thread so a chatty child never blocks on a full pipe.
+private final class ThreadedRead: @unchecked Sendable {
+    private var data = Data()
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ handle: FileHandle) {
+        DispatchQueue.global().async {
+            self.data = handle.readDataToEndOfFile()
+            self.done.signal()
+        }
+    }
+
+    /// The semaphore orders the write above before this read.
+    func wait() -> String {
+        done.wait()
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -1,0 +1,223 @@
+import Foundation
+import XCTest
+
+@testable import POP3
+
+final class AuthEncodingTests: XCTestCase {
+    func testAPOPDigestRFC1939Vector() {
+        XCTAssertEqual(
+            AuthEncoding.apopDigest(timestamp: "<1896.697170952@dbc.mtview.ca.us>", password: "tanstaaf"),
+            "c4c9334bac560ecc979e58001b3e22fb"
+        )
+    }
+
+    func testCRAMMD5RFC2195Vector() {
+        // RFC 2195 section 2: challenge <1896.697170952@postoffice.reston.mci.net>, secret tanstaaftanstaaf.
+        let challenge = Data("<1896.697170952@postoffice.reston.mci.net>".utf8).base64EncodedString()
+        XCTAssertEqual(challenge, "PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+")
+        let response = AuthEncoding.cramMD5(user: "tim", password: "tanstaaftanstaaf", challenge: challenge)
+        XCTAssertEqual(response, "dGltIGI5MTNhNjAyYzdlZGE3YTQ5NWI0ZTZlNzMzNGQzODkw")
+        XCTAssertEqual(response.flatMap { Data(base64Encoded: $0) }.map { String(decoding: $0, as: UTF8.self) },
+                       "tim b913a602c7eda7a495b4e6e7334d3890")
+        XCTAssertNil(AuthEncoding.cramMD5(user: "tim", password: "x", challenge: "not base64!"))
+    }
+
+    func testPLAINMessageRFC4616() {
+        // authzid empty, authcid "tim", password "tanstaaftanstaaf".
+        XCTAssertEqual(AuthEncoding.plain(user: "tim", password: "tanstaaftanstaaf"), "AHRpbQB0YW5zdGFhZnRhbnN0YWFm")
+        XCTAssertEqual(Data(base64Encoded: AuthEncoding.plain(user: "jörg", password: "pä ss")),
+                       Data([0] + Array("jörg".utf8) + [0] + Array("pä ss".utf8)))
+    }
+
+    func testLOGINSteps() {
+        XCTAssertEqual(AuthEncoding.login("alice"), "YWxpY2U=")
+        XCTAssertEqual(AuthEncoding.login("s3cret"), "czNjcmV0")
+    }
+}
+
+final class CapabilitiesTests: XCTestCase {
+    func testParseDovecotStyleCAPA() {
+        let lines = [
+            "CAPA", "TOP", "UIDL", "RESP-CODES", "PIPELINING", "AUTH-RESP-CODE", "STLS", "USER",
+            "SASL plain login cram-md5", "LOGIN-DELAY 900", "EXPIRE 31 USER", "IMPLEMENTATION Dovecot ready.", "UTF8 USER",
+            "X-UNKNOWN whatever",
+        ]
+        let capabilities = Capabilities.parse(lines)
+        XCTAssertTrue(capabilities.advertised)
+        XCTAssertTrue(capabilities.top && capabilities.uidl && capabilities.user && capabilities.pipelining)
+        XCTAssertTrue(capabilities.stls && capabilities.respCodes && capabilities.authRespCode && capabilities.utf8)
+        XCTAssertEqual(capabilities.sasl, ["PLAIN", "LOGIN", "CRAM-MD5"])
+        XCTAssertEqual(capabilities.loginDelay, 900)
+        XCTAssertEqual(capabilities.expire, "31 USER")
+        XCTAssertEqual(capabilities.implementation, "Dovecot ready.")
+        XCTAssertEqual(capabilities.raw, lines)
+    }
+
+    func testMinimalCAPA() {
+        let capabilities = Capabilities.parse(["USER"])
+        XCTAssertTrue(capabilities.user)
+        XCTAssertFalse(capabilities.top || capabilities.uidl || capabilities.pipelining || capabilities.stls)
+        XCTAssertEqual(capabilities.sasl, [])
+        XCTAssertNil(capabilities.loginDelay)
+    }
+
+    func testBadLoginDelayIsIgnored() {
+        XCTAssertNil(Capabilities.parse(["LOGIN-DELAY soon"]).loginDelay)
+        XCTAssertNil(Capabilities.parse(["LOGIN-DELAY -5"]).loginDelay)
+    }
+
+    func testAssumedCapabilitiesWithoutCAPA() {
+        let assumed = Capabilities.assumedWithoutCAPA
+        XCTAssertFalse(assumed.advertised)
+        XCTAssertTrue(assumed.user && assumed.top && assumed.uidl)
+        XCTAssertFalse(assumed.pipelining || assumed.stls)
+    }
+}
+
+final class GreetingTests: XCTestCase {
+    func testAPOPTimestamp() {
+        XCTAssertEqual(Greeting(text: "POP3 server ready <1896.697170952@dbc.mtview.ca.us>").apopTimestamp,
+                       "<1896.697170952@dbc.mtview.ca.us>")
+        XCTAssertEqual(Greeting(text: "Dovecot ready.").apopTimestamp, nil)
+    }
+
+    func testInvalidTimestampsAreRejected() {
+        for text in ["ready <no-at-sign>", "ready <a@b@c>", "ready <@host>", "ready <local@>", "ready <has space@x>",
+                     "ready <\u{1}ctl@x>", "ready <unterminated@x", "ready <" + String(repeating: "a", count: 300) + "@x>"] {
+            XCTAssertNil(Greeting(text: text).apopTimestamp, text)
+        }
+    }
+}
+
+final class ListingTests: XCTestCase {
+    func testValidUIDListing() {
+        let listing = UIDListing.parse(Array("1 whqtswO00WBw418f9t5JxYwZ\r\n2 QhdPYR:00WBw1Ph7x7\r\n".utf8))
+        XCTAssertEqual(listing.entries, [UIDEntry(number: 1, uid: "whqtswO00WBw418f9t5JxYwZ"),
+                                         UIDEntry(number: 2, uid: "QhdPYR:00WBw1Ph7x7")])
+        XCTAssertEqual(listing.problems, [])
+    }
+
+    func testInvalidAndDuplicateUIDsAreReportedAndExcluded() {
+        let body: [UInt8] = Array("1 good\r\n2 dup\r\n3 dup\r\n4 has space\r\n".utf8)
+            + Array("5 ".utf8) + [0x1B, 0x5B, 0x32, 0x4A] + Array("\r\n".utf8)
+            + Array("6 \(String(repeating: "u", count: 71))\r\n".utf8)
+            + Array("7 ../../etc/passwd\r\nseven x\r\n8 ok8\r\n8 again\r\n".utf8)
+            + Array("9 caf\u{E9}\r\n".utf8)
+        let listing = UIDListing.parse(body)
+        XCTAssertEqual(listing.entries, [UIDEntry(number: 1, uid: "good"), UIDEntry(number: 7, uid: "../../etc/passwd")])
+        XCTAssertEqual(listing.problems.map(\.reason), [
+            .invalidUID, .invalidUID, .invalidUID, .malformedLine, .invalidUID, .duplicateUID, .duplicateUID,
+            .duplicateNumber, .duplicateNumber,
+        ])
+        XCTAssertEqual(listing.problems[1].text, "\\x1B[2J")
+        XCTAssertEqual(listing.problems[1].number, 5)
+        XCTAssertTrue(listing.problems[5].description.contains("also used by another message"))
+    }
+
+    func testListEntries() {
+        XCTAssertEqual(Listing.listEntry(Array("3 1200".utf8)), ListEntry(number: 3, size: 1200))
+        XCTAssertEqual(Listing.listEntry(Array("3 1200 extra info".utf8)), ListEntry(number: 3, size: 1200))
+        XCTAssertNil(Listing.listEntry(Array("3".utf8)))
+        XCTAssertNil(Listing.listEntry(Array("-3 10".utf8)))
+        XCTAssertNil(Listing.listEntry(Array("0 10".utf8)))
+        XCTAssertNil(Listing.listEntry(Array("3 99999999999999999999999".utf8)))
+    }
+}
+
+final class URLTests: XCTestCase {
+    func testPOP3S() throws {
+        let url = try POP3URL(parsing: "pop3s://alice@mail.example.com")
+        XCTAssertEqual(url, POP3URL(security: .implicitTLS, user: "alice", host: "mail.example.com", port: 995))
+    }
+
+    func testPOP3WithPortAndEncodedUser() throws {
+        let url = try POP3URL(parsing: "POP3://alice%40example.com@127.0.0.1:1110/")
+        XCTAssertEqual(url, POP3URL(security: .startTLS, user: "alice@example.com", host: "127.0.0.1", port: 1110))
+        XCTAssertEqual(try POP3URL(parsing: "pop3://bob@h").port, 110)
+        XCTAssertEqual(try POP3URL(parsing: "pop3s://j%C3%B6rg@h").user, "jörg")
+    }
+
+    func testUnencodedAtSignInUserUsesLastAt() throws {
+        XCTAssertEqual(try POP3URL(parsing: "pop3s://alice@example.com@mail.example.com").user, "alice@example.com")
+    }
+
+    func testIPv6() throws {
+        XCTAssertEqual(try POP3URL(parsing: "pop3s://alice@[::1]:9995"),
+                       POP3URL(security: .implicitTLS, user: "alice", host: "::1", port: 9995))
+        XCTAssertEqual(try POP3URL(parsing: "pop3://alice@[2001:db8::7]").host, "2001:db8::7")
+        XCTAssertEqual(POP3URL(security: .implicitTLS, user: "a b", host: "::1", port: 995).description,
+                       "pop3s://a%20b@[::1]:995")
+    }
+
+    func testErrors() {
+        let bad = [
+            "imap://alice@host", "alice@host", "pop3s://host", "pop3s://@host", "pop3s://alice@", "pop3s://alice@host:0",
+            "pop3s://alice@host:70000", "pop3s://alice@host:99x", "pop3s://alice:secret@host", "pop3s://alice@host/INBOX",
+            "pop3s://alice@host?x=1", "pop3s://alice@::1", "pop3s://alice@[::1", "pop3s://alice@[zz]", "pop3s://al%2@host",
+            "pop3s://al%0D%0ADELE%201@host", "pop3s://alice;AUTH=*@host", "pop3s://alice@ho st", "pop3s://alice@hôst",
+            "pop3s://%FF@host",
+        ]
+        for text in bad {
+            XCTAssertThrowsError(try POP3URL(parsing: text), text) { error in
+                guard case .invalidURL(let reason) = error as? POP3Error else { return XCTFail("\(text): \(error)") }
+                XCTAssertFalse(reason.isEmpty)
+                XCTAssertTrue((error as? POP3Error)?.description.hasPrefix("The mailbox URL is not usable") == true)
+            }
+        }
+    }
+}
+
+final class ErrorDescriptionTests: XCTestCase {
+    func testDescriptionsAreActionableAndSanitized() {
+        let inUse = POP3Error.inUse("\u{1B}[31mlocked\u{202E} by pid 7\r\n")
+        XCTAssertEqual(inUse.description,
+                       "The mailbox is locked by another session (another mail client may be connected) "
+                           + "(server said: \"[31mlocked by pid 7\"); close it or wait a few minutes, then try again.")
+        XCTAssertTrue(POP3Error.loginDelay(seconds: 900, text: "").description.contains("wait at least 900 seconds"))
+        XCTAssertTrue(POP3Error.stlsNotOffered.description.contains("no password was sent"))
+        XCTAssertTrue(POP3Error.tlsVerification(.expired).description.contains("expired"))
+        XCTAssertTrue(POP3Error.tlsVerification(.untrustedIssuer).description.contains("--ca-file"))
+        XCTAssertEqual(POP3Error.authFailed("").description, "The server rejected the user name or password; check your credentials.")
+        XCTAssertEqual(POP3Error.wrongState(command: "STAT", state: .authorization).description,
+                       "STAT needs a logged-in session; log in first.")
+        XCTAssertEqual(POP3Error.sysTemp("x").errorDescription, POP3Error.sysTemp("x").description)
+    }
+}
+
+final class TraceTests: XCTestCase {
+    func testTraceRedactsAndTimestamps() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("trace-\(UUID().uuidString).log").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let trace = try ProtocolTrace(path: path)
+        trace.client(.user("alice"))
+        trace.client(.pass("hunter2"))
+        trace.client(.auth(mechanism: "PLAIN", initialResponse: "AGFsaWNlAGh1bnRlcjI="))
+        trace.client(.saslResponse("aHVudGVyMg=="))
+        trace.client(.apop(user: "alice", digest: "c4c9334bac560ecc979e58001b3e22fb"))
+        trace.server("+OK hi\u{1B}[2J")
+        trace.server("<1234 bytes>")
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let lines = text.split(separator: "\n").map { String($0.split(separator: " ", maxSplits: 1)[1]) }
+        XCTAssertEqual(lines, ["C: USER alice", "C: PASS ***", "C: AUTH PLAIN ***", "C: ***", "C: APOP alice ***",
+                               "S: +OK hi\u{FFFD}[2J", "S: <1234 bytes>"])
+        XCTAssertFalse(text.contains("hunter2") || text.contains("aHVudGVyMg") || text.contains("c4c9"))
+        let timestamp = text.split(separator: " ")[0]
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        XCTAssertNotNil(formatter.date(from: String(timestamp)))
+        let permissions = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        XCTAssertEqual(permissions, 0o600)
+    }
+
+    func testConcurrentWritersKeepLinesWhole() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("trace-\(UUID().uuidString).log").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let trace = try ProtocolTrace(path: path)
+        DispatchQueue.concurrentPerform(iterations: 400) { index in
+            trace.client(.uidl(index + 1))
+        }
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines.count, 400)
+        XCTAssertTrue(lines.allSatisfy { $0.contains(" C: UIDL ") })
+    }
+}

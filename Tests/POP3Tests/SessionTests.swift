@@ -1,0 +1,530 @@
+import Foundation
+import POP3
+import POP3Server
+import XCTest
+
+/// End-to-end: POP3Session against InMemoryPOP3Server over loopback (plaintext allowed; TLS is in TLSTests).
+final class SessionTests: XCTestCase {
+    private func loggedIn(_ port: Int, _ configure: (inout POP3Configuration) -> Void = { _ in }) async throws -> POP3Session {
+        var configuration = SessionFixture.plaintext(port)
+        configure(&configuration)
+        let session = try await POP3Session.connect(configuration)
+        try await session.login(user: "alice", password: "wonderland")
+        return session
+    }
+
+    // MARK: Authorization
+
+    func testEveryMechanismLogsIn() async throws {
+        let expectedLine: [AuthMechanism: String] = [
+            .cramMD5: "AUTH CRAM-MD5", .saslPlain: "AUTH PLAIN ", .saslLogin: "AUTH LOGIN", .apop: "APOP alice ",
+            .userPass: "USER alice",
+        ]
+        for mechanism in AuthMechanism.allCases {
+            try await withPOP3Server { server, port in
+                let session = try await self.loggedIn(port) { $0.allowedMechanisms = [mechanism] }
+                let state = await session.state
+                XCTAssertEqual(state, .transaction)
+                let stat = try await session.stat()
+                XCTAssertEqual(stat.count, 3)
+                _ = try await session.quit()
+                XCTAssertTrue(server.commandLog.contains { $0.hasPrefix(expectedLine[mechanism]!) },
+                              "\(mechanism): \(server.commandLog)")
+            }
+        }
+    }
+
+    func testStrongestOfferedMechanismIsTheDefault() async throws {
+        try await withPOP3Server { server, port in
+            let session = try await self.loggedIn(port)
+            await session.close()
+            XCTAssertEqual(server.commandLog.filter { $0.hasPrefix("AUTH") || $0.hasPrefix("USER") }, ["AUTH CRAM-MD5"])
+        }
+        try await withPOP3Server(behavior: ServerBehavior(saslMechanisms: ["LOGIN", "PLAIN"])) { server, port in
+            let session = try await self.loggedIn(port)
+            await session.close()
+            XCTAssertTrue(server.commandLog.contains { $0.hasPrefix("AUTH PLAIN ") }, "\(server.commandLog)")
+        }
+    }
+
+    func testLongPLAINCredentialsUseAnEmptyChallengeInsteadOfAnInitialResponse() async throws {
+        let password = String(repeating: "p", count: 200)
+        let server = InMemoryPOP3Server(users: ["alice": password], messages: [], behavior: ServerBehavior(saslMechanisms: ["PLAIN"]))
+        let port = try await server.start()
+        var configuration = SessionFixture.plaintext(port)
+        configuration.allowedMechanisms = [.saslPlain]
+        let session = try await POP3Session.connect(configuration)
+        try await session.login(user: "alice", password: password)
+        await session.close()
+        await server.stop()
+        let authLines = server.commandLog.filter { $0.hasPrefix("AUTH") }
+        XCTAssertEqual(authLines, ["AUTH PLAIN"])
+    }
+
+    func testMechanismRefusedBeforeCredentialsFallsBackToTheNextOne() async throws {
+        // CRAM-MD5 is advertised but refused by AUTH: the client moves on to PLAIN.
+        let behavior = ServerBehavior(capabilities: ["USER", "TOP", "UIDL", "SASL CRAM-MD5 PLAIN"], saslMechanisms: ["PLAIN"])
+        try await withPOP3Server(behavior: behavior) { server, port in
+            let session = try await self.loggedIn(port)
+            let state = await session.state
+            XCTAssertEqual(state, .transaction)
+            await session.close()
+            XCTAssertEqual(server.commandLog.filter { $0.hasPrefix("AUTH") }.map { String($0.prefix(13)) },
+                           ["AUTH CRAM-MD5", "AUTH PLAIN AG"])
+        }
+    }
+
+    func testWrongPasswordIsAuthFailedAndNotRetriedWithOtherMechanisms() async throws {
+        try await withPOP3Server { server, port in
+            let session = try await POP3Session.connect(SessionFixture.plaintext(port))
+            await assertThrowsPOP3Error(.authFailed("Authentication failed")) {
+                try await session.login(user: "alice", password: "wrong")
+            }
+            let state = await session.state
+            XCTAssertEqual(state, .authorization)
+            XCTAssertEqual(server.commandLog.filter { $0.hasPrefix("AUTH") || $0.hasPrefix("APOP") || $0.hasPrefix("USER") }.count, 1)
+            await session.close()
+        }
+    }
+
+    func testSecondSessionOnLockedMailboxIsInUse() async throws {
+        try await withPOP3Server(behavior: ServerBehavior(lockMailbox: true)) { _, port in
+            let first = try await self.loggedIn(port)
+            let second = try await POP3Session.connect(SessionFixture.plaintext(port))
+            do {
+                try await second.login(user: "alice", password: "wonderland")
+                XCTFail("the second login succeeded")
+            } catch let error as POP3Error {
+                guard case .inUse(let text) = error else { return XCTFail("\(error)") }
+                XCTAssertEqual(text, "Mailbox is locked by another POP3 session")
+                XCTAssertTrue(error.description.hasPrefix("The mailbox is locked by another session"))
+            }
+            await first.close()
+            await second.close()
+        }
+    }
+
+    func testResponseCodesOnLoginBecomeTypedErrors() async throws {
+        let cases: [(String, [String]?, POP3Error)] = [
+            ("-ERR [LOGIN-DELAY] too soon", ["USER", "LOGIN-DELAY 900"], .loginDelay(seconds: 900, text: "too soon")),
+            ("-ERR [LOGIN-DELAY] too soon", nil, .loginDelay(seconds: nil, text: "too soon")),
+            ("-ERR [SYS/TEMP] disk full", nil, .sysTemp("disk full")),
+            ("-ERR [SYS/PERM] account disabled", nil, .sysPerm("account disabled")),
+            ("-ERR [IN-USE] locked", nil, .inUse("locked")),
+            ("-ERR [AUTH] nope", nil, .authFailed("nope")),
+            ("-ERR nope", nil, .authFailed("nope")),
+        ]
+        for (line, capabilities, expected) in cases {
+            let behavior = ServerBehavior(apopTimestamp: false, capabilities: capabilities, loginError: line)
+            try await withPOP3Server(behavior: behavior) { _, port in
+                let session = try await POP3Session.connect(SessionFixture.plaintext(port))
+                await assertThrowsPOP3Error(expected) { try await session.login(user: "alice", password: "wonderland") }
+                await session.close()
+            }
+        }
+    }
+
+    func testCAPAErrorStillLogsInWithUSERAndPASS() async throws {
+        try await withPOP3Server(behavior: ServerBehavior(apopTimestamp: false, capaFails: true)) { server, port in
+            let session = try await self.loggedIn(port)
+            let capabilities = await session.capabilities
+            XCTAssertFalse(capabilities.advertised)
+            XCTAssertEqual(server.commandLog.prefix(3), ["CAPA", "USER alice", "PASS wonderland"])
+            // TOP and UIDL are tried although nothing advertised them.
+            let uids = try await session.uidl()
+            XCTAssertEqual(uids.entries.map(\.uid), ["uid-1", "uid-2", "uid-3"])
+            let header = try await session.top(2, lines: 0)
+            XCTAssertEqual(String(decoding: header, as: UTF8.self), "From: ben@example.org\r\nSubject: two\r\n\r\n")
+            _ = try await session.quit()
+        }
+    }
+
+    func testGreetingWithErrorIsTyped() async throws {
+        try await withPOP3Server(behavior: ServerBehavior(greetingOverride: "-ERR [SYS/TEMP] overloaded")) { _, port in
+            await assertThrowsPOP3Error(.sysTemp("overloaded")) { try await POP3Session.connect(SessionFixture.plaintext(port)) }
+        }
+        try await withPOP3Server(behavior: ServerBehavior(greetingOverride: "-ERR go away")) { _, port in
+            await assertThrowsPOP3Error(.greetingRejected("go away")) { try await POP3Session.connect(SessionFixture.plaintext(port)) }
+        }
+    }
+
+    func testGreetingTimestampIsParsed() async throws {
+        try await withPOP3Server(behavior: ServerBehavior(greetingOverride: "+OK hi <1.2@host.example>")) { _, port in
+            let session = try await POP3Session.connect(SessionFixture.plaintext(port))
+            let greeting = await session.greeting
+            XCTAssertEqual(greeting, Greeting(text: "hi <1.2@host.example>", apopTimestamp: "<1.2@host.example>"))
+            await session.close()
+        }
+    }
+
+    func testPlaintextRequiresExplicitOptIn() async throws {
+        try await withPOP3Server { server, port in
+            var configuration = SessionFixture.plaintext(port)
+            configuration.allowPlaintext = false
+            await assertThrowsPOP3Error(.plaintextNotAllowed) { try await POP3Session.connect(configuration) }
+            XCTAssertEqual(server.sessionCount, 0)
+        }
+    }
+
+    func testSTLSNotOfferedStopsBeforeAnyCredential() async throws {
+        // This server has no certificate, so it cannot offer STLS.
+        try await withPOP3Server { server, port in
+            let configuration = POP3Configuration(host: "127.0.0.1", port: port, security: .startTLS)
+            await assertThrowsPOP3Error(.stlsNotOffered) { try await POP3Session.connect(configuration) }
+            XCTAssertEqual(server.commandLog, ["CAPA"])
+        }
+    }
+
+    func testWithoutCAPAAnSTLSRefusalStopsBeforeAnyCredential() async throws {
+        try await withPOP3Server(behavior: ServerBehavior(capaFails: true)) { server, port in
+            let configuration = POP3Configuration(host: "127.0.0.1", port: port, security: .startTLS)
+            await assertThrowsPOP3Error(.stlsRefused("STLS not supported")) { try await POP3Session.connect(configuration) }
+            XCTAssertEqual(server.commandLog, ["CAPA", "STLS"])
+        }
+    }
+
+    func testArgumentsWithLineBreaksAreRefusedLocally() async throws {
+        try await withPOP3Server { server, port in
+            let session = try await POP3Session.connect(SessionFixture.plaintext(port))
+            do {
+                try await session.login(user: "alice\r\nDELE 1", password: "wonderland")
+                XCTFail("login succeeded")
+            } catch {
+                guard case .invalidArgument = error as? POP3Error else { return XCTFail("\(error)") }
+            }
+            XCTAssertEqual(credentialLines(server.commandLog), [])
+            await session.close()
+        }
+    }
+
+    // MARK: States
+
+    func testStatesAreEnforcedWithoutARoundTrip() async throws {
+        try await withPOP3Server { server, port in
+            let session = try await POP3Session.connect(SessionFixture.plaintext(port))
+            await assertThrowsPOP3Error(.wrongState(command: "STAT", state: .authorization)) { try await session.stat() }
+            await assertThrowsPOP3Error(.wrongState(command: "RETR", state: .authorization)) { try await session.retrieve(1) }
+            await assertThrowsPOP3Error(.wrongState(command: "TOP", state: .authorization)) {
+                try await session.topBatch([1], lines: 0) { _, _ in }
+            }
+            XCTAssertEqual(server.commandLog, ["CAPA"])
+
+            try await session.login(user: "alice", password: "wonderland")
+            await assertThrowsPOP3Error(.wrongState(command: "login", state: .transaction)) {
+                try await session.login(user: "alice", password: "wonderland")
+            }
+            let farewell = try await session.quit()
+            XCTAssertTrue(farewell.hasPrefix("Mailbag POP3 server signing off"), farewell)
+            let state = await session.state
+            XCTAssertEqual(state, .update)
+            let logged = server.commandLog.count
+            await assertThrowsPOP3Error(.wrongState(command: "NOOP", state: .update)) { try await session.noop() }
+            await assertThrowsPOP3Error(.wrongState(command: "QUIT", state: .update)) { try await session.quit() }
+            XCTAssertEqual(server.commandLog.count, logged)
+        }
+    }
+
+    func testQuitBeforeLoginAndCommandsAfterClose() async throws {
+        try await withPOP3Server { _, port in
+            let session = try await POP3Session.connect(SessionFixture.plaintext(port))
+            _ = try await session.quit()
+            let state = await session.state
+            XCTAssertEqual(state, .closed)
+            await assertThrowsPOP3Error(.wrongState(command: "login", state: .closed)) {
+                try await session.login(user: "alice", password: "wonderland")
+            }
+
+            let other = try await self.loggedIn(port)
+            await other.close()
+            await assertThrowsPOP3Error(.wrongState(command: "STAT", state: .closed)) { try await other.stat() }
+        }
+    }
+
+    // MARK: Transaction
+
+    func testTransactionCommands() async throws {
+        try await withPOP3Server { server, port in
+            let session = try await self.loggedIn(port)
+            let sizes = [SessionFixture.first, SessionFixture.second, SessionFixture.third].map(\.utf8.count)
+            let stat = try await session.stat()
+            XCTAssertEqual(stat.count, 3)
+            XCTAssertEqual(stat.size, sizes.reduce(0, +))
+            let list = try await session.list()
+            XCTAssertEqual(list, zip(1..., sizes).map { ListEntry(number: $0, size: $1) })
+            let second = try await session.list(2)
+            XCTAssertEqual(second, ListEntry(number: 2, size: sizes[1]))
+            let uids = try await session.uidl()
+            XCTAssertEqual(uids, UIDListing(entries: [UIDEntry(number: 1, uid: "uid-1"), UIDEntry(number: 2, uid: "uid-2"),
+                                                      UIDEntry(number: 3, uid: "uid-3")], problems: []))
+            let third = try await session.uidl(3)
+            XCTAssertEqual(third, UIDEntry(number: 3, uid: "uid-3"))
+            let message = try await session.retrieve(1, expectedSize: sizes[0])
+            XCTAssertEqual(String(decoding: message, as: UTF8.self), SessionFixture.first)
+            let top = try await session.top(1, lines: 1)
+            XCTAssertEqual(String(decoding: top, as: UTF8.self), "From: Ann <ann@example.org>\r\nSubject: one\r\n\r\nHello\r\n")
+            try await session.noop()
+
+            try await session.delete(1)
+            await assertThrowsPOP3Error(.serverError(command: "RETR 1", text: "Message 1 already deleted")) {
+                try await session.retrieve(1)
+            }
+            try await session.reset()
+            try await session.delete(2)
+            _ = try await session.quit()
+            XCTAssertEqual(server.messages.map(\.uid), ["uid-1", "uid-3"])
+        }
+    }
+
+    func testMissingMessageIsAServerErrorAndTheSessionGoesOn() async throws {
+        try await withPOP3Server { _, port in
+            let session = try await self.loggedIn(port)
+            await assertThrowsPOP3Error(.serverError(command: "RETR 99", text: "No such message")) { try await session.retrieve(99) }
+            await assertThrowsPOP3Error(.invalidArgument("message numbers start at 1, not 0")) { try await session.delete(0) }
+            let stat = try await session.stat()
+            XCTAssertEqual(stat.count, 3)
+            await session.close()
+        }
+    }
+
+    func testDroppingTheConnectionDeletesNothing() async throws {
+        try await withPOP3Server { server, port in
+            let session = try await self.loggedIn(port)
+            try await session.delete(1)
+            try await session.delete(2)
+            await session.close()
+            let state = await session.state
+            XCTAssertEqual(state, .closed)
+            XCTAssertFalse(server.commandLog.contains("QUIT"))
+            XCTAssertEqual(server.messages.count, 3)
+        }
+    }
+
+    func testRetrieveStreamsWithProgress() async throws {
+        let big = "Subject: big\r\n\r\n" + String(repeating: "0123456789abcdefghijklmnopqrstuvwxyz\r\n..dot\r\n", count: 40_000)
+        try await withPOP3Server(messages: [ServerMessage(uid: "big", text: big)]) { _, port in
+            let session = try await self.loggedIn(port)
+            let reports = LockedBox<[Int]>([])
+            let message = try await session.retrieve(1, expectedSize: big.utf8.count) { bytes in
+                reports.withLockedValue { $0.append(bytes) }
+            }
+            XCTAssertEqual(message.count, big.utf8.count)
+            XCTAssertEqual(message, Array(big.utf8))
+            let values = reports.withLockedValue { $0 }
+            XCTAssertGreaterThan(values.count, 1)
+            XCTAssertEqual(values, values.sorted())
+            XCTAssertEqual(values.last, big.utf8.count)
+            await session.close()
+        }
+    }
+
+    func testOversizedMessageIsRefusedBeforeRETRWhenItsSizeIsKnown() async throws {
+        try await withPOP3Server { server, port in
+            let session = try await self.loggedIn(port) { $0.maxMessageSize = 10 }
+            await assertThrowsPOP3Error(.messageTooLarge(limit: 10)) { try await session.retrieve(1, expectedSize: 100) }
+            XCTAssertFalse(server.commandLog.contains { $0.hasPrefix("RETR") })
+            let state = await session.state
+            XCTAssertEqual(state, .transaction)
+            await session.close()
+        }
+    }
+
+    func testOversizedMessageDuringRETREndsTheSession() async throws {
+        try await withPOP3Server { _, port in
+            let session = try await self.loggedIn(port) { $0.maxMessageSize = 20 }
+            await assertThrowsPOP3Error(.messageTooLarge(limit: 20)) { try await session.retrieve(1) }
+            let state = await session.state
+            XCTAssertEqual(state, .closed)
+        }
+    }
+
+    // MARK: Hostile servers
+
+    func testOverlongStatusLineIsFatal() async throws {
+        try await withPOP3Server(behavior: ServerBehavior(longLineOnCommand: "STAT")) { _, port in
+            let session = try await self.loggedIn(port)
+            await assertThrowsPOP3Error(.lineTooLong(limit: 8192)) { try await session.stat() }
+            let state = await session.state
+            XCTAssertEqual(state, .closed)
+            await assertThrowsPOP3Error(.wrongState(command: "NOOP", state: .closed)) { try await session.noop() }
+        }
+    }
+
+    func testEOFInTheMiddleOfRETR() async throws {
+        let behavior = ServerBehavior(dropDuringRETR: .init(message: 1, afterBytes: 30))
+        try await withPOP3Server(behavior: behavior) { server, port in
+            let session = try await self.loggedIn(port)
+            try await session.delete(2)
+            await assertThrowsPOP3Error(.connectionClosed) { try await session.retrieve(1) }
+            let state = await session.state
+            XCTAssertEqual(state, .closed)
+            XCTAssertEqual(server.messages.count, 3)
+        }
+    }
+
+    func testInvalidAndDuplicateUIDLsAreReportedNotUsed() async throws {
+        let raw = "+OK\r\n1 uid-1\r\n2 dup\r\n3 dup\r\n4 \u{1B}[2J\r\n5 " + String(repeating: "x", count: 71) + "\r\n.\r\n"
+        try await withPOP3Server(behavior: ServerBehavior(rawReplies: ["UIDL": raw])) { _, port in
+            let session = try await self.loggedIn(port)
+            let listing = try await session.uidl()
+            XCTAssertEqual(listing.entries, [UIDEntry(number: 1, uid: "uid-1")])
+            XCTAssertEqual(listing.problems.map(\.number), [4, 5, 2, 3])
+            XCTAssertEqual(listing.problems.map(\.reason), [.invalidUID, .invalidUID, .duplicateUID, .duplicateUID])
+            await session.close()
+        }
+    }
+
+    func testSilenceTimeout() async throws {
+        try await withPOP3Server(behavior: ServerBehavior(silentAfter: "NOOP")) { _, port in
+            let session = try await self.loggedIn(port) { $0.idleTimeout = .milliseconds(300) }
+            let started = ContinuousClock.now
+            await assertThrowsPOP3Error(.timeout(seconds: 1)) { try await session.noop() }
+            XCTAssertLessThan(ContinuousClock.now - started, .seconds(3))
+            let state = await session.state
+            XCTAssertEqual(state, .closed)
+        }
+    }
+
+    func testConnectionRefused() async throws {
+        let server = InMemoryPOP3Server(users: [:], messages: [])
+        let port = try await server.start()
+        await server.stop()
+        do {
+            _ = try await POP3Session.connect(SessionFixture.plaintext(port))
+            XCTFail("connected to a closed port")
+        } catch {
+            guard case .connectFailed(let host, let failedPort, let reason) = error as? POP3Error else { return XCTFail("\(error)") }
+            XCTAssertEqual(host, "127.0.0.1")
+            XCTAssertEqual(failedPort, port)
+            XCTAssertEqual(reason, "connection refused")
+        }
+    }
+
+    // MARK: Pipelining
+
+    func testTopBatchDeliversInRequestOrder() async throws {
+        try await withPOP3Server(messages: SessionFixture.numbered(40)) { server, port in
+            let session = try await self.loggedIn(port) { $0.pipelineWindow = 8 }
+            let capabilities = await session.capabilities
+            XCTAssertTrue(capabilities.pipelining)
+            let numbers = Array((1...40).reversed()) + [7, 3]
+            let results = LockedBox<[(Int, String)]>([])
+            try await session.topBatch(numbers, lines: 0) { number, result in
+                let text = (try? result.get()).map { String(decoding: $0, as: UTF8.self) } ?? "failed"
+                results.withLockedValue { $0.append((number, text)) }
+            }
+            let delivered = results.withLockedValue { $0 }
+            XCTAssertEqual(delivered.map(\.0), numbers)
+            for (number, text) in delivered {
+                XCTAssertEqual(text, "Subject: message \(number)\r\nX-N: \(number)\r\n\r\n")
+            }
+            XCTAssertEqual(server.commandLog.filter { $0.hasPrefix("TOP") }, numbers.map { "TOP \($0) 0" })
+            await session.close()
+        }
+    }
+
+    func testTopBatchKeepsAtMostTheWindowInFlight() async throws {
+        // The server stops answering at TOP 5: with a window of 3 the client has sent TOP 1–4 (answered)
+        // and TOP 5–7 (in flight), never more.
+        try await withPOP3Server(behavior: ServerBehavior(silentAfter: "TOP 5"), messages: SessionFixture.numbered(10)) { server, port in
+            let session = try await self.loggedIn(port) {
+                $0.pipelineWindow = 3
+                $0.idleTimeout = .milliseconds(500)
+            }
+            let delivered = LockedBox<[Int]>([])
+            await assertThrowsPOP3Error(.timeout(seconds: 1)) {
+                try await session.topBatch(Array(1...10), lines: 0) { number, result in
+                    XCTAssertNotNil(try? result.get())
+                    delivered.withLockedValue { $0.append(number) }
+                }
+            }
+            XCTAssertEqual(delivered.withLockedValue { $0 }, [1, 2, 3, 4])
+            XCTAssertEqual(server.commandLog.filter { $0.hasPrefix("TOP") }, (1...7).map { "TOP \($0) 0" })
+        }
+    }
+
+    func testTopBatchIsLockStepWithoutPIPELINING() async throws {
+        let behavior = ServerBehavior(pipelining: false, silentAfter: "TOP 5")
+        try await withPOP3Server(behavior: behavior, messages: SessionFixture.numbered(10)) { server, port in
+            let session = try await self.loggedIn(port) {
+                $0.pipelineWindow = 3
+                $0.idleTimeout = .milliseconds(500)
+            }
+            let capabilities = await session.capabilities
+            XCTAssertFalse(capabilities.pipelining)
+            await assertThrowsPOP3Error(.timeout(seconds: 1)) {
+                try await session.topBatch(Array(1...10), lines: 0) { _, _ in }
+            }
+            XCTAssertEqual(server.commandLog.filter { $0.hasPrefix("TOP") }, (1...5).map { "TOP \($0) 0" })
+        }
+    }
+
+    func testTopBatchReportsAPerMessageErrorAndContinues() async throws {
+        try await withPOP3Server(messages: SessionFixture.numbered(5)) { _, port in
+            let session = try await self.loggedIn(port)
+            let results = LockedBox<[(Int, Result<[UInt8], POP3Error>)]>([])
+            try await session.topBatch([1, 99, 2], lines: 0) { number, result in
+                results.withLockedValue { $0.append((number, result)) }
+            }
+            let delivered = results.withLockedValue { $0 }
+            XCTAssertEqual(delivered.map(\.0), [1, 99, 2])
+            XCTAssertNotNil(try? delivered[0].1.get())
+            XCTAssertEqual(delivered[1].1.failure, .serverError(command: "TOP 99 0", text: "No such message"))
+            XCTAssertNotNil(try? delivered[2].1.get())
+            let stat = try await session.stat()
+            XCTAssertEqual(stat.count, 5)
+            await session.close()
+        }
+    }
+
+    func testConcurrentCallersAreServedOneAtATime() async throws {
+        try await withPOP3Server(behavior: ServerBehavior(pipelining: false), messages: SessionFixture.numbered(5)) { _, port in
+            let session = try await self.loggedIn(port)
+            async let stat = session.stat()
+            async let list = session.list()
+            async let uids = session.uidl()
+            async let top = session.top(4, lines: 0)
+            let (statResult, listResult, uidResult, topResult) = try await (stat, list, uids, top)
+            XCTAssertEqual(statResult.count, 5)
+            XCTAssertEqual(listResult.count, 5)
+            XCTAssertEqual(uidResult.entries.count, 5)
+            XCTAssertEqual(String(decoding: topResult, as: UTF8.self), "Subject: message 4\r\nX-N: 4\r\n\r\n")
+            await session.close()
+        }
+    }
+
+    // MARK: Trace
+
+    func testTraceRedactsCredentials() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("session-trace-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let trace = try ProtocolTrace(path: path)
+        for mechanism in [AuthMechanism.saslPlain, .saslLogin, .cramMD5, .apop, .userPass] {
+            try await withPOP3Server { _, port in
+                let session = try await self.loggedIn(port) {
+                    $0.trace = trace
+                    $0.allowedMechanisms = [mechanism]
+                }
+                _ = try await session.retrieve(1)
+                _ = try await session.quit()
+            }
+        }
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let plain = Data([0] + Array("alice".utf8) + [0] + Array("wonderland".utf8)).base64EncodedString()
+        for secret in ["wonderland", Data("wonderland".utf8).base64EncodedString(), plain] {
+            XCTAssertFalse(text.contains(secret), "the trace contains \(secret)")
+        }
+        for expected in ["C: AUTH PLAIN ***", "C: AUTH LOGIN", "C: AUTH CRAM-MD5", "C: ***", "C: USER alice", "C: PASS ***",
+                         "S: <\(SessionFixture.first.utf8.count) bytes>", "C: RETR 1", "S: +OK Logged in"] {
+            XCTAssertTrue(text.contains(expected), "the trace lacks \(expected)")
+        }
+        XCTAssertNotNil(text.range(of: #"C: APOP alice \*\*\*"#, options: .regularExpression))
+        XCTAssertFalse(text.contains("leading dot"), "message bodies are not traced")
+    }
+}
+
+extension Result {
+    fileprivate var failure: Failure? {
+        if case .failure(let error) = self { return error }
+        return nil
+    }
+}

@@ -1,0 +1,147 @@
+import Foundation
+import POP3
+import POP3Server
+import XCTest
+
+/// Implicit TLS, STLS and certificate verification against InMemoryPOP3Server with openssl-made certificates.
+final class TLSTests: XCTestCase {
+    private var fixtures: ClientTLSFixtures!
+
+    override func setUpWithError() throws {
+        fixtures = try ClientTLSFixtures.shared.get()
+    }
+
+    private func configuration(_ port: Int, host: String = "127.0.0.1", security: ConnectionSecurity,
+                               caFile: Bool = true) -> POP3Configuration {
+        POP3Configuration(host: host, port: port, security: security, caFile: caFile ? fixtures.caFile : nil,
+                          connectTimeout: .seconds(5), idleTimeout: .seconds(10))
+    }
+
+    func testImplicitTLSWithTheTestCAByIPAddress() async throws {
+        try await withPOP3Server(tls: try fixtures.serverTLS("good"), implicitTLS: true) { _, port in
+            let session = try await POP3Session.connect(self.configuration(port, security: .implicitTLS))
+            let encrypted = await session.isEncrypted
+            XCTAssertTrue(encrypted)
+            try await session.login(user: "alice", password: "wonderland")
+            let stat = try await session.stat()
+            XCTAssertEqual(stat.count, 3)
+            _ = try await session.quit()
+        }
+    }
+
+    func testImplicitTLSByHostNameAndIPv6() async throws {
+        try await withPOP3Server(tls: try fixtures.serverTLS("good"), implicitTLS: true) { _, port in
+            let session = try await POP3Session.connect(self.configuration(port, host: "localhost", security: .implicitTLS))
+            try await session.login(user: "alice", password: "wonderland")
+            await session.close()
+        }
+        let server = InMemoryPOP3Server(users: SessionFixture.users, messages: [], tls: try fixtures.serverTLS("good"))
+        let port = try await server.start(host: "::1", implicitTLS: true)
+        do {
+            let session = try await POP3Session.connect(self.configuration(port, host: "::1", security: .implicitTLS))
+            try await session.login(user: "alice", password: "wonderland")
+            await session.close()
+        } catch {
+            XCTFail("\(error)")
+        }
+        await server.stop()
+    }
+
+    func testSTLSUpgradesAndAsksForCapabilitiesAgain() async throws {
+        try await withPOP3Server(tls: try fixtures.serverTLS("good")) { server, port in
+            let session = try await POP3Session.connect(self.configuration(port, security: .startTLS))
+            let encrypted = await session.isEncrypted
+            XCTAssertTrue(encrypted)
+            let capabilities = await session.capabilities
+            XCTAssertFalse(capabilities.stls, "capabilities learned in clear were kept")
+            XCTAssertEqual(server.commandLog, ["CAPA", "STLS", "CAPA"])
+            try await session.login(user: "alice", password: "wonderland")
+            let listing = try await session.uidl()
+            XCTAssertEqual(listing.entries.count, 3)
+            _ = try await session.quit()
+        }
+    }
+
+    func testSTLSResponseInjectionIsFatalAndSendsNoCredential() async throws {
+        let behavior = ServerBehavior(injectAfterSTLS: "+OK injected")
+        try await withPOP3Server(behavior: behavior, tls: try fixtures.serverTLS("good")) { server, port in
+            await assertThrowsPOP3Error(.responseInjection) {
+                try await POP3Session.connect(self.configuration(port, security: .startTLS))
+            }
+            XCTAssertEqual(server.commandLog, ["CAPA", "STLS"])
+        }
+    }
+
+    func testSTLSRefusedSendsNoCredential() async throws {
+        let behavior = ServerBehavior(refuseSTLS: true)
+        try await withPOP3Server(behavior: behavior, tls: try fixtures.serverTLS("good")) { server, port in
+            await assertThrowsPOP3Error(.stlsRefused("TLS is temporarily unavailable")) {
+                try await POP3Session.connect(self.configuration(port, security: .startTLS))
+            }
+            XCTAssertEqual(credentialLines(server.commandLog), [])
+        }
+    }
+
+    func testSTLSNotAdvertisedSendsNoCredential() async throws {
+        let behavior = ServerBehavior(offerSTLS: false)
+        try await withPOP3Server(behavior: behavior, tls: try fixtures.serverTLS("good")) { server, port in
+            await assertThrowsPOP3Error(.stlsNotOffered) {
+                try await POP3Session.connect(self.configuration(port, security: .startTLS))
+            }
+            XCTAssertEqual(server.commandLog, ["CAPA"])
+        }
+    }
+
+    func testUnknownIssuer() async throws {
+        try await withPOP3Server(tls: try fixtures.serverTLS("good"), implicitTLS: true) { server, port in
+            await assertThrowsPOP3Error(.tlsVerification(.untrustedIssuer)) {
+                try await POP3Session.connect(self.configuration(port, security: .implicitTLS, caFile: false))
+            }
+            XCTAssertEqual(server.commandLog, [])
+        }
+        try await withPOP3Server(tls: try fixtures.serverTLS("untrusted")) { server, port in
+            await assertThrowsPOP3Error(.tlsVerification(.untrustedIssuer)) {
+                try await POP3Session.connect(self.configuration(port, security: .startTLS))
+            }
+            XCTAssertEqual(server.commandLog, ["CAPA", "STLS"])
+        }
+    }
+
+    func testExpiredCertificate() async throws {
+        try await withPOP3Server(tls: try fixtures.serverTLS("expired"), implicitTLS: true) { _, port in
+            await assertThrowsPOP3Error(.tlsVerification(.expired)) {
+                try await POP3Session.connect(self.configuration(port, security: .implicitTLS))
+            }
+        }
+    }
+
+    func testWrongName() async throws {
+        try await withPOP3Server(tls: try fixtures.serverTLS("wrongname"), implicitTLS: true) { _, port in
+            await assertThrowsPOP3Error(.tlsVerification(.hostnameMismatch(expected: "localhost"))) {
+                try await POP3Session.connect(self.configuration(port, host: "localhost", security: .implicitTLS))
+            }
+            await assertThrowsPOP3Error(.tlsVerification(.hostnameMismatch(expected: "127.0.0.1"))) {
+                try await POP3Session.connect(self.configuration(port, security: .implicitTLS))
+            }
+        }
+    }
+
+    func testImplicitTLSAgainstAPlaintextPort() async throws {
+        try await withPOP3Server { _, port in
+            do {
+                _ = try await POP3Session.connect(self.configuration(port, security: .implicitTLS))
+                XCTFail("TLS against a plaintext server succeeded")
+            } catch {
+                guard case .tlsFailed = error as? POP3Error else { return XCTFail("\(error)") }
+            }
+        }
+    }
+
+    func testUnreadableCAFile() async throws {
+        var configuration = configuration(995, security: .implicitTLS)
+        configuration.caFile = fixtures.path("missing.pem")
+        await assertThrowsPOP3Error(.caFileUnreadable(path: fixtures.path("missing.pem"), reason: "no such readable file")) {
+            try await POP3Session.connect(configuration)
+        }
+    }
+}
