@@ -1,5 +1,4 @@
 import NIOCore
-import NIOSSL
 import NIOTLS
 
 /// The last handler of the pipeline: matches decoded replies to the promises of the commands that asked
@@ -8,9 +7,8 @@ import NIOTLS
 final class POP3ClientHandler: ChannelInboundHandler {
     typealias InboundIn = POP3ResponseEvent
 
+    /// A reply still due: the greeting's, or a written command's.
     private struct Pending {
-        /// Nil for the greeting, which answers no command.
-        var command: POP3Command?
         var promise: EventLoopPromise<POP3Reply>
         var progress: (@Sendable (Int) -> Void)?
         var expectedSize: Int?
@@ -23,6 +21,8 @@ final class POP3ClientHandler: ChannelInboundHandler {
     private let idleTimeout: TimeAmount
     private let maxReserve: Int
     private let trace: ProtocolTrace?
+    /// Kept after the handler leaves the pipeline, to fail late requests.
+    private let eventLoop: any EventLoop
     private var context: ChannelHandlerContext?
     private var pending = CircularBuffer<Pending>()
     /// The multi-line reply being received, always for `pending.first`; kept outside the queue so appending
@@ -33,15 +33,20 @@ final class POP3ClientHandler: ChannelInboundHandler {
     private var upgrading: (promise: EventLoopPromise<POP3Reply>, status: StatusLine)?
     /// Once set, the connection is unusable and every later request fails with this.
     private var failure: POP3Error?
-    private var lastActivity = NIODeadline.now()
+    /// On the event loop's clock, so tests can drive it with EmbeddedEventLoop.
+    private var lastActivity = NIODeadline.uptimeNanoseconds(0)
     private var timer: Scheduled<Void>?
 
-    init(host: String, idleTimeout: TimeAmount, maxReserve: Int, trace: ProtocolTrace?, greeting: EventLoopPromise<POP3Reply>) {
+    init(
+        host: String, idleTimeout: TimeAmount, maxReserve: Int, trace: ProtocolTrace?,
+        greeting: EventLoopPromise<POP3Reply>
+    ) {
         self.host = host
         self.idleTimeout = idleTimeout
         self.maxReserve = maxReserve
         self.trace = trace
-        pending.append(Pending(command: nil, promise: greeting))
+        eventLoop = greeting.futureResult.eventLoop
+        pending.append(Pending(promise: greeting))
     }
 
     // MARK: Requests from the session
@@ -54,14 +59,13 @@ final class POP3ClientHandler: ChannelInboundHandler {
         startTLS: TLSSetup? = nil,
         flush: Bool = true
     ) -> EventLoopFuture<POP3Reply> {
-        guard let context else {
-            preconditionFailure("send before the handler was added to a pipeline")
+        guard let context, failure == nil else {
+            return eventLoop.makeFailedFuture(failure ?? .connectionClosed)
         }
-        if let failure { return context.eventLoop.makeFailedFuture(failure) }
         let promise = context.eventLoop.makePromise(of: POP3Reply.self)
-        if pending.isEmpty { lastActivity = .now() }
+        if pending.isEmpty { lastActivity = context.eventLoop.now }
         pending.append(
-            Pending(command: command, promise: promise, progress: progress, expectedSize: expectedSize, startTLS: startTLS)
+            Pending(promise: promise, progress: progress, expectedSize: expectedSize, startTLS: startTLS)
         )
         trace?.client(command)
         let written = context.eventLoop.makePromise(of: Void.self)
@@ -97,7 +101,7 @@ final class POP3ClientHandler: ChannelInboundHandler {
 
     func channelActive(context: ChannelHandlerContext) {
         trace?.note("connected to \(context.channel.remoteAddress.map { "\($0)" } ?? host)")
-        lastActivity = .now()
+        lastActivity = context.eventLoop.now
         armTimer()
         context.fireChannelActive()
     }
@@ -117,7 +121,7 @@ final class POP3ClientHandler: ChannelInboundHandler {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let event = event as? TLSUserEvent, case .handshakeCompleted(let protocolName) = event {
             trace?.note("TLS handshake completed" + (protocolName.map { " (ALPN \($0))" } ?? ""))
-            lastActivity = .now()
+            lastActivity = context.eventLoop.now
             if let upgrading {
                 self.upgrading = nil
                 upgrading.promise.succeed(.status(upgrading.status))
@@ -128,7 +132,7 @@ final class POP3ClientHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        lastActivity = .now()
+        lastActivity = context.eventLoop.now
         let event = unwrapInboundIn(data)
         guard let head = pending.first else {
             fail(.malformedResponse("a reply arrived that answers no command"))
@@ -172,7 +176,9 @@ final class POP3ClientHandler: ChannelInboundHandler {
     // MARK: Internals
 
     /// Runs inside the read that delivered `+OK` to STLS, so nothing else is read or written in clear after it.
-    private func beginTLS(_ tls: TLSSetup, status: StatusLine, promise: EventLoopPromise<POP3Reply>, context: ChannelHandlerContext) {
+    private func beginTLS(
+        _ tls: TLSSetup, status: StatusLine, promise: EventLoopPromise<POP3Reply>, context: ChannelHandlerContext
+    ) {
         do {
             let handler = try tls.makeHandler(diagnosis: diagnosis)
             upgrading = (promise, status)
@@ -220,7 +226,8 @@ final class POP3ClientHandler: ChannelInboundHandler {
     private func timerFired() {
         timer = nil
         guard !pending.isEmpty || upgrading != nil else { return }
-        if lastActivity + idleTimeout <= .now() {
+        guard let context else { return }
+        if lastActivity + idleTimeout <= context.eventLoop.now {
             fail(.timeout(seconds: Int((idleTimeout.nanoseconds + 999_999_999) / 1_000_000_000)))
         } else {
             armTimer()

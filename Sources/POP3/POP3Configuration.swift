@@ -36,10 +36,12 @@ public struct POP3Configuration: Sendable {
     public var allowedMechanisms: [AuthMechanism]?
     /// Bound for status lines and for each line of CAPA, LIST and UIDL listings.
     public var maxLineLength: Int
-    /// Bound for a whole RETR reply and for a whole listing.
+    /// Bound for a whole RETR reply.
     public var maxMessageSize: Int
     /// Bound for a whole TOP reply (header block plus the requested body lines).
     public var maxTopReplySize: Int
+    /// Bound for a whole CAPA, LIST or UIDL reply.
+    public var maxListingSize: Int
     /// Commands kept in flight by `topBatch` when the server advertises PIPELINING.
     public var pipelineWindow: Int
     public var trace: ProtocolTrace?
@@ -56,6 +58,7 @@ public struct POP3Configuration: Sendable {
         maxLineLength: Int = 8192,
         maxMessageSize: Int = 100 << 20,
         maxTopReplySize: Int = 4 << 20,
+        maxListingSize: Int = 32 << 20,
         pipelineWindow: Int = 128,
         trace: ProtocolTrace? = nil
     ) {
@@ -70,6 +73,7 @@ public struct POP3Configuration: Sendable {
         self.maxLineLength = maxLineLength
         self.maxMessageSize = maxMessageSize
         self.maxTopReplySize = maxTopReplySize
+        self.maxListingSize = maxListingSize
         self.pipelineWindow = pipelineWindow
         self.trace = trace
     }

@@ -9,12 +9,6 @@ struct POP3Connection: Sendable {
     let greeting: EventLoopFuture<POP3Reply>
     private let handler: NIOLoopBound<POP3ClientHandler>
 
-    private init(channel: any Channel, greeting: EventLoopFuture<POP3Reply>, handler: NIOLoopBound<POP3ClientHandler>) {
-        self.channel = channel
-        self.greeting = greeting
-        self.handler = handler
-    }
-
     /// Connects and builds the pipeline; with `implicitTLS` the handshake starts at once.
     static func open(_ configuration: POP3Configuration, implicitTLS: TLSSetup?) async throws -> POP3Connection {
         let eventLoop = MultiThreadedEventLoopGroup.singleton.next()
@@ -22,7 +16,8 @@ struct POP3Connection: Sendable {
         let limits = POP3ResponseDecoder.Limits(
             maxLineLength: configuration.maxLineLength,
             maxMessageSize: configuration.maxMessageSize,
-            maxTopReplySize: configuration.maxTopReplySize
+            maxTopReplySize: configuration.maxTopReplySize,
+            maxListingSize: configuration.maxListingSize
         )
         let host = configuration.host
         let idleTimeout = TimeAmount(configuration.idleTimeout)
@@ -57,7 +52,9 @@ struct POP3Connection: Sendable {
         let handler: NIOLoopBound<POP3ClientHandler>
         do {
             handler = try await channel.eventLoop.submit {
-                NIOLoopBound(try channel.pipeline.syncOperations.handler(type: POP3ClientHandler.self), eventLoop: channel.eventLoop)
+                NIOLoopBound(
+                    try channel.pipeline.syncOperations.handler(type: POP3ClientHandler.self),
+                    eventLoop: channel.eventLoop)
             }.get()
         } catch {
             // The pipeline is already torn down, so the connection failed; the greeting carries the reason.

@@ -78,11 +78,14 @@ public enum POP3Error: Error, Sendable, Equatable, CustomStringConvertible, Loca
             return "Refusing to talk to the server without TLS; use pop3s:// or pop3:// (STLS), "
                 + "or pass --insecure-plaintext if you really want your password sent in clear."
         case .connectFailed(let host, let port, let reason):
-            return "Could not connect to \(Self.hostPort(host, port)) (\(reason)); check the host name, port and network."
+            return
+                "Could not connect to \(Self.hostPort(host, port)) (\(reason)); check the host name, port and network."
         case .connectTimeout(let host, let port):
-            return "Connecting to \(Self.hostPort(host, port)) timed out; check the host name, port, firewall or raise --timeout."
+            return "Connecting to \(Self.hostPort(host, port)) timed out; "
+                + "check the host name, port, firewall or raise --timeout."
         case .timeout(let seconds):
-            return "The server sent nothing for \(seconds) seconds while a reply was due, so the connection was dropped; "
+            return
+                "The server sent nothing for \(seconds) seconds while a reply was due, so the connection was dropped; "
                 + "try again later or raise --timeout."
         case .caFileUnreadable(let path, let reason):
             return "The CA file \(path) could not be loaded (\(reason)); pass a readable PEM certificate to --ca-file."
@@ -92,7 +95,8 @@ public enum POP3Error: Error, Sendable, Equatable, CustomStringConvertible, Loca
             return "The TLS handshake failed (\(reason)); check that the port speaks TLS "
                 + "(995 for pop3s://, 110 with STLS for pop3://)."
         case .greetingRejected(let text):
-            return "The server refused the connection\(Self.quoting(text)); try again later or contact its administrator."
+            return
+                "The server refused the connection\(Self.quoting(text)); try again later or contact its administrator."
         case .stlsNotOffered:
             return "The server does not offer STLS, so no password was sent; use pop3s:// (port 995) "
                 + "or pass --insecure-plaintext to allow an unencrypted login."
@@ -100,7 +104,8 @@ public enum POP3Error: Error, Sendable, Equatable, CustomStringConvertible, Loca
             return "The server refused to start TLS\(Self.quoting(text)), so no password was sent; "
                 + "use pop3s:// (port 995) or ask the server's administrator."
         case .responseInjection:
-            return "The server sent unexpected data right before the TLS handshake (possible response injection attack), "
+            return
+                "The server sent unexpected data right before the TLS handshake (possible response injection attack), "
                 + "so the connection was dropped; use pop3s:// or another network."
         case .noUsableMechanism(let offered):
             let list = offered.isEmpty ? "none" : offered.joined(separator: ", ")
@@ -109,11 +114,13 @@ public enum POP3Error: Error, Sendable, Equatable, CustomStringConvertible, Loca
         case .authFailed(let text):
             return "The server rejected the user name or password\(Self.quoting(text)); check your credentials."
         case .inUse(let text):
-            return "The mailbox is locked by another session (another mail client may be connected)\(Self.quoting(text)); "
+            return
+                "The mailbox is locked by another session (another mail client may be connected)\(Self.quoting(text)); "
                 + "close it or wait a few minutes, then try again."
         case .loginDelay(let seconds, let text):
             let wait = seconds.map { "wait at least \($0) seconds" } ?? "wait a while"
-            return "The server does not allow another login this soon\(Self.quoting(text)); \(wait) before trying again."
+            return
+                "The server does not allow another login this soon\(Self.quoting(text)); \(wait) before trying again."
         case .sysTemp(let text):
             return "The server has a temporary problem\(Self.quoting(text)); try again later."
         case .sysPerm(let text):
@@ -134,7 +141,8 @@ public enum POP3Error: Error, Sendable, Equatable, CustomStringConvertible, Loca
             return "The server sent a line longer than \(limit) bytes, so the connection was dropped; "
                 + "the server may be broken or hostile."
         case .messageTooLarge(let limit):
-            return "The reply is larger than the \(limit)-byte limit, so it was not fetched; raise the size limit to fetch it."
+            return "The reply is larger than the \(limit)-byte limit, so it was not fetched; "
+                + "raise the size limit to fetch it."
         case .malformedResponse(let what):
             return "The server sent a reply this client cannot understand (\(Self.clean(what))); "
                 + "the server may be broken or hostile."

@@ -17,11 +17,16 @@ struct POP3ResponseDecoder: WriteObservingByteToMessageDecoder {
         var maxLineLength: Int
         var maxMessageSize: Int
         var maxTopReplySize: Int
+        var maxListingSize: Int
 
-        init(maxLineLength: Int = 8192, maxMessageSize: Int = 100 << 20, maxTopReplySize: Int = 4 << 20) {
+        init(
+            maxLineLength: Int = 8192, maxMessageSize: Int = 100 << 20, maxTopReplySize: Int = 4 << 20,
+            maxListingSize: Int = 32 << 20
+        ) {
             self.maxLineLength = maxLineLength
             self.maxMessageSize = maxMessageSize
             self.maxTopReplySize = maxTopReplySize
+            self.maxListingSize = maxListingSize
         }
     }
 
@@ -84,7 +89,9 @@ struct POP3ResponseDecoder: WriteObservingByteToMessageDecoder {
         let view = buffer.readableBytesView
         guard let lf = view[(view.startIndex + scanned)...].firstIndex(of: UInt8(ascii: "\n")) else {
             // +1 leaves room for the CR of a line that is exactly at the limit.
-            if buffer.readableBytes > limits.maxLineLength + 1 { throw POP3Error.lineTooLong(limit: limits.maxLineLength) }
+            if buffer.readableBytes > limits.maxLineLength + 1 {
+                throw POP3Error.lineTooLong(limit: limits.maxLineLength)
+            }
             scanned = buffer.readableBytes
             return .needMoreData
         }
@@ -110,7 +117,7 @@ struct POP3ResponseDecoder: WriteObservingByteToMessageDecoder {
                 awaitingTLS = true
                 event = .status(status)
             case .listing:
-                body = Body(limit: limits.maxMessageSize, boundsLines: true)
+                body = Body(limit: limits.maxListingSize, boundsLines: true)
                 event = .multiLineStart(status)
             case .top:
                 body = Body(limit: limits.maxTopReplySize, boundsLines: false)
@@ -124,7 +131,8 @@ struct POP3ResponseDecoder: WriteObservingByteToMessageDecoder {
         } else if kind == .sasl, Self.hasIndicator(line, "+") {
             event = .continuation(String(Self.text(line.dropFirst(1)).drop { $0 == " " }))
         } else {
-            throw POP3Error.malformedResponse("a reply starts with neither +OK nor -ERR: \(Self.text(line[...].prefix(40)))")
+            throw POP3Error.malformedResponse(
+                "a reply starts with neither +OK nor -ERR: \(Self.text(line[...].prefix(40)))")
         }
         context.fireChannelRead(wrapInboundOut(event))
         return .continue
@@ -187,7 +195,8 @@ struct POP3ResponseDecoder: WriteObservingByteToMessageDecoder {
         body.received += taken
         guard body.received <= body.limit else { throw POP3Error.messageTooLarge(limit: body.limit) }
         if taken > 0 {
-            body.atLineStart = buffer.getInteger(at: buffer.readerIndex + taken - 1, as: UInt8.self) == UInt8(ascii: "\n")
+            body.atLineStart =
+                buffer.getInteger(at: buffer.readerIndex + taken - 1, as: UInt8.self) == UInt8(ascii: "\n")
         }
         self.body = body
         if let chunk = buffer.readSlice(length: taken), taken > 0 {

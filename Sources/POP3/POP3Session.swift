@@ -15,8 +15,10 @@ public actor POP3Session {
     private var busy = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
 
-    private init(configuration: POP3Configuration, connection: POP3Connection, greeting: Greeting,
-                 capabilities: Capabilities, isEncrypted: Bool) {
+    private init(
+        configuration: POP3Configuration, connection: POP3Connection, greeting: Greeting,
+        capabilities: Capabilities, isEncrypted: Bool
+    ) {
         self.configuration = configuration
         self.connection = connection
         self.greeting = greeting
@@ -35,7 +37,7 @@ public actor POP3Session {
             throw POP3Error.invalidArgument("the port must be a number from 1 to 65535")
         }
         guard configuration.pipelineWindow >= 1, configuration.maxLineLength >= 512,
-            configuration.maxMessageSize >= 1, configuration.maxTopReplySize >= 1
+            configuration.maxMessageSize >= 1, configuration.maxTopReplySize >= 1, configuration.maxListingSize >= 1
         else {
             throw POP3Error.invalidArgument("the pipeline window and size limits must be positive (lines at least 512)")
         }
@@ -94,11 +96,10 @@ public actor POP3Session {
                 do {
                     try await authenticate(mechanism, user: user, password: password)
                     break
-                } catch let refused as MechanismRefused {
-                    if index == candidates.count - 1 {
-                        throw Self.statusError(refused.status, loginDelay: capabilities.loginDelay)
-                            ?? .authFailed(refused.status.text)
-                    }
+                } catch let refused as MechanismRefused where index == candidates.count - 1 {
+                    throw POP3Error.serverError(command: "AUTH \(mechanism.rawValue)", text: refused.status.text)
+                } catch is MechanismRefused {
+                    continue
                 }
             }
             state = .transaction
@@ -150,7 +151,8 @@ public actor POP3Session {
             if "AUTH PLAIN \(message)\r\n".utf8.count <= 255 {
                 try await finishLogin(send(.auth(mechanism: "PLAIN", initialResponse: message)))
             } else {
-                try await expectChallenge(send(.auth(mechanism: "PLAIN", initialResponse: nil)), beforeCredentials: true)
+                try await expectChallenge(
+                    send(.auth(mechanism: "PLAIN", initialResponse: nil)), beforeCredentials: true)
                 try await finishLogin(send(.saslResponse(message)))
             }
         case .saslLogin:
@@ -167,7 +169,9 @@ public actor POP3Session {
             }
             try await finishLogin(send(.saslResponse(response)))
         case .apop:
-            guard let timestamp = greeting.apopTimestamp else { throw POP3Error.noUsableMechanism(offered: offeredMechanisms()) }
+            guard let timestamp = greeting.apopTimestamp else {
+                throw POP3Error.noUsableMechanism(offered: offeredMechanisms())
+            }
             let digest = AuthEncoding.apopDigest(timestamp: timestamp, password: password)
             try await finishLogin(send(.apop(user: user, digest: digest)))
         case .userPass:
@@ -223,7 +227,8 @@ public actor POP3Session {
         try await transaction("STAT") {
             let status = try await Self.expectOK(send(.stat), command: "STAT")
             let fields = status.text.split(separator: " ")
-            guard fields.count >= 2, let count = Listing.number(fields[0].utf8), let size = Listing.number(fields[1].utf8)
+            guard fields.count >= 2, let count = Listing.number(fields[0].utf8),
+                let size = Listing.number(fields[1].utf8)
             else { throw POP3Error.malformedResponse("STAT reply \"\(status.text)\"") }
             return (count, size)
         }
@@ -282,7 +287,8 @@ public actor POP3Session {
     /// The message exactly as sent, dot-unstuffed. `progress` is called on a NIO thread with the bytes
     /// received so far; `expectedSize` (from LIST) only sizes the buffer and refuses, without sending RETR,
     /// a message the configured limit would cut off.
-    public func retrieve(_ number: Int, expectedSize: Int? = nil, progress: (@Sendable (Int) -> Void)? = nil) async throws
+    public func retrieve(_ number: Int, expectedSize: Int? = nil, progress: (@Sendable (Int) -> Void)? = nil)
+        async throws
         -> [UInt8]
     {
         try await transaction("RETR") {

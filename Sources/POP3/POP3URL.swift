@@ -27,9 +27,8 @@ public struct POP3URL: Sendable, Equatable, CustomStringConvertible {
             security = .startTLS
             port = 110
         default:
-            throw POP3Error.invalidURL(
-                "the scheme must be pop3s:// (TLS) or pop3:// (STLS), not \(POP3Error.clean(String(text[..<schemeEnd.lowerBound])))://"
-            )
+            let scheme = POP3Error.clean(String(text[..<schemeEnd.lowerBound]))
+            throw POP3Error.invalidURL("the scheme must be pop3s:// (TLS) or pop3:// (STLS), not \(scheme)://")
         }
         var authority = Substring(text[schemeEnd.upperBound...])
         if authority.hasSuffix("/") { authority.removeLast() }
@@ -72,7 +71,9 @@ public struct POP3URL: Sendable, Equatable, CustomStringConvertible {
                 portText = rest.dropFirst()
             }
             let isIPv6 = host.contains(":") && host.allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." }
-            guard isIPv6 else { throw POP3Error.invalidURL("'\(POP3Error.clean(String(host)))' is not an IPv6 address") }
+            guard isIPv6 else {
+                throw POP3Error.invalidURL("'\(POP3Error.clean(String(host)))' is not an IPv6 address")
+            }
         } else {
             let parts = text.split(separator: ":", omittingEmptySubsequences: false)
             guard parts.count <= 2 else {
@@ -81,11 +82,13 @@ public struct POP3URL: Sendable, Equatable, CustomStringConvertible {
             host = parts[0]
             portText = parts.count == 2 ? parts[1] : nil
             let valid = host.unicodeScalars.allSatisfy {
-                ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) || $0 == "-" || $0 == "." || $0 == "_"
+                ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) || $0 == "-" || $0 == "."
+                    || $0 == "_"
             }
             guard valid else {
+                let shown = POP3Error.clean(String(host))
                 throw POP3Error.invalidURL(
-                    "'\(POP3Error.clean(String(host)))' is not a valid host name (use the xn-- form for international names)"
+                    "'\(shown)' is not a valid host name (use the xn-- form for international names)"
                 )
             }
         }
@@ -137,7 +140,9 @@ public struct POP3URL: Sendable, Equatable, CustomStringConvertible {
         var result = ""
         for byte in text.utf8 {
             let scalar = Unicode.Scalar(byte)
-            if byte < 0x80, scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "-._~".unicodeScalars.contains(scalar) {
+            if byte < 0x80,
+                scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "-._~".unicodeScalars.contains(scalar)
+            {
                 result.unicodeScalars.append(scalar)
             } else {
                 result += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)

@@ -45,9 +45,11 @@ public final class ProtocolTrace: @unchecked Sendable {
         defer { lock.unlock() }
         // Server text is written as received except for control characters, so viewing the trace cannot
         // drive a terminal and every entry stays on one line.
-        let safe = String(String.UnicodeScalarView(text.unicodeScalars.map {
-            ($0.value < 0x20 && $0 != "\t") || (0x7F...0x9F).contains($0.value) ? "\u{FFFD}" : $0
-        }))
+        let safe = String(
+            String.UnicodeScalarView(
+                text.unicodeScalars.map {
+                    ($0.value < 0x20 && $0 != "\t") || (0x7F...0x9F).contains($0.value) ? "\u{FFFD}" : $0
+                }))
         let line = formatter.string(from: Date()) + " " + safe + "\n"
         handle.write(Data(line.utf8))
     }

@@ -48,15 +48,19 @@ final class ServerChannelHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !awaitingTLS, !finished else { return }
         partial.append(contentsOf: unwrapInboundIn(data).readableBytesView)
+        // Work on a private copy: replies written below can re-enter this handler (a failed write
+        // closes the channel), and a re-entrant read must not shift the indices used here.
+        let buffer = partial
+        partial = []
         var start = 0
-        while let newline = partial[start...].firstIndex(of: UInt8(ascii: "\n")) {
+        while !finished, let newline = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
             var end = newline
-            if end > start, partial[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+            if end > start, buffer[end - 1] == UInt8(ascii: "\r") { end -= 1 }
             if end - start > Self.maxLineLength {
                 rejectLongLine(context: context)
                 return
             }
-            let outputs = session.receive(String(decoding: partial[start..<end], as: UTF8.self))
+            let outputs = session.receive(String(decoding: buffer[start..<end], as: UTF8.self))
             start = newline + 1
             if outputs.contains(where: { if case .startTLS = $0 { true } else { false } }) {
                 // Whatever followed STLS in this read is plaintext the client must not have sent.
@@ -67,7 +71,8 @@ final class ServerChannelHandler: ChannelInboundHandler {
             }
             enqueue(outputs, context: context)
         }
-        partial.removeFirst(start)
+        guard !finished else { return }
+        partial = Array(buffer[start...]) + partial
         if partial.count > Self.maxLineLength { rejectLongLine(context: context) }
     }
 

@@ -13,7 +13,7 @@ struct ConnectionOptions: ParsableArguments {
         "PEM file with an extra certificate authority to trust besides the system store.", valueName: "pem"))
     var caFile: String?
 
-    @Flag(name: .customLong("insecure-plaintext"), help: "Allow a connection without TLS, password in clear. Only for servers you trust on a network you trust.")
+    @Flag(name: .customLong("insecure-plaintext"), help: "With pop3:// URLs, connect without TLS and send the password in clear. Only for servers you trust on a network you trust.")
     var insecurePlaintext = false
 
     @Option(help: ArgumentHelp("Write a protocol trace to this file (credentials are redacted).", valueName: "file"))
@@ -29,7 +29,9 @@ struct ConnectionOptions: ParsableArguments {
     }
 
     func configuration(for url: POP3URL) throws -> POP3Configuration {
-        var config = POP3Configuration(host: url.host, port: url.port, security: url.security)
+        // pop3:// always demands STLS; the explicit opt-out is what turns it into a clear connection.
+        let security: ConnectionSecurity = insecurePlaintext && url.security == .startTLS ? .plaintext : url.security
+        var config = POP3Configuration(host: url.host, port: url.port, security: security)
         config.allowPlaintext = insecurePlaintext
         config.caFile = caFile
         config.connectTimeout = .milliseconds(Int64(timeout * 1000))

@@ -62,9 +62,8 @@ struct Show: AsyncParsableCommand {
         out.flush()
         if let saveAttachments {
             let store = AttachmentStore(directory: URL(fileURLWithPath: saveAttachments))
-            for info in rendered.attachments {
-                guard let attachment = MessageRenderer.attachment(info.index, in: bytes) else { continue }
-                let saved = try store.save(attachment.data, suggestedName: info.filename)
+            for (info, data) in MessageRenderer.attachments(in: bytes, options: options) {
+                let saved = try store.save(data, suggestedName: info.filename)
                 Output.warn("saved attachment \(info.index) to \(saved.path)")
             }
         }

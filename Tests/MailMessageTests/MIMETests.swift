@@ -1,10 +1,6 @@
 import XCTest
 @testable import MailMessage
 
-func message(_ s: String, crlf: Bool = false) -> [UInt8] {
-    Array((crlf ? s.replacingOccurrences(of: "\n", with: "\r\n") : s).utf8)
-}
-
 final class TransferEncodingTests: XCTestCase {
     private func qp(_ s: String) -> String {
         let b = Array(s.utf8)

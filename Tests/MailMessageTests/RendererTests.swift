@@ -3,6 +3,11 @@ import XCTest
 
 private let utc = RenderOptions(timeZone: TimeZone(identifier: "UTC")!)
 
+/// Message bytes from a literal; `crlf` turns every LF into CRLF as on the wire.
+private func message(_ s: String, crlf: Bool = false) -> [UInt8] {
+    Array((crlf ? s.replacingOccurrences(of: "\n", with: "\r\n") : s).utf8)
+}
+
 final class RendererTests: XCTestCase {
     func testBriefHeadersAndDateInTheOptionsZone() {
         let m = message("""

@@ -89,7 +89,8 @@ final class DecoderTests: XCTestCase {
 
     func testLowerCaseIndicatorsAndBareLF() throws {
         let harness = try DecoderHarness(expectGreeting: true)
-        XCTAssertEqual(try harness.feed("+ok hello\n", byteByByte: false), [.status(StatusLine(isOK: true, text: "hello"))])
+        XCTAssertEqual(
+            try harness.feed("+ok hello\n", byteByByte: false), [.status(StatusLine(isOK: true, text: "hello"))])
     }
 
     func testResponseCodes() throws {
@@ -100,14 +101,16 @@ final class DecoderTests: XCTestCase {
                 + "-ERR [AUTH] bad password\r\n-ERR [sys/perm/quota] gone\r\n+OK [UTF8] 2 320\r\n",
             byteByByte: true
         )
-        XCTAssertEqual(replies, [
-            .status(StatusLine(isOK: false, code: .inUse, text: "Mailbox locked")),
-            .status(StatusLine(isOK: false, code: .sysTemp, text: "try later")),
-            .status(StatusLine(isOK: false, code: .loginDelay, text: "wait")),
-            .status(StatusLine(isOK: false, code: .auth, text: "bad password")),
-            .status(StatusLine(isOK: false, code: ResponseCode(rawValue: "SYS/PERM/QUOTA"), text: "gone")),
-            .status(StatusLine(isOK: true, code: .utf8, text: "2 320")),
-        ])
+        XCTAssertEqual(
+            replies,
+            [
+                .status(StatusLine(isOK: false, code: .inUse, text: "Mailbox locked")),
+                .status(StatusLine(isOK: false, code: .sysTemp, text: "try later")),
+                .status(StatusLine(isOK: false, code: .loginDelay, text: "wait")),
+                .status(StatusLine(isOK: false, code: .auth, text: "bad password")),
+                .status(StatusLine(isOK: false, code: ResponseCode(rawValue: "SYS/PERM/QUOTA"), text: "gone")),
+                .status(StatusLine(isOK: true, code: .utf8, text: "2 320")),
+            ])
         XCTAssertTrue(ResponseCode(rawValue: "SYS/PERM/QUOTA").isA(.sysPerm))
         XCTAssertFalse(ResponseCode.sysTemp.isA(.sysPerm))
     }
@@ -128,8 +131,11 @@ final class DecoderTests: XCTestCase {
             let wire = "+OK 52 octets\r\nSubject: dots\r\n\r\n..leading dot\r\n...\r\n.\rx\r\nend\r\n.\r\n"
             XCTAssertEqual(
                 try harness.feed(wire, byteByByte: byteByByte),
-                [.multiLine(StatusLine(isOK: true, text: "52 octets"),
-                            Array("Subject: dots\r\n\r\n.leading dot\r\n..\r\n\rx\r\nend\r\n".utf8))]
+                [
+                    .multiLine(
+                        StatusLine(isOK: true, text: "52 octets"),
+                        Array("Subject: dots\r\n\r\n.leading dot\r\n..\r\n\rx\r\nend\r\n".utf8))
+                ]
             )
         }
     }
@@ -140,8 +146,10 @@ final class DecoderTests: XCTestCase {
             try harness.send(.top(3, lines: 0), .noop)
             XCTAssertEqual(
                 try harness.feed("+OK\nFrom: a\n..x\n.\n+OK done\n", byteByByte: byteByByte),
-                [.multiLine(StatusLine(isOK: true, text: ""), Array("From: a\n.x\n".utf8)),
-                 .status(StatusLine(isOK: true, text: "done"))]
+                [
+                    .multiLine(StatusLine(isOK: true, text: ""), Array("From: a\n.x\n".utf8)),
+                    .status(StatusLine(isOK: true, text: "done")),
+                ]
             )
         }
     }
@@ -149,8 +157,9 @@ final class DecoderTests: XCTestCase {
     func testEmptyMultiLineBody() throws {
         let harness = try DecoderHarness()
         try harness.send(.list(nil))
-        XCTAssertEqual(try harness.feed("+OK 0 messages\r\n.\r\n", byteByByte: true),
-                       [.multiLine(StatusLine(isOK: true, text: "0 messages"), [])])
+        XCTAssertEqual(
+            try harness.feed("+OK 0 messages\r\n.\r\n", byteByByte: true),
+            [.multiLine(StatusLine(isOK: true, text: "0 messages"), [])])
     }
 
     func testErrReplacesMultiLineReplyAndPipelinedRepliesStayInOrder() throws {
@@ -158,12 +167,14 @@ final class DecoderTests: XCTestCase {
             let harness = try DecoderHarness()
             try harness.send(.top(1, lines: 0), .top(2, lines: 0), .top(3, lines: 0), .dele(1))
             let wire = "+OK\r\nA: 1\r\n.\r\n-ERR no such message\r\n+OK\r\nA: 3\r\n.\r\n+OK deleted\r\n"
-            XCTAssertEqual(try harness.feed(wire, byteByByte: byteByByte), [
-                .multiLine(StatusLine(isOK: true, text: ""), Array("A: 1\r\n".utf8)),
-                .status(StatusLine(isOK: false, text: "no such message")),
-                .multiLine(StatusLine(isOK: true, text: ""), Array("A: 3\r\n".utf8)),
-                .status(StatusLine(isOK: true, text: "deleted")),
-            ])
+            XCTAssertEqual(
+                try harness.feed(wire, byteByByte: byteByByte),
+                [
+                    .multiLine(StatusLine(isOK: true, text: ""), Array("A: 1\r\n".utf8)),
+                    .status(StatusLine(isOK: false, text: "no such message")),
+                    .multiLine(StatusLine(isOK: true, text: ""), Array("A: 3\r\n".utf8)),
+                    .status(StatusLine(isOK: true, text: "deleted")),
+                ])
         }
     }
 
@@ -171,11 +182,16 @@ final class DecoderTests: XCTestCase {
         let harness = try DecoderHarness()
         try harness.send(.auth(mechanism: "CRAM-MD5", initialResponse: nil), .saslResponse("abc"), .saslResponse("def"))
         XCTAssertEqual(
-            try harness.feed("+ PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+\r\n+ \r\n+\r\n", byteByByte: true),
-            [.continuation("PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+"), .continuation(""), .continuation("")]
+            try harness.feed(
+                "+ PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+\r\n+ \r\n+\r\n", byteByByte: true),
+            [
+                .continuation("PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+"), .continuation(""),
+                .continuation(""),
+            ]
         )
         try harness.send(.saslResponse("ghi"))
-        XCTAssertEqual(try harness.feed("+OK welcome\r\n", byteByByte: false), [.status(StatusLine(isOK: true, text: "welcome"))])
+        XCTAssertEqual(
+            try harness.feed("+OK welcome\r\n", byteByByte: false), [.status(StatusLine(isOK: true, text: "welcome"))])
     }
 
     func testContinuationOutsideSASLIsMalformed() throws {
@@ -212,7 +228,9 @@ final class DecoderTests: XCTestCase {
         // Exactly at the limit is fine, with CRLF or bare LF.
         let harness = try DecoderHarness(limits: .init(maxLineLength: 600), expectGreeting: true)
         let line = "+OK " + String(repeating: "y", count: 596)
-        XCTAssertEqual(try harness.feed(line + "\r\n", byteByByte: true), [.status(StatusLine(isOK: true, text: String(line.dropFirst(4))))])
+        XCTAssertEqual(
+            try harness.feed(line + "\r\n", byteByByte: true),
+            [.status(StatusLine(isOK: true, text: String(line.dropFirst(4))))])
     }
 
     func testListingLineTooLongButMessageLinesAreNotBoundedByLineLimit() throws {
@@ -250,12 +268,20 @@ final class DecoderTests: XCTestCase {
                 XCTAssertEqual(error as? POP3Error, .messageTooLarge(limit: 100))
             }
         }
+        let listing = try DecoderHarness(limits: .init(maxListingSize: 30))
+        try listing.send(.uidl(nil))
+        XCTAssertThrowsError(
+            try listing.feed("+OK\r\n" + String(repeating: "1 abcdef\r\n", count: 5), byteByByte: false)
+        ) { error in
+            XCTAssertEqual(error as? POP3Error, .messageTooLarge(limit: 30))
+        }
         // The limit counts unstuffed content: exactly 100 bytes pass.
         let exact = try DecoderHarness(limits: .init(maxMessageSize: 100))
         try exact.send(.retr(1))
         let content = String(repeating: "a", count: 98) + "\r\n"
-        XCTAssertEqual(try exact.feed("+OK\r\n" + content + ".\r\n", byteByByte: false),
-                       [.multiLine(StatusLine(isOK: true, text: ""), Array(content.utf8))])
+        XCTAssertEqual(
+            try exact.feed("+OK\r\n" + content + ".\r\n", byteByByte: false),
+            [.multiLine(StatusLine(isOK: true, text: ""), Array(content.utf8))])
     }
 
     func testEOFMidReplyIsConnectionClosed() throws {
@@ -294,7 +320,9 @@ final class DecoderTests: XCTestCase {
     func testBytesAfterSTLSBeforeNextCommandAreFatal() throws {
         let harness = try DecoderHarness()
         try harness.send(.stls)
-        XCTAssertEqual(try harness.feed("+OK Begin TLS\r\n", byteByByte: false), [.status(StatusLine(isOK: true, text: "Begin TLS"))])
+        XCTAssertEqual(
+            try harness.feed("+OK Begin TLS\r\n", byteByByte: false),
+            [.status(StatusLine(isOK: true, text: "Begin TLS"))])
         XCTAssertThrowsError(try harness.feed("x", byteByByte: false)) { error in
             XCTAssertEqual(error as? POP3Error, .responseInjection)
         }
@@ -305,8 +333,9 @@ final class DecoderTests: XCTestCase {
         try harness.send(.stls)
         XCTAssertEqual(try harness.feed("+OK\r\n", byteByByte: false).count, 1)
         try harness.send(.capa)
-        XCTAssertEqual(try harness.feed("+OK\r\nSTLS\r\n.\r\n", byteByByte: false),
-                       [.multiLine(StatusLine(isOK: true, text: ""), Array("STLS\r\n".utf8))])
+        XCTAssertEqual(
+            try harness.feed("+OK\r\nSTLS\r\n.\r\n", byteByByte: false),
+            [.multiLine(StatusLine(isOK: true, text: ""), Array("STLS\r\n".utf8))])
     }
 
     func testRefusedSTLSKeepsPlainDecoding() throws {
@@ -334,7 +363,10 @@ final class EncoderTests: XCTestCase {
             (.user("alice"), "USER alice\r\n"), (.pass("pw with space"), "PASS pw with space\r\n"),
             (.top(3, lines: 0), "TOP 3 0\r\n"), (.list(nil), "LIST\r\n"), (.uidl(7), "UIDL 7\r\n"),
             (.auth(mechanism: "PLAIN", initialResponse: "AGEAYg=="), "AUTH PLAIN AGEAYg==\r\n"),
-            (.apop(user: "mrose", digest: "c4c9334bac560ecc979e58001b3e22fb"), "APOP mrose c4c9334bac560ecc979e58001b3e22fb\r\n"),
+            (
+                .apop(user: "mrose", digest: "c4c9334bac560ecc979e58001b3e22fb"),
+                "APOP mrose c4c9334bac560ecc979e58001b3e22fb\r\n"
+            ),
         ]
         for (command, wire) in cases {
             try channel.writeOutbound(command)

@@ -17,16 +17,18 @@ final class AuthEncodingTests: XCTestCase {
         XCTAssertEqual(challenge, "PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+")
         let response = AuthEncoding.cramMD5(user: "tim", password: "tanstaaftanstaaf", challenge: challenge)
         XCTAssertEqual(response, "dGltIGI5MTNhNjAyYzdlZGE3YTQ5NWI0ZTZlNzMzNGQzODkw")
-        XCTAssertEqual(response.flatMap { Data(base64Encoded: $0) }.map { String(decoding: $0, as: UTF8.self) },
-                       "tim b913a602c7eda7a495b4e6e7334d3890")
+        XCTAssertEqual(
+            response.flatMap { Data(base64Encoded: $0) }.map { String(decoding: $0, as: UTF8.self) },
+            "tim b913a602c7eda7a495b4e6e7334d3890")
         XCTAssertNil(AuthEncoding.cramMD5(user: "tim", password: "x", challenge: "not base64!"))
     }
 
     func testPLAINMessageRFC4616() {
         // authzid empty, authcid "tim", password "tanstaaftanstaaf".
         XCTAssertEqual(AuthEncoding.plain(user: "tim", password: "tanstaaftanstaaf"), "AHRpbQB0YW5zdGFhZnRhbnN0YWFm")
-        XCTAssertEqual(Data(base64Encoded: AuthEncoding.plain(user: "jörg", password: "pä ss")),
-                       Data([0] + Array("jörg".utf8) + [0] + Array("pä ss".utf8)))
+        XCTAssertEqual(
+            Data(base64Encoded: AuthEncoding.plain(user: "jörg", password: "pä ss")),
+            Data([0] + Array("jörg".utf8) + [0] + Array("pä ss".utf8)))
     }
 
     func testLOGINSteps() {
@@ -39,7 +41,8 @@ final class CapabilitiesTests: XCTestCase {
     func testParseDovecotStyleCAPA() {
         let lines = [
             "CAPA", "TOP", "UIDL", "RESP-CODES", "PIPELINING", "AUTH-RESP-CODE", "STLS", "USER",
-            "SASL plain login cram-md5", "LOGIN-DELAY 900", "EXPIRE 31 USER", "IMPLEMENTATION Dovecot ready.", "UTF8 USER",
+            "SASL plain login cram-md5", "LOGIN-DELAY 900", "EXPIRE 31 USER", "IMPLEMENTATION Dovecot ready.",
+            "UTF8 USER",
             "X-UNKNOWN whatever",
         ]
         let capabilities = Capabilities.parse(lines)
@@ -76,14 +79,17 @@ final class CapabilitiesTests: XCTestCase {
 
 final class GreetingTests: XCTestCase {
     func testAPOPTimestamp() {
-        XCTAssertEqual(Greeting(text: "POP3 server ready <1896.697170952@dbc.mtview.ca.us>").apopTimestamp,
-                       "<1896.697170952@dbc.mtview.ca.us>")
+        XCTAssertEqual(
+            Greeting(text: "POP3 server ready <1896.697170952@dbc.mtview.ca.us>").apopTimestamp,
+            "<1896.697170952@dbc.mtview.ca.us>")
         XCTAssertEqual(Greeting(text: "Dovecot ready.").apopTimestamp, nil)
     }
 
     func testInvalidTimestampsAreRejected() {
-        for text in ["ready <no-at-sign>", "ready <a@b@c>", "ready <@host>", "ready <local@>", "ready <has space@x>",
-                     "ready <\u{1}ctl@x>", "ready <unterminated@x", "ready <" + String(repeating: "a", count: 300) + "@x>"] {
+        for text in [
+            "ready <no-at-sign>", "ready <a@b@c>", "ready <@host>", "ready <local@>", "ready <has space@x>",
+            "ready <\u{1}ctl@x>", "ready <unterminated@x", "ready <" + String(repeating: "a", count: 300) + "@x>",
+        ] {
             XCTAssertNil(Greeting(text: text).apopTimestamp, text)
         }
     }
@@ -92,23 +98,31 @@ final class GreetingTests: XCTestCase {
 final class ListingTests: XCTestCase {
     func testValidUIDListing() {
         let listing = UIDListing.parse(Array("1 whqtswO00WBw418f9t5JxYwZ\r\n2 QhdPYR:00WBw1Ph7x7\r\n".utf8))
-        XCTAssertEqual(listing.entries, [UIDEntry(number: 1, uid: "whqtswO00WBw418f9t5JxYwZ"),
-                                         UIDEntry(number: 2, uid: "QhdPYR:00WBw1Ph7x7")])
+        XCTAssertEqual(
+            listing.entries,
+            [
+                UIDEntry(number: 1, uid: "whqtswO00WBw418f9t5JxYwZ"),
+                UIDEntry(number: 2, uid: "QhdPYR:00WBw1Ph7x7"),
+            ])
         XCTAssertEqual(listing.problems, [])
     }
 
     func testInvalidAndDuplicateUIDsAreReportedAndExcluded() {
-        let body: [UInt8] = Array("1 good\r\n2 dup\r\n3 dup\r\n4 has space\r\n".utf8)
+        let body: [UInt8] =
+            Array("1 good\r\n2 dup\r\n3 dup\r\n4 has space\r\n".utf8)
             + Array("5 ".utf8) + [0x1B, 0x5B, 0x32, 0x4A] + Array("\r\n".utf8)
             + Array("6 \(String(repeating: "u", count: 71))\r\n".utf8)
             + Array("7 ../../etc/passwd\r\nseven x\r\n8 ok8\r\n8 again\r\n".utf8)
             + Array("9 caf\u{E9}\r\n".utf8)
         let listing = UIDListing.parse(body)
-        XCTAssertEqual(listing.entries, [UIDEntry(number: 1, uid: "good"), UIDEntry(number: 7, uid: "../../etc/passwd")])
-        XCTAssertEqual(listing.problems.map(\.reason), [
-            .invalidUID, .invalidUID, .invalidUID, .malformedLine, .invalidUID, .duplicateUID, .duplicateUID,
-            .duplicateNumber, .duplicateNumber,
-        ])
+        XCTAssertEqual(
+            listing.entries, [UIDEntry(number: 1, uid: "good"), UIDEntry(number: 7, uid: "../../etc/passwd")])
+        XCTAssertEqual(
+            listing.problems.map(\.reason),
+            [
+                .invalidUID, .invalidUID, .invalidUID, .malformedLine, .invalidUID, .duplicateUID, .duplicateUID,
+                .duplicateNumber, .duplicateNumber,
+            ])
         XCTAssertEqual(listing.problems[1].text, "\\x1B[2J")
         XCTAssertEqual(listing.problems[1].number, 5)
         XCTAssertTrue(listing.problems[5].description.contains("also used by another message"))
@@ -142,18 +156,23 @@ final class URLTests: XCTestCase {
     }
 
     func testIPv6() throws {
-        XCTAssertEqual(try POP3URL(parsing: "pop3s://alice@[::1]:9995"),
-                       POP3URL(security: .implicitTLS, user: "alice", host: "::1", port: 9995))
+        XCTAssertEqual(
+            try POP3URL(parsing: "pop3s://alice@[::1]:9995"),
+            POP3URL(security: .implicitTLS, user: "alice", host: "::1", port: 9995))
         XCTAssertEqual(try POP3URL(parsing: "pop3://alice@[2001:db8::7]").host, "2001:db8::7")
-        XCTAssertEqual(POP3URL(security: .implicitTLS, user: "a b", host: "::1", port: 995).description,
-                       "pop3s://a%20b@[::1]:995")
+        XCTAssertEqual(
+            POP3URL(security: .implicitTLS, user: "a b", host: "::1", port: 995).description,
+            "pop3s://a%20b@[::1]:995")
     }
 
     func testErrors() {
         let bad = [
-            "imap://alice@host", "alice@host", "pop3s://host", "pop3s://@host", "pop3s://alice@", "pop3s://alice@host:0",
-            "pop3s://alice@host:70000", "pop3s://alice@host:99x", "pop3s://alice:secret@host", "pop3s://alice@host/INBOX",
-            "pop3s://alice@host?x=1", "pop3s://alice@::1", "pop3s://alice@[::1", "pop3s://alice@[zz]", "pop3s://al%2@host",
+            "imap://alice@host", "alice@host", "pop3s://host", "pop3s://@host", "pop3s://alice@",
+            "pop3s://alice@host:0",
+            "pop3s://alice@host:70000", "pop3s://alice@host:99x", "pop3s://alice:secret@host",
+            "pop3s://alice@host/INBOX",
+            "pop3s://alice@host?x=1", "pop3s://alice@::1", "pop3s://alice@[::1", "pop3s://alice@[zz]",
+            "pop3s://al%2@host",
             "pop3s://al%0D%0ADELE%201@host", "pop3s://alice;AUTH=*@host", "pop3s://alice@ho st", "pop3s://alice@hôst",
             "pop3s://%FF@host",
         ]
@@ -170,16 +189,20 @@ final class URLTests: XCTestCase {
 final class ErrorDescriptionTests: XCTestCase {
     func testDescriptionsAreActionableAndSanitized() {
         let inUse = POP3Error.inUse("\u{1B}[31mlocked\u{202E} by pid 7\r\n")
-        XCTAssertEqual(inUse.description,
-                       "The mailbox is locked by another session (another mail client may be connected) "
-                           + "(server said: \"[31mlocked by pid 7\"); close it or wait a few minutes, then try again.")
+        XCTAssertEqual(
+            inUse.description,
+            "The mailbox is locked by another session (another mail client may be connected) "
+                + "(server said: \"[31mlocked by pid 7\"); close it or wait a few minutes, then try again.")
         XCTAssertTrue(POP3Error.loginDelay(seconds: 900, text: "").description.contains("wait at least 900 seconds"))
         XCTAssertTrue(POP3Error.stlsNotOffered.description.contains("no password was sent"))
         XCTAssertTrue(POP3Error.tlsVerification(.expired).description.contains("expired"))
         XCTAssertTrue(POP3Error.tlsVerification(.untrustedIssuer).description.contains("--ca-file"))
-        XCTAssertEqual(POP3Error.authFailed("").description, "The server rejected the user name or password; check your credentials.")
-        XCTAssertEqual(POP3Error.wrongState(command: "STAT", state: .authorization).description,
-                       "STAT needs a logged-in session; log in first.")
+        XCTAssertEqual(
+            POP3Error.authFailed("").description,
+            "The server rejected the user name or password; check your credentials.")
+        XCTAssertEqual(
+            POP3Error.wrongState(command: "STAT", state: .authorization).description,
+            "STAT needs a logged-in session; log in first.")
         XCTAssertEqual(POP3Error.sysTemp("x").errorDescription, POP3Error.sysTemp("x").description)
     }
 }
@@ -198,8 +221,12 @@ final class TraceTests: XCTestCase {
         trace.server("<1234 bytes>")
         let text = try String(contentsOfFile: path, encoding: .utf8)
         let lines = text.split(separator: "\n").map { String($0.split(separator: " ", maxSplits: 1)[1]) }
-        XCTAssertEqual(lines, ["C: USER alice", "C: PASS ***", "C: AUTH PLAIN ***", "C: ***", "C: APOP alice ***",
-                               "S: +OK hi\u{FFFD}[2J", "S: <1234 bytes>"])
+        XCTAssertEqual(
+            lines,
+            [
+                "C: USER alice", "C: PASS ***", "C: AUTH PLAIN ***", "C: ***", "C: APOP alice ***",
+                "S: +OK hi\u{FFFD}[2J", "S: <1234 bytes>",
+            ])
         XCTAssertFalse(text.contains("hunter2") || text.contains("aHVudGVyMg") || text.contains("c4c9"))
         let timestamp = text.split(separator: " ")[0]
         let formatter = ISO8601DateFormatter()

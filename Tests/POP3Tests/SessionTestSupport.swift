@@ -12,17 +12,22 @@ enum SessionFixture {
     static let third = "Subject: three\r\n\r\nthird body\r\n"
 
     static var sample: [ServerMessage] {
-        [ServerMessage(uid: "uid-1", text: first), ServerMessage(uid: "uid-2", text: second),
-         ServerMessage(uid: "uid-3", text: third)]
+        [
+            ServerMessage(uid: "uid-1", text: first), ServerMessage(uid: "uid-2", text: second),
+            ServerMessage(uid: "uid-3", text: third),
+        ]
     }
 
     static func numbered(_ count: Int) -> [ServerMessage] {
-        (1...count).map { ServerMessage(uid: "n\($0)", text: "Subject: message \($0)\r\nX-N: \($0)\r\n\r\nbody \($0)\r\n") }
+        (1...count).map {
+            ServerMessage(uid: "n\($0)", text: "Subject: message \($0)\r\nX-N: \($0)\r\n\r\nbody \($0)\r\n")
+        }
     }
 
     static func plaintext(_ port: Int) -> POP3Configuration {
-        POP3Configuration(host: "127.0.0.1", port: port, security: .plaintext, allowPlaintext: true,
-                          connectTimeout: .seconds(5), idleTimeout: .seconds(10))
+        POP3Configuration(
+            host: "127.0.0.1", port: port, security: .plaintext, allowPlaintext: true,
+            connectTimeout: .seconds(5), idleTimeout: .seconds(10))
     }
 }
 
@@ -108,10 +113,11 @@ struct ClientTLSFixtures: Sendable {
         let fixtures = ClientTLSFixtures(directory: directory)
         let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
         for ca in ["ca", "otherca"] {
-            try openssl(["req", "-x509"] + ec + [
-                "-keyout", "\(ca).key", "-out", "\(ca).pem", "-days", "3", "-subj", "/CN=Mailbag Client Test \(ca)",
-                "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
-            ], in: directory)
+            try openssl(
+                ["req", "-x509"] + ec + [
+                    "-keyout", "\(ca).key", "-out", "\(ca).pem", "-days", "3", "-subj", "/CN=Mailbag Client Test \(ca)",
+                    "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+                ], in: directory)
         }
         let leaves: [(name: String, sans: String, days: String, ca: String)] = [
             ("good", "DNS:localhost,IP:127.0.0.1,IP:::1", "3", "ca"),
@@ -120,15 +126,20 @@ struct ClientTLSFixtures: Sendable {
             ("untrusted", "DNS:localhost,IP:127.0.0.1", "3", "otherca"),
         ]
         for leaf in leaves {
-            let extensions = "subjectAltName=\(leaf.sans)\nbasicConstraints=critical,CA:FALSE\n"
+            let extensions =
+                "subjectAltName=\(leaf.sans)\nbasicConstraints=critical,CA:FALSE\n"
                 + "keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n"
             try extensions.write(toFile: fixtures.path("\(leaf.name).ext"), atomically: true, encoding: .utf8)
-            try openssl(["req"] + ec + ["-keyout", "\(leaf.name).key", "-out", "\(leaf.name).csr", "-subj", "/CN=\(leaf.name)"],
-                        in: directory)
-            try openssl([
-                "x509", "-req", "-in", "\(leaf.name).csr", "-CA", "\(leaf.ca).pem", "-CAkey", "\(leaf.ca).key",
-                "-CAcreateserial", "-out", "\(leaf.name).pem", "-days", leaf.days, "-extfile", "\(leaf.name).ext",
-            ], in: directory)
+            try openssl(
+                ["req"] + ec + [
+                    "-keyout", "\(leaf.name).key", "-out", "\(leaf.name).csr", "-subj", "/CN=\(leaf.name)",
+                ],
+                in: directory)
+            try openssl(
+                [
+                    "x509", "-req", "-in", "\(leaf.name).csr", "-CA", "\(leaf.ca).pem", "-CAkey", "\(leaf.ca).key",
+                    "-CAcreateserial", "-out", "\(leaf.name).pem", "-days", leaf.days, "-extfile", "\(leaf.name).ext",
+                ], in: directory)
         }
         return fixtures
     }
@@ -145,10 +156,12 @@ struct ClientTLSFixtures: Sendable {
         let message = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw NSError(domain: "openssl", code: Int(process.terminationStatus), userInfo: [
-                NSLocalizedDescriptionKey: "openssl \(arguments.joined(separator: " ")) failed: "
-                    + String(decoding: message, as: UTF8.self),
-            ])
+            throw NSError(
+                domain: "openssl", code: Int(process.terminationStatus),
+                userInfo: [
+                    NSLocalizedDescriptionKey: "openssl \(arguments.joined(separator: " ")) failed: "
+                        + String(decoding: message, as: UTF8.self)
+                ])
         }
     }
 }

@@ -5,7 +5,9 @@ import XCTest
 
 /// End-to-end: POP3Session against InMemoryPOP3Server over loopback (plaintext allowed; TLS is in TLSTests).
 final class SessionTests: XCTestCase {
-    private func loggedIn(_ port: Int, _ configure: (inout POP3Configuration) -> Void = { _ in }) async throws -> POP3Session {
+    private func loggedIn(_ port: Int, _ configure: (inout POP3Configuration) -> Void = { _ in }) async throws
+        -> POP3Session
+    {
         var configuration = SessionFixture.plaintext(port)
         configure(&configuration)
         let session = try await POP3Session.connect(configuration)
@@ -28,8 +30,9 @@ final class SessionTests: XCTestCase {
                 let stat = try await session.stat()
                 XCTAssertEqual(stat.count, 3)
                 _ = try await session.quit()
-                XCTAssertTrue(server.commandLog.contains { $0.hasPrefix(expectedLine[mechanism]!) },
-                              "\(mechanism): \(server.commandLog)")
+                XCTAssertTrue(
+                    server.commandLog.contains { $0.hasPrefix(expectedLine[mechanism]!) },
+                    "\(mechanism): \(server.commandLog)")
             }
         }
     }
@@ -49,7 +52,8 @@ final class SessionTests: XCTestCase {
 
     func testLongPLAINCredentialsUseAnEmptyChallengeInsteadOfAnInitialResponse() async throws {
         let password = String(repeating: "p", count: 200)
-        let server = InMemoryPOP3Server(users: ["alice": password], messages: [], behavior: ServerBehavior(saslMechanisms: ["PLAIN"]))
+        let server = InMemoryPOP3Server(
+            users: ["alice": password], messages: [], behavior: ServerBehavior(saslMechanisms: ["PLAIN"]))
         let port = try await server.start()
         var configuration = SessionFixture.plaintext(port)
         configuration.allowedMechanisms = [.saslPlain]
@@ -63,14 +67,43 @@ final class SessionTests: XCTestCase {
 
     func testMechanismRefusedBeforeCredentialsFallsBackToTheNextOne() async throws {
         // CRAM-MD5 is advertised but refused by AUTH: the client moves on to PLAIN.
-        let behavior = ServerBehavior(capabilities: ["USER", "TOP", "UIDL", "SASL CRAM-MD5 PLAIN"], saslMechanisms: ["PLAIN"])
+        let behavior = ServerBehavior(
+            capabilities: ["USER", "TOP", "UIDL", "SASL CRAM-MD5 PLAIN"], saslMechanisms: ["PLAIN"])
         try await withPOP3Server(behavior: behavior) { server, port in
             let session = try await self.loggedIn(port)
             let state = await session.state
             XCTAssertEqual(state, .transaction)
             await session.close()
-            XCTAssertEqual(server.commandLog.filter { $0.hasPrefix("AUTH") }.map { String($0.prefix(13)) },
-                           ["AUTH CRAM-MD5", "AUTH PLAIN AG"])
+            XCTAssertEqual(
+                server.commandLog.filter { $0.hasPrefix("AUTH") }.map { String($0.prefix(13)) },
+                ["AUTH CRAM-MD5", "AUTH PLAIN AG"])
+        }
+    }
+
+    func testOnlyMechanismRefusedIsReportedAsARefusedCommand() async throws {
+        let behavior = ServerBehavior(capabilities: ["SASL CRAM-MD5"], saslMechanisms: [])
+        try await withPOP3Server(behavior: behavior) { _, port in
+            var configuration = SessionFixture.plaintext(port)
+            configuration.allowedMechanisms = [.cramMD5]
+            let session = try await POP3Session.connect(configuration)
+            await assertThrowsPOP3Error(.serverError(command: "AUTH CRAM-MD5", text: "Unsupported SASL mechanism")) {
+                try await session.login(user: "alice", password: "wonderland")
+            }
+            await session.close()
+        }
+    }
+
+    func testNoAllowedMechanismOffered() async throws {
+        try await withPOP3Server(behavior: ServerBehavior(apopTimestamp: false, saslMechanisms: ["PLAIN"])) {
+            server, port in
+            var configuration = SessionFixture.plaintext(port)
+            configuration.allowedMechanisms = [.cramMD5, .apop]
+            let session = try await POP3Session.connect(configuration)
+            await assertThrowsPOP3Error(.noUsableMechanism(offered: ["PLAIN", "USER"])) {
+                try await session.login(user: "alice", password: "wonderland")
+            }
+            XCTAssertEqual(server.commandLog, ["CAPA"])
+            await session.close()
         }
     }
 
@@ -82,7 +115,9 @@ final class SessionTests: XCTestCase {
             }
             let state = await session.state
             XCTAssertEqual(state, .authorization)
-            XCTAssertEqual(server.commandLog.filter { $0.hasPrefix("AUTH") || $0.hasPrefix("APOP") || $0.hasPrefix("USER") }.count, 1)
+            XCTAssertEqual(
+                server.commandLog.filter { $0.hasPrefix("AUTH") || $0.hasPrefix("APOP") || $0.hasPrefix("USER") }.count,
+                1)
             await session.close()
         }
     }
@@ -141,10 +176,14 @@ final class SessionTests: XCTestCase {
 
     func testGreetingWithErrorIsTyped() async throws {
         try await withPOP3Server(behavior: ServerBehavior(greetingOverride: "-ERR [SYS/TEMP] overloaded")) { _, port in
-            await assertThrowsPOP3Error(.sysTemp("overloaded")) { try await POP3Session.connect(SessionFixture.plaintext(port)) }
+            await assertThrowsPOP3Error(.sysTemp("overloaded")) {
+                try await POP3Session.connect(SessionFixture.plaintext(port))
+            }
         }
         try await withPOP3Server(behavior: ServerBehavior(greetingOverride: "-ERR go away")) { _, port in
-            await assertThrowsPOP3Error(.greetingRejected("go away")) { try await POP3Session.connect(SessionFixture.plaintext(port)) }
+            await assertThrowsPOP3Error(.greetingRejected("go away")) {
+                try await POP3Session.connect(SessionFixture.plaintext(port))
+            }
         }
     }
 
@@ -178,7 +217,9 @@ final class SessionTests: XCTestCase {
     func testWithoutCAPAAnSTLSRefusalStopsBeforeAnyCredential() async throws {
         try await withPOP3Server(behavior: ServerBehavior(capaFails: true)) { server, port in
             let configuration = POP3Configuration(host: "127.0.0.1", port: port, security: .startTLS)
-            await assertThrowsPOP3Error(.stlsRefused("STLS not supported")) { try await POP3Session.connect(configuration) }
+            await assertThrowsPOP3Error(.stlsRefused("STLS not supported")) {
+                try await POP3Session.connect(configuration)
+            }
             XCTAssertEqual(server.commandLog, ["CAPA", "STLS"])
         }
     }
@@ -202,8 +243,12 @@ final class SessionTests: XCTestCase {
     func testStatesAreEnforcedWithoutARoundTrip() async throws {
         try await withPOP3Server { server, port in
             let session = try await POP3Session.connect(SessionFixture.plaintext(port))
-            await assertThrowsPOP3Error(.wrongState(command: "STAT", state: .authorization)) { try await session.stat() }
-            await assertThrowsPOP3Error(.wrongState(command: "RETR", state: .authorization)) { try await session.retrieve(1) }
+            await assertThrowsPOP3Error(.wrongState(command: "STAT", state: .authorization)) {
+                try await session.stat()
+            }
+            await assertThrowsPOP3Error(.wrongState(command: "RETR", state: .authorization)) {
+                try await session.retrieve(1)
+            }
             await assertThrowsPOP3Error(.wrongState(command: "TOP", state: .authorization)) {
                 try await session.topBatch([1], lines: 0) { _, _ in }
             }
@@ -254,14 +299,20 @@ final class SessionTests: XCTestCase {
             let second = try await session.list(2)
             XCTAssertEqual(second, ListEntry(number: 2, size: sizes[1]))
             let uids = try await session.uidl()
-            XCTAssertEqual(uids, UIDListing(entries: [UIDEntry(number: 1, uid: "uid-1"), UIDEntry(number: 2, uid: "uid-2"),
-                                                      UIDEntry(number: 3, uid: "uid-3")], problems: []))
+            XCTAssertEqual(
+                uids,
+                UIDListing(
+                    entries: [
+                        UIDEntry(number: 1, uid: "uid-1"), UIDEntry(number: 2, uid: "uid-2"),
+                        UIDEntry(number: 3, uid: "uid-3"),
+                    ], problems: []))
             let third = try await session.uidl(3)
             XCTAssertEqual(third, UIDEntry(number: 3, uid: "uid-3"))
             let message = try await session.retrieve(1, expectedSize: sizes[0])
             XCTAssertEqual(String(decoding: message, as: UTF8.self), SessionFixture.first)
             let top = try await session.top(1, lines: 1)
-            XCTAssertEqual(String(decoding: top, as: UTF8.self), "From: Ann <ann@example.org>\r\nSubject: one\r\n\r\nHello\r\n")
+            XCTAssertEqual(
+                String(decoding: top, as: UTF8.self), "From: Ann <ann@example.org>\r\nSubject: one\r\n\r\nHello\r\n")
             try await session.noop()
 
             try await session.delete(1)
@@ -278,8 +329,12 @@ final class SessionTests: XCTestCase {
     func testMissingMessageIsAServerErrorAndTheSessionGoesOn() async throws {
         try await withPOP3Server { _, port in
             let session = try await self.loggedIn(port)
-            await assertThrowsPOP3Error(.serverError(command: "RETR 99", text: "No such message")) { try await session.retrieve(99) }
-            await assertThrowsPOP3Error(.invalidArgument("message numbers start at 1, not 0")) { try await session.delete(0) }
+            await assertThrowsPOP3Error(.serverError(command: "RETR 99", text: "No such message")) {
+                try await session.retrieve(99)
+            }
+            await assertThrowsPOP3Error(.invalidArgument("message numbers start at 1, not 0")) {
+                try await session.delete(0)
+            }
             let stat = try await session.stat()
             XCTAssertEqual(stat.count, 3)
             await session.close()
@@ -300,7 +355,9 @@ final class SessionTests: XCTestCase {
     }
 
     func testRetrieveStreamsWithProgress() async throws {
-        let big = "Subject: big\r\n\r\n" + String(repeating: "0123456789abcdefghijklmnopqrstuvwxyz\r\n..dot\r\n", count: 40_000)
+        let big =
+            "Subject: big\r\n\r\n"
+            + String(repeating: "0123456789abcdefghijklmnopqrstuvwxyz\r\n..dot\r\n", count: 40_000)
         try await withPOP3Server(messages: [ServerMessage(uid: "big", text: big)]) { _, port in
             let session = try await self.loggedIn(port)
             let reports = LockedBox<[Int]>([])
@@ -320,7 +377,9 @@ final class SessionTests: XCTestCase {
     func testOversizedMessageIsRefusedBeforeRETRWhenItsSizeIsKnown() async throws {
         try await withPOP3Server { server, port in
             let session = try await self.loggedIn(port) { $0.maxMessageSize = 10 }
-            await assertThrowsPOP3Error(.messageTooLarge(limit: 10)) { try await session.retrieve(1, expectedSize: 100) }
+            await assertThrowsPOP3Error(.messageTooLarge(limit: 10)) {
+                try await session.retrieve(1, expectedSize: 100)
+            }
             XCTAssertFalse(server.commandLog.contains { $0.hasPrefix("RETR") })
             let state = await session.state
             XCTAssertEqual(state, .transaction)
@@ -362,7 +421,8 @@ final class SessionTests: XCTestCase {
     }
 
     func testInvalidAndDuplicateUIDLsAreReportedNotUsed() async throws {
-        let raw = "+OK\r\n1 uid-1\r\n2 dup\r\n3 dup\r\n4 \u{1B}[2J\r\n5 " + String(repeating: "x", count: 71) + "\r\n.\r\n"
+        let raw =
+            "+OK\r\n1 uid-1\r\n2 dup\r\n3 dup\r\n4 \u{1B}[2J\r\n5 " + String(repeating: "x", count: 71) + "\r\n.\r\n"
         try await withPOP3Server(behavior: ServerBehavior(rawReplies: ["UIDL": raw])) { _, port in
             let session = try await self.loggedIn(port)
             let listing = try await session.uidl()
@@ -392,7 +452,9 @@ final class SessionTests: XCTestCase {
             _ = try await POP3Session.connect(SessionFixture.plaintext(port))
             XCTFail("connected to a closed port")
         } catch {
-            guard case .connectFailed(let host, let failedPort, let reason) = error as? POP3Error else { return XCTFail("\(error)") }
+            guard case .connectFailed(let host, let failedPort, let reason) = error as? POP3Error else {
+                return XCTFail("\(error)")
+            }
             XCTAssertEqual(host, "127.0.0.1")
             XCTAssertEqual(failedPort, port)
             XCTAssertEqual(reason, "connection refused")
@@ -425,7 +487,8 @@ final class SessionTests: XCTestCase {
     func testTopBatchKeepsAtMostTheWindowInFlight() async throws {
         // The server stops answering at TOP 5: with a window of 3 the client has sent TOP 1–4 (answered)
         // and TOP 5–7 (in flight), never more.
-        try await withPOP3Server(behavior: ServerBehavior(silentAfter: "TOP 5"), messages: SessionFixture.numbered(10)) { server, port in
+        try await withPOP3Server(behavior: ServerBehavior(silentAfter: "TOP 5"), messages: SessionFixture.numbered(10))
+        { server, port in
             let session = try await self.loggedIn(port) {
                 $0.pipelineWindow = 3
                 $0.idleTimeout = .milliseconds(500)
@@ -477,7 +540,8 @@ final class SessionTests: XCTestCase {
     }
 
     func testConcurrentCallersAreServedOneAtATime() async throws {
-        try await withPOP3Server(behavior: ServerBehavior(pipelining: false), messages: SessionFixture.numbered(5)) { _, port in
+        try await withPOP3Server(behavior: ServerBehavior(pipelining: false), messages: SessionFixture.numbered(5)) {
+            _, port in
             let session = try await self.loggedIn(port)
             async let stat = session.stat()
             async let list = session.list()
@@ -495,7 +559,8 @@ final class SessionTests: XCTestCase {
     // MARK: Trace
 
     func testTraceRedactsCredentials() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("session-trace-\(UUID().uuidString)").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("session-trace-\(UUID().uuidString)")
+            .path
         defer { try? FileManager.default.removeItem(atPath: path) }
         let trace = try ProtocolTrace(path: path)
         for mechanism in [AuthMechanism.saslPlain, .saslLogin, .cramMD5, .apop, .userPass] {
@@ -513,8 +578,10 @@ final class SessionTests: XCTestCase {
         for secret in ["wonderland", Data("wonderland".utf8).base64EncodedString(), plain] {
             XCTAssertFalse(text.contains(secret), "the trace contains \(secret)")
         }
-        for expected in ["C: AUTH PLAIN ***", "C: AUTH LOGIN", "C: AUTH CRAM-MD5", "C: ***", "C: USER alice", "C: PASS ***",
-                         "S: <\(SessionFixture.first.utf8.count) bytes>", "C: RETR 1", "S: +OK Logged in"] {
+        for expected in [
+            "C: AUTH PLAIN ***", "C: AUTH LOGIN", "C: AUTH CRAM-MD5", "C: ***", "C: USER alice", "C: PASS ***",
+            "S: <\(SessionFixture.first.utf8.count) bytes>", "C: RETR 1", "S: +OK Logged in",
+        ] {
             XCTAssertTrue(text.contains(expected), "the trace lacks \(expected)")
         }
         XCTAssertNotNil(text.range(of: #"C: APOP alice \*\*\*"#, options: .regularExpression))

@@ -1,4 +1,6 @@
 import Foundation
+import NIOCore
+import NIOPosix
 import POP3
 import POP3Server
 import XCTest
@@ -11,10 +13,20 @@ final class TLSTests: XCTestCase {
         fixtures = try ClientTLSFixtures.shared.get()
     }
 
-    private func configuration(_ port: Int, host: String = "127.0.0.1", security: ConnectionSecurity,
-                               caFile: Bool = true) -> POP3Configuration {
-        POP3Configuration(host: host, port: port, security: security, caFile: caFile ? fixtures.caFile : nil,
-                          connectTimeout: .seconds(5), idleTimeout: .seconds(10))
+    override class func tearDown() {
+        if case .success(let fixtures) = ClientTLSFixtures.shared {
+            try? FileManager.default.removeItem(at: fixtures.directory)
+        }
+        super.tearDown()
+    }
+
+    private func configuration(
+        _ port: Int, host: String = "127.0.0.1", security: ConnectionSecurity,
+        caFile: Bool = true
+    ) -> POP3Configuration {
+        POP3Configuration(
+            host: host, port: port, security: security, caFile: caFile ? fixtures.caFile : nil,
+            connectTimeout: .seconds(5), idleTimeout: .seconds(10))
     }
 
     func testImplicitTLSWithTheTestCAByIPAddress() async throws {
@@ -31,7 +43,8 @@ final class TLSTests: XCTestCase {
 
     func testImplicitTLSByHostNameAndIPv6() async throws {
         try await withPOP3Server(tls: try fixtures.serverTLS("good"), implicitTLS: true) { _, port in
-            let session = try await POP3Session.connect(self.configuration(port, host: "localhost", security: .implicitTLS))
+            let session = try await POP3Session.connect(
+                self.configuration(port, host: "localhost", security: .implicitTLS))
             try await session.login(user: "alice", password: "wonderland")
             await session.close()
         }
@@ -127,21 +140,41 @@ final class TLSTests: XCTestCase {
     }
 
     func testImplicitTLSAgainstAPlaintextPort() async throws {
-        try await withPOP3Server { _, port in
-            do {
-                _ = try await POP3Session.connect(self.configuration(port, security: .implicitTLS))
-                XCTFail("TLS against a plaintext server succeeded")
-            } catch {
-                guard case .tlsFailed = error as? POP3Error else { return XCTFail("\(error)") }
+        let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(PlaintextGreeter())
+                }
             }
+            .bind(host: "127.0.0.1", port: 0).get()
+        do {
+            _ = try await POP3Session.connect(configuration(listener.localAddress!.port!, security: .implicitTLS))
+            XCTFail("TLS against a plaintext server succeeded")
+        } catch {
+            guard case .tlsFailed(let reason) = error as? POP3Error else { return XCTFail("\(error)") }
+            XCTAssertEqual(reason, "the server did not answer in TLS")
         }
+        try await listener.close()
     }
 
     func testUnreadableCAFile() async throws {
         var configuration = configuration(995, security: .implicitTLS)
         configuration.caFile = fixtures.path("missing.pem")
-        await assertThrowsPOP3Error(.caFileUnreadable(path: fixtures.path("missing.pem"), reason: "no such readable file")) {
+        await assertThrowsPOP3Error(
+            .caFileUnreadable(path: fixtures.path("missing.pem"), reason: "no such readable file")
+        ) {
             try await POP3Session.connect(configuration)
         }
     }
+}
+
+/// A plaintext POP3 port: greets in clear and ignores what it reads.
+private final class PlaintextGreeter: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+
+    func channelActive(context: ChannelHandlerContext) {
+        context.writeAndFlush(NIOAny(ByteBuffer(string: "+OK plaintext POP3 ready\r\n")), promise: nil)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {}
 }

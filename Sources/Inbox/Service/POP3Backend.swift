@@ -109,13 +109,9 @@ actor Worker {
             }
         } catch {
             await session.close()
-            sink.send(.connectionLost(Self.lostMessage(error)))
+            sink.send(.connectionLost(String(describing: error)))
             sink.send(.closed)
         }
-    }
-
-    static func lostMessage(_ error: any Error) -> String {
-        "\(error) Nothing was deleted from the server."
     }
 
     /// Returns true once the session has ended.

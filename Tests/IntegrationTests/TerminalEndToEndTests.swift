@@ -1,0 +1,144 @@
+import Foundation
+import POP3
+import XCTest
+
+/// The interactive reader in a real terminal (tmux) against Dovecot, driven as a person would.
+final class TerminalEndToEndTests: XCTestCase {
+    private func reader(_ rig: DovecotRig, user: String = "dave", width: Int = 100, height: Int = 30) throws -> TmuxTerminal {
+        try TmuxTerminal(command: [
+            try MailbagProcess.binary(), rig.url(user), "--ca-file", rig.caFile,
+            "--password-command", "echo '\(rig.password)'", "--no-mouse",
+        ], width: width, height: height)
+    }
+
+    private func seedDave(_ rig: DovecotRig) throws {
+        try rig.resetMailbox("dave", (1...5).map { DovecotRig.message($0, subject: "Terminal test \($0)") })
+    }
+
+    private func uids(_ rig: DovecotRig, user: String = "dave") async throws -> [String] {
+        let session = try await rig.login(user)
+        let listing = try await session.uidl()
+        _ = try await session.quit()
+        return listing.entries.map(\.uid)
+    }
+
+    func testIndexShowsDecodedSubjectsAndOpeningShowsTheBody() throws {
+        let rig = try DovecotRig.current()
+        try rig.resetMailbox("dave", [
+            DovecotRig.message(1, subject: "=?UTF-8?B?0J/RgNC40LLQtdGC?= =?ISO-8859-1?Q?_caf=E9?="),
+            DovecotRig.message(2, subject: "Plain second"),
+        ])
+        let term = try reader(rig)
+        try term.waitFor(text: "Привет café")
+        try term.waitFor(text: "Plain second")
+        try term.send("g", "Enter")
+        try term.waitFor(text: "Body of message 1.")
+        try term.send("q")
+        try term.waitFor(text: "Plain second")
+        try term.send("x")
+        try term.waitFor(text: "[exit 0]")
+    }
+
+    func testMarkTwoQuitAndConfirmDeletesExactlyThoseTwo() async throws {
+        let rig = try DovecotRig.current()
+        try seedDave(rig)
+        let before = try await uids(rig)
+        XCTAssertEqual(before.count, 5)
+
+        let term = try reader(rig)
+        try term.waitFor(text: "Terminal test 5")
+        try term.send("g", "j", "d", "d")
+        try term.waitFor(text: "2 marked")
+        try term.send("q")
+        try term.waitFor(text: "Delete 2 messages from the server? [y/n/c]")
+        try term.send("y")
+        try term.waitFor(text: "[exit 0]", timeout: 30)
+        XCTAssertTrue(try term.screen().contains("Deleted 2 messages"))
+
+        let after = try await uids(rig)
+        XCTAssertEqual(after, [before[0], before[3], before[4]], "exactly messages 2 and 3 are gone")
+    }
+
+    func testExitAfterMarksDeletesNothing() async throws {
+        let rig = try DovecotRig.current()
+        try seedDave(rig)
+        let before = try await uids(rig)
+        let term = try reader(rig)
+        try term.waitFor(text: "Terminal test 5")
+        try term.send("g", "d", "d", "d")
+        try term.waitFor(text: "3 marked")
+        try term.send("x")
+        try term.waitFor(text: "[exit 0]")
+        XCTAssertTrue(try term.screen().contains("nothing was deleted"))
+        let after = try await uids(rig)
+        XCTAssertEqual(after, before)
+    }
+
+    func testQuitAnsweringNoDeletesNothing() async throws {
+        let rig = try DovecotRig.current()
+        try seedDave(rig)
+        let before = try await uids(rig)
+        let term = try reader(rig)
+        try term.waitFor(text: "Terminal test 5")
+        try term.send("g", "d")
+        try term.waitFor(text: "1 marked")
+        try term.send("q")
+        try term.waitFor(text: "Delete 1 message")
+        try term.send("c")
+        try term.waitFor("the prompt to close") { !$0.contains("[y/n/c]") }
+        try term.send("q")
+        try term.waitFor(text: "[y/n/c]")
+        try term.send("n")
+        try term.waitFor(text: "[exit 0]")
+        let after = try await uids(rig)
+        XCTAssertEqual(after, before)
+    }
+
+    func testHostileSubjectReachesTheScreenWithoutEscapes() throws {
+        let rig = try DovecotRig.current()
+        try rig.resetMailbox("dave", [
+            "From: Mallory <m@example.org>\nSubject: Invoice\u{1B}]0;pwned\u{07}\u{1B}[2J\u{1B}[31m due \u{202E}gpj.exe\nDate: Mon, 2 Nov 2026 10:00:00 +0000\n\nx\n",
+        ])
+        let term = try reader(rig)
+        try term.waitFor(text: "Invoice")
+        let plain = try term.screen()
+        XCTAssertTrue(plain.contains("Invoice due gpj.exe"), plain)
+        let styled = try term.screen(escapes: true)
+        // capture-pane -e renders the reader's own colours as SGR; anything else would be the mail's.
+        let withoutSGR = styled.replacingOccurrences(of: "\u{1B}\\[[0-9;:]*m", with: "", options: .regularExpression)
+        XCTAssertFalse(withoutSGR.contains("\u{1B}"), "an escape sequence other than colour reached the screen")
+        XCTAssertFalse(styled.contains("pwned"))
+        XCTAssertFalse(plain.contains("\u{202E}"))
+        try term.send("x")
+        try term.waitFor(text: "[exit 0]")
+    }
+
+    func testResizeRedrawsAndTinyTerminalShowsANotice() throws {
+        let rig = try DovecotRig.current()
+        try seedDave(rig)
+        let term = try reader(rig, width: 100, height: 30)
+        try term.waitFor(text: "Terminal test 5")
+        try term.resize(width: 60, height: 12)
+        try term.waitFor("a 60-column redraw") { screen in
+            let lines = screen.split(separator: "\n", omittingEmptySubsequences: false)
+            return screen.contains("Terminal test 5") && lines.allSatisfy { $0.count <= 60 }
+        }
+        try term.resize(width: 12, height: 3)
+        try term.waitFor("the too-small notice") { !$0.contains("Terminal test") && !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+        try term.resize(width: 100, height: 30)
+        try term.waitFor(text: "Terminal test 1")
+        try term.send("x")
+        try term.waitFor(text: "[exit 0]")
+    }
+
+    func testDemoStartsAndQuitsCleanly() throws {
+        let term = try TmuxTerminal(command: [try MailbagProcess.binary(), "--demo"], width: 120, height: 40)
+        try term.waitFor(text: "sam@demo")
+        try term.waitFor(text: "33 messages")
+        try term.send("?")
+        try term.waitFor(text: "Help")
+        try term.send("q")
+        try term.send("x")
+        try term.waitFor(text: "[exit 0]")
+    }
+}
