@@ -1,0 +1,56 @@
+/// A config file using every key, for `mailbag config --help` and the README. A test loads it,
+/// so the documentation cannot drift from what the loader accepts.
+public enum ExampleConfig {
+    public static let text = """
+        # ~/.config/mailbag/config.toml ($XDG_CONFIG_HOME/mailbag/config.toml)
+        # Only you may write to it: chmod 600 ~/.config/mailbag/config.toml
+        # Check it with: mailbag config check
+
+        # Opened by `mailbag` without arguments; optional with one account.
+        default_account = "work"
+
+        # Defaults for every account; each account may override them.
+        # Shipped themes: default, light, solarized-dark, high-contrast, mono.
+        theme = "default"
+        # Turns HTML on stdin into text on stdout; unset: built-in converter.
+        # html_converter = "w3m -dump -T text/html"
+        # Ask before downloading a larger message: bytes, or "500KB", "2MB"
+        # (1 KB = 1024 bytes). Default 1MB.
+        large_message_threshold = "2MB"
+
+        [accounts.work]
+        host = "mail.example.org"
+        user = "alice@example.org"
+        # "tls": TLS from the start (port 995, the default).
+        # "starttls": plain connect, then STLS is required (port 110).
+        # "none": no TLS, password in clear; needs allow_plaintext = true.
+        security = "tls"
+        # Default: 995 with tls, 110 otherwise.
+        port = 995
+        # Login mechanisms allowed, tried in this order. Default: all of
+        # CRAM-MD5, PLAIN, LOGIN, APOP, USER, strongest first.
+        auth = ["CRAM-MD5", "PLAIN"]
+        # Run with /bin/sh -c; the first line it prints is the password.
+        # Without it Mailbag asks. Passwords are never stored here.
+        password_command = "pass show mail/work"
+        # Extra certificate authority (PEM) besides the system store;
+        # relative paths start from this file's directory.
+        # ca_file = "~/certs/work-ca.pem"
+        # Seconds to wait for the server to connect or answer.
+        timeout = 30
+        # Seconds between NOOPs while idle, so the server keeps the session
+        # (and your deletion marks) alive.
+        keepalive = 240
+        # Keep opened messages on disk, up to body_cache_limit in total.
+        cache_bodies = true
+        body_cache_limit = "200MB"
+
+        [accounts.home]
+        host = "pop.example.net"
+        user = "bob"
+        security = "starttls"
+        theme = "solarized-dark"
+        large_message_threshold = "10MB"
+
+        """
+}
