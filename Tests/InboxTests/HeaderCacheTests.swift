@@ -1,0 +1,205 @@
+import Foundation
+import MailMessage
+import XCTest
+@testable import Inbox
+
+final class HeaderCacheTests: XCTestCase {
+    private var scratch: CacheScratch!
+
+    override func setUpWithError() throws {
+        scratch = try CacheScratch()
+    }
+
+    override func tearDown() {
+        scratch = nil
+    }
+
+    private func open(account: String = "work", server: String = "alice@mail.example.org:995") throws -> HeaderCache {
+        try HeaderCache.open(in: scratch.cache, account: account, server: server)
+    }
+
+    func testStoredSummariesComeBackUnchanged() throws {
+        let cache = try open()
+        XCTAssertNil(cache.notice)
+        let bare = MessageSummary(from: "", fromAddress: nil, to: "", subject: "", date: nil, messageID: nil, hasAttachments: false)
+        try cache.store([
+            (uid: "a", size: 100, summary: CachedSummaryFixture.make(1)),
+            (uid: "b", size: 200, summary: CachedSummaryFixture.make(2)),
+            (uid: "c", size: 300, summary: bare),
+        ])
+        let found = try cache.summaries(for: [
+            MessageListing(number: 1, uid: "a", size: 100),
+            MessageListing(number: 2, uid: "b", size: 200),
+            MessageListing(number: 3, uid: "c", size: 300),
+            MessageListing(number: 4, uid: "d", size: 400),
+            MessageListing(number: 5, uid: nil, size: 500),
+        ])
+        XCTAssertEqual(found, ["a": CachedSummaryFixture.make(1), "b": CachedSummaryFixture.make(2), "c": bare])
+    }
+
+    func testSummariesSurviveReopening() throws {
+        try open().store([(uid: "a", size: 100, summary: CachedSummaryFixture.make(1))])
+        let reopened = try open()
+        XCTAssertNil(reopened.notice)
+        XCTAssertEqual(try reopened.summaries(for: [MessageListing(number: 1, uid: "a", size: 100)]),
+                       ["a": CachedSummaryFixture.make(1)])
+    }
+
+    func testStoringAgainReplacesTheEntry() throws {
+        let cache = try open()
+        try cache.store([(uid: "a", size: 100, summary: CachedSummaryFixture.make(1))])
+        try cache.store([(uid: "a", size: 120, summary: CachedSummaryFixture.make(2))])
+        XCTAssertEqual(try cache.summaries(for: [MessageListing(number: 1, uid: "a", size: 120)]),
+                       ["a": CachedSummaryFixture.make(2)])
+    }
+
+    func testAnEntryWithAnotherSizeIsAMiss() throws {
+        let cache = try open()
+        try cache.store([(uid: "1", size: 100, summary: CachedSummaryFixture.make(1))])
+        // A server that numbers its UIDs reuses "1" for a different message after a deletion.
+        XCTAssertEqual(try cache.summaries(for: [MessageListing(number: 1, uid: "1", size: 4242)]), [:])
+    }
+
+    func testAccountsAndServersHaveSeparateCaches() throws {
+        try open().store([(uid: "a", size: 100, summary: CachedSummaryFixture.make(1))])
+        let listing = [MessageListing(number: 1, uid: "a", size: 100)]
+        XCTAssertEqual(try open(account: "home").summaries(for: listing), [:])
+        XCTAssertEqual(try open(server: "alice@other.example.org:995").summaries(for: listing), [:])
+        XCTAssertEqual(try open().summaries(for: listing).count, 1)
+    }
+
+    func testNewUIDsAcrossThreeVisits() throws {
+        let first = try open().recordVisit(uids: ["a", "b"])
+        XCTAssertEqual(first, [], "the first visit has nothing to compare with")
+        XCTAssertEqual(try open().recordVisit(uids: ["a", "b", "c"]), ["c"])
+        XCTAssertEqual(try open().recordVisit(uids: ["b", "c", "d", "e"]), ["d", "e"])
+        // "a" vanished at the third visit, so a message reappearing under it is new again.
+        XCTAssertEqual(try open().recordVisit(uids: ["a", "b", "c", "d", "e"]), ["a"])
+    }
+
+    func testAnEmptyFirstVisitStillCounts() throws {
+        XCTAssertEqual(try open().recordVisit(uids: []), [])
+        XCTAssertEqual(try open().recordVisit(uids: ["a"]), ["a"])
+    }
+
+    func testVanishedMessagesAreEvicted() throws {
+        let cache = try open()
+        _ = try cache.recordVisit(uids: ["a", "b", "c"])
+        try cache.store([
+            (uid: "a", size: 1, summary: CachedSummaryFixture.make(1)),
+            (uid: "b", size: 2, summary: CachedSummaryFixture.make(2)),
+            (uid: "c", size: 3, summary: CachedSummaryFixture.make(3)),
+        ])
+        _ = try cache.recordVisit(uids: ["b"])
+        let all = [
+            MessageListing(number: 1, uid: "a", size: 1),
+            MessageListing(number: 2, uid: "b", size: 2),
+            MessageListing(number: 3, uid: "c", size: 3),
+        ]
+        XCTAssertEqual(Set(try cache.summaries(for: all).keys), ["b"])
+        let remaining = try cache.database.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM summary") }
+        XCTAssertEqual(remaining, 1)
+    }
+
+    func testAHundredThousandMessages() throws {
+        let count = 100_000
+        let listing = (1...count).map { MessageListing(number: $0, uid: "UID-\($0)", size: 1000 + $0) }
+        let cache = try open()
+        XCTAssertEqual(try cache.recordVisit(uids: Set(listing.compactMap(\.uid))), [])
+        // The way the backend stores them: one small batch per pipelined chunk of TOP replies.
+        for chunk in stride(from: 0, to: count, by: 256) {
+            let batch = listing[chunk..<min(chunk + 256, count)]
+            try cache.store(batch.map { (uid: $0.uid!, size: $0.size, summary: CachedSummaryFixture.make($0.number)) })
+        }
+
+        let reopened = try open()
+        let found = try reopened.summaries(for: listing)
+        XCTAssertEqual(found.count, count)
+        XCTAssertEqual(found["UID-77777"], CachedSummaryFixture.make(77_777))
+
+        var next = Set(listing.dropFirst(10).compactMap(\.uid))
+        next.formUnion((1...5).map { "NEW-\($0)" })
+        XCTAssertEqual(try reopened.recordVisit(uids: next), Set((1...5).map { "NEW-\($0)" }))
+        XCTAssertEqual(try reopened.summaries(for: listing).count, count - 10)
+    }
+
+    func testUIDsWithOddCharactersAreOnlyData() throws {
+        let uids = [#"quo"te"#, "it's", "a/b", "..", "../../etc/passwd", "/absolute", "%2e%2e", "-rf", "x;DROP TABLE summary;--", "~"]
+        let cache = try open()
+        _ = try cache.recordVisit(uids: Set(uids))
+        try cache.store(uids.enumerated().map { (uid: $1, size: $0, summary: CachedSummaryFixture.make($0)) })
+        let listing = uids.enumerated().map { MessageListing(number: $0 + 1, uid: $1, size: $0) }
+        let found = try open().summaries(for: listing)
+        XCTAssertEqual(found.count, uids.count)
+        for (index, uid) in uids.enumerated() { XCTAssertEqual(found[uid], CachedSummaryFixture.make(index)) }
+        XCTAssertEqual(try open().recordVisit(uids: Set(uids)), [])
+        for name in try scratch.names() {
+            XCTAssertTrue(name.hasPrefix("headers-"), "unexpected file \(name)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: scratch.root.appendingPathComponent("etc").path))
+    }
+
+    func testAFailedWriteKeepsThePreviousContent() throws {
+        let cache = try open()
+        try cache.store([(uid: "kept", size: 1, summary: CachedSummaryFixture.make(1))])
+        // A page limit on the connection fails writes exactly like a full disk (SQLITE_FULL).
+        try cache.database.writeWithoutTransaction { db in
+            let pages = try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 1
+            try db.execute(sql: "PRAGMA max_page_count = \(pages)")
+        }
+        let batch = (1...2000).map { (uid: "lost-\($0)", size: $0, summary: CachedSummaryFixture.make($0)) }
+        XCTAssertThrowsError(try cache.store(batch)) { error in
+            guard case .writeFailed(.headers, let reason) = error as? CacheError else {
+                return XCTFail("unexpected error \(error)")
+            }
+            XCTAssertTrue(reason.contains("full"), reason)
+            XCTAssertTrue(String(describing: error).hasPrefix("The header cache could not be updated"))
+        }
+        let listing = [MessageListing(number: 1, uid: "kept", size: 1), MessageListing(number: 2, uid: "lost-1", size: 1)]
+        XCTAssertEqual(try cache.summaries(for: listing), ["kept": CachedSummaryFixture.make(1)])
+        XCTAssertEqual(try open().summaries(for: listing), ["kept": CachedSummaryFixture.make(1)])
+    }
+}
+
+/// A private scratch directory per test, holding the cache directory under test (not yet created,
+/// so each test sees Mailbag create it).
+final class CacheScratch {
+    let root: URL
+    let cache: CacheDirectory
+
+    init() throws {
+        root = FileManager.default.temporaryDirectory
+            .appendingPathComponent("mailbag-cache-tests-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        cache = CacheDirectory(url: root.appendingPathComponent("mailbag", isDirectory: true))
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(at: root)
+    }
+
+    func file(_ kind: CacheKind, account: String = "work", server: String = "alice@mail.example.org:995") -> URL {
+        cache.file(kind, account: account, server: server)
+    }
+
+    func mode(_ url: URL) throws -> Int {
+        try XCTUnwrap(FileManager.default.attributesOfItem(atPath: url.path)[.posixPermissions] as? Int)
+    }
+
+    func setMode(_ mode: Int, _ url: URL) throws {
+        try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: url.path)
+    }
+
+    func names() throws -> Set<String> {
+        Set(try FileManager.default.contentsOfDirectory(atPath: cache.url.path))
+    }
+}
+
+enum CachedSummaryFixture {
+    static func make(_ index: Int, date: Date? = Date(timeIntervalSinceReferenceDate: 700_000_000.123_456)) -> MessageSummary {
+        MessageSummary(
+            from: "Sender \(index)", fromAddress: "sender\(index)@example.org", to: "Alice",
+            subject: "Subject \(index) — ünïcödé", date: date, messageID: "<\(index)@example.org>",
+            hasAttachments: index.isMultiple(of: 2))
+    }
+}
