@@ -60,7 +60,7 @@ public final class InMemoryPOP3Server: Sendable {
                         try operations.addHandler(NIOSSLServerHandler(context: context))
                     }
                     try operations.addHandler(
-                        ServerChannelHandler(session: session, delay: behavior.perReplyDelay, tls: context)
+                        ServerChannelHandler(session: session, delay: behavior.perReplyDelay, autoLogout: behavior.autoLogout, tls: context)
                     )
                 }
             }

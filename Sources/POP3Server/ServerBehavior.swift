@@ -36,6 +36,9 @@ public struct ServerBehavior: Sendable {
     public var perReplyDelay: Duration
     /// Commands matching a key get the value's bytes verbatim (CRLFs included) and are not executed.
     public var rawReplies: [String: String]
+    /// RFC 1939's autologout timer: a connection this long without a command is closed, with no
+    /// UPDATE state, so nothing is deleted.
+    public var autoLogout: Duration?
 
     public struct RETRDrop: Sendable, Equatable {
         public var message: Int
@@ -63,7 +66,8 @@ public struct ServerBehavior: Sendable {
         dropDuringRETR: RETRDrop? = nil,
         silentAfter: String? = nil,
         perReplyDelay: Duration = .zero,
-        rawReplies: [String: String] = [:]
+        rawReplies: [String: String] = [:],
+        autoLogout: Duration? = nil
     ) {
         self.greetingOverride = greetingOverride
         self.apopTimestamp = apopTimestamp
@@ -80,6 +84,7 @@ public struct ServerBehavior: Sendable {
         self.dropDuringRETR = dropDuringRETR
         self.silentAfter = silentAfter
         self.perReplyDelay = perReplyDelay
+        self.autoLogout = autoLogout
         self.rawReplies = rawReplies
     }
 

@@ -13,6 +13,8 @@ final class ServerChannelHandler: ChannelInboundHandler {
     private let session: ServerSession
     private let delay: TimeAmount
     private let tls: NIOSSLContext?
+    private let autoLogout: TimeAmount?
+    private var logoutTimer: Scheduled<Void>?
     private var partial: [UInt8] = []
     private var queue = CircularBuffer<(deadline: NIODeadline, outputs: [SessionOutput])>()
     private var timer: Scheduled<Void>?
@@ -22,18 +24,30 @@ final class ServerChannelHandler: ChannelInboundHandler {
     /// An over-long line was rejected and the close is queued: anything read afterwards is ignored.
     private var finished = false
 
-    init(session: ServerSession, delay: Duration, tls: NIOSSLContext?) {
+    init(session: ServerSession, delay: Duration, autoLogout: Duration?, tls: NIOSSLContext?) {
         self.session = session
         self.delay = TimeAmount(delay)
+        self.autoLogout = autoLogout.map(TimeAmount.init)
         self.tls = tls
     }
 
     func channelActive(context: ChannelHandlerContext) {
         enqueue([.send(Array((session.greeting + "\r\n").utf8))], context: context)
+        restartLogoutTimer(context: context)
         context.fireChannelActive()
     }
 
+    private func restartLogoutTimer(context: ChannelHandlerContext) {
+        guard let autoLogout else { return }
+        logoutTimer?.cancel()
+        let channel = context.channel
+        logoutTimer = context.eventLoop.assumeIsolated().scheduleTask(in: autoLogout) {
+            channel.close(promise: nil)
+        }
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
+        logoutTimer?.cancel()
         timer?.cancel()
         timer = nil
         queue.removeAll()
@@ -60,6 +74,7 @@ final class ServerChannelHandler: ChannelInboundHandler {
                 rejectLongLine(context: context)
                 return
             }
+            restartLogoutTimer(context: context)
             let outputs = session.receive(String(decoding: buffer[start..<end], as: UTF8.self))
             start = newline + 1
             if outputs.contains(where: { if case .startTLS = $0 { true } else { false } }) {

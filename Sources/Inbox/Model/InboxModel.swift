@@ -85,15 +85,22 @@ public final class InboxModel {
     }
 
     private func replaceListing(_ listings: [MessageListing]) {
-        let selected = selectedRow?.number
-        let previous = Dictionary(rows.map { ($0.listing, $0) }, uniquingKeysWith: { a, _ in a })
-        rows = listings.sorted { $0.number < $1.number }.map { previous[$0] ?? MessageRow(listing: $0) }
+        let selected = selectedRow?.listing.identity
+        let first = !listingReceived
+        // A later listing comes from a new session: rows are matched by UID, since numbers may
+        // have shifted, and rows without a UID start afresh.
+        let previous = Dictionary(
+            rows.filter { $0.listing.uid != nil }.map { ($0.listing.identity, $0) }, uniquingKeysWith: { a, _ in a })
+        rows = listings.sorted { $0.number < $1.number }.map { listing in
+            guard var row = previous[listing.identity] else { return MessageRow(listing: listing) }
+            row.listing = listing
+            return row
+        }
         rowIndex = Dictionary(uniqueKeysWithValues: rows.enumerated().map { ($1.number, $0) })
         headersLoaded = rows.filter { $0.summary != nil || $0.summaryFailure != nil }.count
-        marks.retain(listings)
-        let first = !listingReceived
+        marks.retain(listings, renumbered: !first)
         listingReceived = true
-        refreshVisible(keeping: selected)
+        refreshVisible(keeping: selected.flatMap { identity in rows.first { $0.listing.identity == identity }?.number })
         // Like mutt, start on the newest message: it is what a user checking mail came for.
         if first { selection = max(0, visible.count - 1) }
     }

@@ -11,6 +11,16 @@ public struct MessageListing: Sendable, Equatable, Hashable {
         self.uid = uid
         self.size = size
     }
+
+    /// What names this message beyond the session: its UID, or only its number when the server
+    /// has no UIDL.
+    public var identity: MessageIdentity { uid.map(MessageIdentity.uid) ?? .number(number) }
+}
+
+public enum MessageIdentity: Hashable, Sendable {
+    case uid(String)
+    /// Valid in one session only.
+    case number(Int)
 }
 
 /// The deletions the user confirmed: each marked row as the user saw it (number and UID),

@@ -32,4 +32,44 @@ public enum MailboxIndex {
             await each(number, result.map { MessageSummary.parse(headerBytes: $0) })
         }
     }
+
+    /// What the header cache already knows of these rows, by message number. A cache that cannot
+    /// be read costs a notice and a full fetch, never the index.
+    public static func cachedSummaries(_ rows: [MessageListing], in cache: HeaderCache?, notice: (String) -> Void) -> [Int: MessageSummary] {
+        guard let cache, rows.contains(where: { $0.uid != nil }) else { return [:] }
+        do {
+            let byUID = try cache.summaries(for: rows)
+            var found: [Int: MessageSummary] = [:]
+            for row in rows {
+                if let uid = row.uid, let summary = byUID[uid] { found[row.number] = summary }
+            }
+            return found
+        } catch {
+            notice(error.description)
+            return [:]
+        }
+    }
+
+    /// Saves fetched summaries; rows without a UID are never cached.
+    public static func remember(_ fetched: [(MessageListing, MessageSummary)], in cache: HeaderCache?, notice: (String) -> Void) {
+        guard let cache else { return }
+        let entries = fetched.compactMap { row, summary in row.uid.map { (uid: $0, size: row.size, summary: summary) } }
+        guard !entries.isEmpty else { return }
+        do {
+            try cache.store(entries)
+        } catch {
+            notice(error.description)
+        }
+    }
+
+    /// Ends a visit: vanished UIDs are evicted and the UIDs new since the previous visit returned.
+    public static func recordVisit(_ rows: [MessageListing], in cache: HeaderCache?, notice: (String) -> Void) -> Set<String> {
+        guard let cache, rows.contains(where: { $0.uid != nil }) else { return [] }
+        do {
+            return try cache.recordVisit(uids: Set(rows.compactMap(\.uid)))
+        } catch {
+            notice(error.description)
+            return []
+        }
+    }
 }

@@ -10,14 +10,35 @@ public final class POP3Backend: InboxBackend {
     private let worker: Worker
     private let jobs = JobQueue()
 
-    /// - Parameter open: connects and logs in; called once per session.
-    public init(
-        account: String,
-        renderOptions: RenderOptions = .init(),
-        headerChunk: Int = 256,
-        open: @escaping @Sendable () async throws -> POP3Session
-    ) {
-        worker = Worker(account: account, renderOptions: renderOptions, headerChunk: headerChunk, open: open)
+    public struct Options: Sendable {
+        public var renderOptions: RenderOptions
+        /// Headers are fetched in chunks of this many, so an opened message waits for one chunk at most.
+        public var headerChunk: Int
+        /// Idle time after which a NOOP keeps the session alive (RFC 1939 servers may drop a
+        /// session idle for 10 minutes, and with it the user's marks).
+        public var keepalive: Duration
+        /// Waits between reconnection attempts; their count is how often it is tried.
+        public var reconnectBackoff: [Duration]
+        public var headerCache: HeaderCache?
+        public var bodyCache: BodyCache?
+
+        public init(
+            renderOptions: RenderOptions = .init(), headerChunk: Int = 256, keepalive: Duration = .seconds(240),
+            reconnectBackoff: [Duration] = [1, 2, 4, 8, 15, 30, 60, 60, 60, 60].map { .seconds($0) },
+            headerCache: HeaderCache? = nil, bodyCache: BodyCache? = nil
+        ) {
+            self.renderOptions = renderOptions
+            self.headerChunk = headerChunk
+            self.keepalive = keepalive
+            self.reconnectBackoff = reconnectBackoff
+            self.headerCache = headerCache
+            self.bodyCache = bodyCache
+        }
+    }
+
+    /// - Parameter open: connects and logs in; called again for every reconnection.
+    public init(account: String, options: Options = .init(), open: @escaping @Sendable () async throws -> POP3Session) {
+        worker = Worker(account: account, options: options, open: open)
     }
 
     public func start(_ sink: EventSink) {
@@ -26,17 +47,25 @@ public final class POP3Backend: InboxBackend {
         Task.detached { await worker.run(sink: sink, jobs: jobs) }
     }
 
-    public func fetchMessage(number: Int, uid: String?) { jobs.push(.fetch(number: number, preview: nil)) }
-    public func fetchPreview(number: Int, uid: String?, lines: Int) { jobs.push(.fetch(number: number, preview: lines)) }
+    public func fetchMessage(number: Int, uid: String?) { jobs.push(.fetch(MessageRef(number: number, uid: uid), preview: nil)) }
+    public func fetchPreview(number: Int, uid: String?, lines: Int) { jobs.push(.fetch(MessageRef(number: number, uid: uid), preview: lines)) }
     public func commit(_ plan: CommitPlan) { jobs.push(.commit(plan)) }
     public func quitWithoutDeleting() { jobs.push(.quit) }
 }
 
+/// A message as the UI named it. After a reconnection the UID is what counts: message numbers of
+/// an earlier session are never used on a new one.
+struct MessageRef: Sendable, Equatable {
+    var number: Int
+    var uid: String?
+}
+
 enum BackendJob: Sendable {
     /// `preview` is the body line count for `TOP n k`; nil fetches the whole message.
-    case fetch(number: Int, preview: Int?)
+    case fetch(MessageRef, preview: Int?)
     case commit(CommitPlan)
     case quit
+    case keepalive
 }
 
 /// Jobs from the UI thread to the worker. A lock rather than an actor because the UI must enqueue
@@ -62,94 +91,271 @@ final class JobQueue: Sendable {
 
 actor Worker {
     private let account: String
-    private let renderOptions: RenderOptions
-    private let headerChunk: Int
+    private let options: POP3Backend.Options
     private let open: @Sendable () async throws -> POP3Session
+    private let clock = ContinuousClock()
 
-    init(account: String, renderOptions: RenderOptions, headerChunk: Int, open: @escaping @Sendable () async throws -> POP3Session) {
+    private var session: POP3Session?
+    private var rows: [MessageListing] = []
+    /// Messages whose summary the UI already has.
+    private var summarized: Set<MessageIdentity> = []
+    private var pendingHeaders: ArraySlice<Int> = []
+    private var lastActivity: ContinuousClock.Instant
+    /// The server's CAPA LOGIN-DELAY: the least time between two logins.
+    private var loginDelay: Duration = .zero
+
+    init(account: String, options: POP3Backend.Options, open: @escaping @Sendable () async throws -> POP3Session) {
         self.account = account
-        self.renderOptions = renderOptions
-        self.headerChunk = max(1, headerChunk)
+        self.options = options
         self.open = open
+        self.lastActivity = clock.now
     }
 
     func run(sink: EventSink, jobs: JobQueue) async {
-        let session: POP3Session
+        let ticker = Task.detached { [keepalive = options.keepalive] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: keepalive / 2)
+                jobs.push(.keepalive)
+            }
+        }
+        defer { ticker.cancel() }
         do {
-            session = try await open()
+            try await connect()
         } catch {
             sink.send(.connectionLost(String(describing: error)))
             sink.send(.closed)
             return
         }
         sink.send(.connected(account: account))
-        do {
-            let (rows, problems) = try await MailboxIndex.listing(session)
-            for problem in problems { sink.send(.notice(problem)) }
-            sink.send(.listing(rows))
-            var remaining = rows.map(\.number)[...]
-            var wakeups = jobs.wakeups.makeAsyncIterator()
-            while true {
-                while let job = jobs.pop() {
-                    if try await perform(job, session: session, sink: sink) { return }
+        for notice in [options.headerCache?.notice, options.bodyCache?.notice].compactMap({ $0 }) {
+            sink.send(.notice(notice))
+        }
+        var retry: BackendJob?
+        var wakeups = jobs.wakeups.makeAsyncIterator()
+        while true {
+            do {
+                if let job = retry ?? jobs.pop() {
+                    retry = job
+                    let finished = try await perform(job, sink: sink)
+                    retry = nil
+                    if finished { return }
+                    continue
                 }
-                if !remaining.isEmpty {
-                    let chunk = Array(remaining.prefix(headerChunk))
-                    remaining = remaining.dropFirst(chunk.count)
-                    try await MailboxIndex.summaries(session, for: chunk) { number, result in
-                        switch result {
-                        case .success(let summary): sink.send(.summary(number: number, summary))
-                        case .failure(let error): sink.send(.summaryFailed(number: number, reason: error.description))
-                        }
-                    }
-                    if remaining.isEmpty { sink.send(.headersComplete) }
+                if try await listIfNeeded(sink: sink) { continue }
+                if !pendingHeaders.isEmpty {
+                    try await fetchHeaderChunk(sink: sink)
                     continue
                 }
                 _ = await wakeups.next()
+            } catch {
+                await session?.close()
+                session = nil
+                if case .keepalive = retry { retry = nil }
+                if case .quit = retry {
+                    sink.send(.closed)
+                    return
+                }
+                guard await reconnect(after: error, sink: sink) else {
+                    sink.send(.connectionLost(String(describing: error)))
+                    sink.send(.closed)
+                    return
+                }
             }
-        } catch {
-            await session.close()
-            sink.send(.connectionLost(String(describing: error)))
-            sink.send(.closed)
         }
     }
 
+    // MARK: Session
+
+    private func connect() async throws {
+        let fresh = try await open()
+        session = fresh
+        lastActivity = clock.now
+        if let seconds = await fresh.capabilities.loginDelay { loginDelay = .seconds(seconds) }
+    }
+
+    private func current() throws -> POP3Session {
+        guard let session else { throw POP3Error.connectionClosed }
+        return session
+    }
+
+    /// Tries to log in again with backoff. A password the server now refuses ends the attempts:
+    /// asking for another one needs the user, not a loop.
+    private func reconnect(after error: any Error, sink: EventSink) async -> Bool {
+        var reason = String(describing: error)
+        for (attempt, backoff) in options.reconnectBackoff.enumerated() {
+            let wait = max(backoff, loginDelay)
+            sink.send(.notice("Connection lost (\(reason)); reconnecting in \(Self.seconds(wait)) s, attempt \(attempt + 1) of \(options.reconnectBackoff.count). Your marks are kept."))
+            try? await Task.sleep(for: wait)
+            do {
+                try await connect()
+                rows = []
+                sink.send(.notice("Reconnected."))
+                return true
+            } catch let failure as POP3Error {
+                reason = failure.description
+                switch failure {
+                case .authFailed, .tlsVerification, .stlsNotOffered, .stlsRefused, .responseInjection, .plaintextNotAllowed:
+                    return false
+                case .loginDelay(let seconds, _):
+                    loginDelay = .seconds(seconds ?? 300)
+                default:
+                    continue
+                }
+            } catch {
+                reason = String(describing: error)
+            }
+        }
+        return false
+    }
+
+    private static func seconds(_ duration: Duration) -> Int {
+        Int(duration.components.seconds)
+    }
+
+    // MARK: Index
+
+    /// After login (first or again): LIST + UIDL, rows re-mapped by UID, and only headers the UI
+    /// does not have yet queued. Returns whether it listed.
+    private func listIfNeeded(sink: EventSink) async throws -> Bool {
+        guard rows.isEmpty, let session else { return false }
+        let (fresh, problems) = try await MailboxIndex.listing(session)
+        for problem in problems { sink.send(.notice(problem)) }
+        let isRelisting = !summarized.isEmpty
+        if isRelisting {
+            let known = Set(fresh.compactMap(\.uid))
+            let vanished = summarized.filter { if case .uid(let uid) = $0 { !known.contains(uid) } else { true } }
+            if !vanished.isEmpty, fresh.contains(where: { $0.uid != nil }) {
+                sink.send(.notice("\(vanished.count) message\(vanished.count == 1 ? " is" : "s are") gone from the server since the connection was lost; marks on them were dropped."))
+            }
+            // Without UIDs nothing links the new numbers to the old summaries.
+            summarized = summarized.filter { if case .uid(let uid) = $0 { known.contains(uid) } else { false } }
+        }
+        rows = fresh
+        sink.send(.listing(fresh))
+        let notice = { (text: String) in sink.send(.notice(text)) }
+        if !isRelisting {
+            for (number, summary) in MailboxIndex.cachedSummaries(fresh, in: options.headerCache, notice: notice) {
+                sink.send(.summary(number: number, summary))
+                if let row = fresh.first(where: { $0.number == number }) { summarized.insert(row.identity) }
+            }
+            sink.send(.newMessages(uids: MailboxIndex.recordVisit(fresh, in: options.headerCache, notice: notice)))
+            do {
+                try options.bodyCache?.retain(only: Set(fresh.compactMap(\.uid)))
+            } catch {
+                notice(error.description)
+            }
+        }
+        pendingHeaders = fresh.filter { !summarized.contains($0.identity) }.map(\.number)[...]
+        if pendingHeaders.isEmpty { sink.send(.headersComplete) }
+        lastActivity = clock.now
+        return true
+    }
+
+    private func fetchHeaderChunk(sink: EventSink) async throws {
+        let chunk = Array(pendingHeaders.prefix(options.headerChunk))
+        let byNumber = Dictionary(rows.map { ($0.number, $0) }, uniquingKeysWith: { a, _ in a })
+        let arrived = Arrivals()
+        try await MailboxIndex.summaries(try current(), for: chunk) { number, result in
+            switch result {
+            case .success(let summary):
+                sink.send(.summary(number: number, summary))
+                arrived.add(number, summary)
+            case .failure(let error):
+                sink.send(.summaryFailed(number: number, reason: error.description))
+                arrived.add(number, nil)
+            }
+        }
+        let fetched = arrived.all.compactMap { number, summary in byNumber[number].map { ($0, summary) } }
+        summarized.formUnion(fetched.map(\.0.identity))
+        MailboxIndex.remember(
+            fetched.compactMap { row, summary in summary.map { (row, $0) } }, in: options.headerCache,
+            notice: { sink.send(.notice($0)) })
+        pendingHeaders = pendingHeaders.dropFirst(chunk.count)
+        lastActivity = clock.now
+        if pendingHeaders.isEmpty { sink.send(.headersComplete) }
+    }
+
+    // MARK: Jobs
+
     /// Returns true once the session has ended.
-    private func perform(_ job: BackendJob, session: POP3Session, sink: EventSink) async throws -> Bool {
+    private func perform(_ job: BackendJob, sink: EventSink) async throws -> Bool {
         switch job {
-        case .fetch(let number, let preview):
-            try await fetch(number, preview: preview, session: session, sink: sink)
+        case .fetch(let ref, let preview):
+            try await fetch(ref, preview: preview, sink: sink)
             return false
         case .commit(let plan):
+            // A session that died while the user was idle is found here, before any DELE, so the
+            // commit can run on a new session; DeletionCommit itself never throws.
+            let session = try current()
+            try await session.noop()
             let report = await DeletionCommit.run(plan, on: session)
+            // Deleted mail should not linger on disk in the body cache.
+            let kept = Set(rows.compactMap(\.uid)).subtracting(report.confirmedDeletions.compactMap(\.uid))
+            try? options.bodyCache?.retain(only: kept)
             sink.send(.committed(report))
             sink.send(.closed)
             return true
         case .quit:
-            do {
-                _ = try await session.quit()
-            } catch {
-                await session.close()
+            if let session {
+                do {
+                    _ = try await session.quit()
+                } catch {
+                    await session.close()
+                }
             }
             sink.send(.closed)
             return true
+        case .keepalive:
+            if clock.now - lastActivity >= options.keepalive / 2 {
+                try await current().noop()
+                lastActivity = clock.now
+            }
+            return false
         }
     }
 
-    private func fetch(_ number: Int, preview: Int?, session: POP3Session, sink: EventSink) async throws {
+    private func fetch(_ ref: MessageRef, preview: Int?, sink: EventSink) async throws {
+        _ = try await listIfNeeded(sink: sink)
+        guard let row = rows.first(where: { ref.uid != nil ? $0.uid == ref.uid : $0.number == ref.number }) else {
+            sink.send(.fetchFailed(number: ref.number, reason: "The message is no longer on the server."))
+            return
+        }
+        let session = try current()
         do {
             if let lines = preview {
-                let bytes = try await session.top(number, lines: lines)
-                sink.send(.preview(number: number, rendered: MessageRenderer.partialRender(bytes, options: renderOptions)))
+                let bytes = try await session.top(row.number, lines: lines)
+                sink.send(.preview(number: row.number, rendered: MessageRenderer.partialRender(bytes, options: options.renderOptions)))
             } else {
-                let expected = try? await session.list(number).size
-                let raw = try await session.retrieve(number, expectedSize: expected) { received in
-                    sink.send(.fetchProgress(number: number, received: received, total: expected))
-                }
-                sink.send(.message(number: number, raw: raw, rendered: MessageRenderer.render(raw, options: renderOptions)))
+                let raw = try await retrieve(row, from: session, sink: sink)
+                sink.send(.message(number: row.number, raw: raw, rendered: MessageRenderer.render(raw, options: options.renderOptions)))
             }
         } catch let error as POP3Error where !error.endsSession {
-            sink.send(.fetchFailed(number: number, reason: error.description))
+            sink.send(.fetchFailed(number: row.number, reason: error.description))
         }
+        lastActivity = clock.now
     }
+
+    /// RETR, unless the body cache holds the message already.
+    private func retrieve(_ row: MessageListing, from session: POP3Session, sink: EventSink) async throws -> [UInt8] {
+        let cache = row.uid.flatMap { uid in options.bodyCache.map { (uid, $0) } }
+        if let (uid, cache) = cache, let cached = try? cache.message(uid: uid, size: row.size) { return cached }
+        let raw = try await session.retrieve(row.number, expectedSize: row.size) { received in
+            sink.send(.fetchProgress(number: row.number, received: received, total: row.size))
+        }
+        if let (uid, cache) = cache {
+            do {
+                try cache.store(uid: uid, size: row.size, raw: raw)
+            } catch {
+                sink.send(.notice(error.description))
+            }
+        }
+        return raw
+    }
+}
+
+/// TOP replies as they arrive from the batch callback (nil: the server refused that one).
+private final class Arrivals: Sendable {
+    private let items = Mutex<[(Int, MessageSummary?)]>([])
+    func add(_ number: Int, _ summary: MessageSummary?) { items.withLock { $0.append((number, summary)) } }
+    var all: [(Int, MessageSummary?)] { items.withLock { $0 } }
 }

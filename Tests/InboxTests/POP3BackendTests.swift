@@ -1,0 +1,176 @@
+import Foundation
+import Inbox
+import MailMessage
+import POP3
+import POP3Server
+import XCTest
+
+/// The POP3-backed service with the model on top, as the reader uses them, against the in-memory
+/// server: progressive loading, the commit, keep-alive, and reconnecting after a cut.
+final class POP3BackendTests: XCTestCase {
+    private func mailbox(_ count: Int) -> [ServerMessage] {
+        (1...count).map { index in
+            ServerMessage(uid: "uid-\(index)", text: """
+                From: Sender \(index) <s\(index)@example.org>
+                Subject: Message \(index)
+                Date: Mon, 2 Nov 2026 10:00:00 +0000
+
+                Body \(index).
+
+                """)
+        }
+    }
+
+    private struct Harness {
+        let server: InMemoryPOP3Server
+        let proxy: TCPProxy
+        let backend: POP3Backend
+        let sink = EventSink()
+        let model = InboxModel(account: "test")
+        var log: [InboxEvent] = []
+
+        /// Applies events to the model until `condition` holds on the events seen so far.
+        mutating func pump(timeout: TimeInterval = 10, until condition: ([InboxEvent]) -> Bool) throws {
+            let deadline = Date().addingTimeInterval(timeout)
+            while Date() < deadline {
+                let events = sink.drain()
+                model.apply(events)
+                log += events
+                if condition(log) { return }
+                usleep(10_000)
+            }
+            throw HarnessError.timeout(log.map { String(describing: $0).prefix(80) }.joined(separator: "\n"))
+        }
+    }
+
+    enum HarnessError: Error { case timeout(String) }
+
+    private func start(_ messages: [ServerMessage], behavior: ServerBehavior = .init(), keepalive: Duration = .seconds(240)) async throws -> Harness {
+        let server = InMemoryPOP3Server(users: ["u": "p"], messages: messages, behavior: behavior)
+        let port = try await server.start()
+        let proxy = TCPProxy(targetPort: port)
+        let proxyPort = try await proxy.start()
+        let config = POP3Configuration(host: "127.0.0.1", port: proxyPort, security: .plaintext, allowPlaintext: true)
+        let options = POP3Backend.Options(
+            headerChunk: 3, keepalive: keepalive, reconnectBackoff: [.milliseconds(50), .milliseconds(100), .milliseconds(200)])
+        let backend = POP3Backend(account: "u@test", options: options) {
+            let session = try await POP3Session.connect(config)
+            try await session.login(user: "u", password: "p")
+            return session
+        }
+        let harness = Harness(server: server, proxy: proxy, backend: backend)
+        backend.start(harness.sink)
+        return harness
+    }
+
+    private static func isHeadersComplete(_ event: InboxEvent) -> Bool {
+        if case .headersComplete = event { return true }
+        return false
+    }
+
+    func testHeadersFillInAndAnOpenedMessageArrives() async throws {
+        var h = try await start(mailbox(8))
+        try h.pump { $0.contains(where: Self.isHeadersComplete) }
+        XCTAssertEqual(h.model.status.headersLoaded, 8)
+        XCTAssertEqual(h.model.row(number: 5)?.summary?.subject, "Message 5")
+        h.backend.fetchMessage(number: 5, uid: "uid-5")
+        try h.pump { $0.contains { if case .message(5, _, let r) = $0 { r.plainText.contains("Body 5.") } else { false } } }
+        h.backend.quitWithoutDeleting()
+        try h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
+        XCTAssertEqual(h.server.messages.count, 8)
+        await h.server.stop()
+    }
+
+    func testCommitDeletesExactlyTheMarkedUIDs() async throws {
+        var h = try await start(mailbox(6))
+        try h.pump { $0.contains(where: Self.isHeadersComplete) }
+        for number in [2, 5] {
+            XCTAssertTrue(h.model.select(number: number))
+            h.model.markSelectedAndAdvance()
+        }
+        h.backend.commit(h.model.commitPlan())
+        try h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
+        let report = h.log.compactMap { if case .committed(let r) = $0 { r } else { nil } }.first
+        XCTAssertEqual(report?.confirmedDeletions.compactMap(\.uid), ["uid-2", "uid-5"])
+        XCTAssertEqual(h.server.messages.map(\.uid), ["uid-1", "uid-3", "uid-4", "uid-6"])
+        await h.server.stop()
+    }
+
+    func testIdleSessionIsKeptAliveWithNOOP() async throws {
+        var h = try await start(mailbox(3), behavior: ServerBehavior(autoLogout: .milliseconds(600)), keepalive: .milliseconds(200))
+        try h.pump { $0.contains(where: Self.isHeadersComplete) }
+        // Three autologout periods of idleness: without NOOPs the server would have hung up.
+        try await Task.sleep(for: .milliseconds(1800))
+        try h.pump { _ in true }
+        XCTAssertFalse(h.log.contains { if case .notice(let text) = $0 { text.contains("Connection lost") } else { false } }, "\(h.log)")
+        XCTAssertTrue(h.server.commandLog.contains("NOOP"))
+        XCTAssertEqual(h.server.sessionCount, 1, "the first session stayed logged in")
+        h.backend.quitWithoutDeleting()
+        try h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
+        await h.server.stop()
+    }
+
+    func testMarksSurviveACutAndTheCommitSkipsAMessageDeletedMeanwhile() async throws {
+        // The keep-alive is what notices the cut while the user is idle.
+        var h = try await start(mailbox(6), keepalive: .milliseconds(300))
+        try h.pump { $0.contains(where: Self.isHeadersComplete) }
+        for number in [2, 4] {
+            XCTAssertTrue(h.model.select(number: number))
+            h.model.markSelectedAndAdvance()
+        }
+        XCTAssertEqual(h.model.status.marked, 2)
+
+        // The network goes away; meanwhile another client deletes message 1 and message 2.
+        h.proxy.cutAll()
+        let other = try await POP3Session.connect(
+            POP3Configuration(host: "127.0.0.1", port: try await h.server.start(), security: .plaintext, allowPlaintext: true))
+        try await other.login(user: "u", password: "p")
+        try await other.delete(1)
+        try await other.delete(2)
+        _ = try await other.quit()
+
+        try h.pump { $0.contains { if case .notice(let text) = $0 { text == "Reconnected." } else { false } } }
+        try h.pump { events in events.filter { if case .listing = $0 { true } else { false } }.count == 2 }
+        XCTAssertTrue(h.log.contains { if case .notice(let text) = $0 { text.contains("2 messages are gone") } else { false } })
+        // Renumbered: uid-4 is now message 2, and its mark followed it.
+        XCTAssertEqual(h.model.row(number: 2)?.listing.uid, "uid-4")
+        XCTAssertEqual(h.model.row(number: 2)?.summary?.subject, "Message 4", "summaries follow their UID")
+        XCTAssertEqual(h.model.commitPlan().entries.compactMap(\.uid), ["uid-4"])
+
+        h.backend.commit(h.model.commitPlan())
+        try h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
+        XCTAssertEqual(h.server.messages.map(\.uid), ["uid-3", "uid-5", "uid-6"])
+        await h.server.stop()
+    }
+
+    func testACommitAfterASilentCutRunsOnANewSession() async throws {
+        var h = try await start(mailbox(4))
+        try h.pump { $0.contains(where: Self.isHeadersComplete) }
+        XCTAssertTrue(h.model.select(number: 3))
+        h.model.markSelectedAndAdvance()
+        h.proxy.cutAll()
+        h.backend.commit(h.model.commitPlan())
+        try h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
+        let report = try XCTUnwrap(h.log.compactMap { if case .committed(let r) = $0 { r } else { nil } }.first)
+        XCTAssertNil(report.failure)
+        XCTAssertEqual(report.confirmedDeletions.compactMap(\.uid), ["uid-3"])
+        XCTAssertEqual(h.server.messages.map(\.uid), ["uid-1", "uid-2", "uid-4"])
+        await h.server.stop()
+    }
+
+    func testAPlanWithAStaleNumberIsSkippedNotDeleted() async throws {
+        var h = try await start(mailbox(4))
+        try h.pump { $0.contains(where: Self.isHeadersComplete) }
+        // Message 3 as the user saw it, but the UID no longer matches what the server has there.
+        h.backend.commit(CommitPlan(entries: [
+            MessageListing(number: 3, uid: "uid-somebody-else", size: 10),
+            MessageListing(number: 4, uid: "uid-4", size: 10),
+        ]))
+        try h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
+        let report = try XCTUnwrap(h.log.compactMap { if case .committed(let r) = $0 { r } else { nil } }.first)
+        XCTAssertEqual(report.skipped.map(\.message.number), [3])
+        XCTAssertEqual(report.confirmedDeletions.map(\.number), [4])
+        XCTAssertEqual(h.server.messages.map(\.uid), ["uid-1", "uid-2", "uid-3"])
+        await h.server.stop()
+    }
+}
