@@ -54,6 +54,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(name: "MIMEBench", dependencies: ["MailMessage"], path: "Benchmarks/MIMEBench"),
+        .executableTarget(name: "HeaderBench", dependencies: ["POP3", "POP3Server"], path: "Benchmarks/HeaderBench"),
         .testTarget(
             name: "POP3Tests",
             dependencies: [

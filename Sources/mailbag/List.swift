@@ -6,28 +6,32 @@ import POP3
 
 struct List: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print the index of a mailbox: one line per message.",
+        abstract: "Print the index of a mailbox: one line per message (N marks mail new since the last visit).",
         discussion: "Headers come from TOP n 0, pipelined when the server offers PIPELINING; nothing is deleted."
     )
 
-    @Argument(help: ArgumentHelp("pop3s://user@host[:port] or pop3://user@host[:port]", valueName: "url"))
-    var url: String
+    @Argument(help: ArgumentHelp("A pop3s://user@host[:port] or pop3://user@host[:port] URL, or an account name from the config file.", valueName: "url-or-account"))
+    var target: String?
 
     @Flag(help: "One JSON object per line with the keys number, uid, size, date, from, subject.")
     var json = false
 
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var options: AccountOptions
 
     func run() async throws {
-        let target = try POP3URL(parsing: url)
-        let session = try await connection.openSession(target)
+        let account = try options.resolve(target)
+        let cache = account.headerCache()
+        if let notice = cache?.notice { Output.warn(notice) }
+        let session = try await account.openSession()
         let rows: [MessageListing]
         let summaries = SummaryCollector()
         do {
             let listing = try await MailboxIndex.listing(session)
             rows = listing.rows
             for problem in listing.problems { Output.warn(problem) }
-            try await MailboxIndex.summaries(session, for: rows.map(\.number)) { number, result in
+            let cached = MailboxIndex.cachedSummaries(rows, in: cache, notice: Output.warn)
+            for (number, summary) in cached { await summaries.record(number, .success(summary)) }
+            try await MailboxIndex.summaries(session, for: rows.map(\.number).filter { cached[$0] == nil }) { number, result in
                 await summaries.record(number, result)
             }
             _ = try await session.quit()
@@ -36,6 +40,9 @@ struct List: AsyncParsableCommand {
             throw error
         }
         let found = await summaries.all
+        let fetched = rows.compactMap { row in (try? found[row.number]?.get()).map { (row, $0) } }
+        MailboxIndex.remember(fetched, in: cache, notice: Output.warn)
+        let new = MailboxIndex.recordVisit(rows, in: cache, notice: Output.warn)
         var out = Output()
         for row in rows {
             let summary: MessageSummary
@@ -48,7 +55,7 @@ struct List: AsyncParsableCommand {
             case nil:
                 continue
             }
-            out.write(json ? IndexLine.json(row, summary) : IndexLine.text(row, summary))
+            out.write(json ? IndexLine.json(row, summary) : IndexLine.text(row, summary, isNew: row.uid.map(new.contains) ?? false))
         }
         out.flush()
     }
@@ -62,11 +69,11 @@ actor SummaryCollector {
 
 /// The line formats of `mailbag list`.
 enum IndexLine {
-    static func text(_ row: MessageListing, _ summary: MessageSummary) -> String {
+    static func text(_ row: MessageListing, _ summary: MessageSummary, isNew: Bool) -> String {
         let number = TerminalText.fit(String(row.number), width: 5, alignRight: true)
         let size = TerminalText.fit(ByteCount.format(row.size), width: 6, alignRight: true)
         let date = TerminalText.fit(CompactDate().format(summary.date), width: 10)
-        return "\(number) \(size)  \(date) \(TerminalText.fit(summary.from, width: 24))  \(summary.subject)"
+        return "\(number) \(isNew ? "N" : " ") \(size)  \(date) \(TerminalText.fit(summary.from, width: 24))  \(summary.subject)"
     }
 
     static func json(_ row: MessageListing, _ summary: MessageSummary) -> String {

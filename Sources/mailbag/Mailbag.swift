@@ -1,4 +1,5 @@
 import ArgumentParser
+import Inbox
 
 @main
 struct Mailbag: AsyncParsableCommand {
@@ -15,8 +16,13 @@ struct Mailbag: AsyncParsableCommand {
             A password never crosses the wire in clear unless you pass --insecure-plaintext.
 
             Try it without a server:  mailbag --demo
-            """,
-        subcommands: [Read.self, List.self, Show.self],
+
+            Accounts live in $XDG_CONFIG_HOME/mailbag/config.toml (default \
+            ~/.config/mailbag/config.toml); `mailbag NAME` opens one, `mailbag` alone the \
+            default_account, and `mailbag config check` validates the file. Every key:
+
+            """ + ExampleConfig.text,
+        subcommands: [Read.self, List.self, Show.self, ConfigCommand.self, CacheCommand.self],
         defaultSubcommand: Read.self
     )
 }

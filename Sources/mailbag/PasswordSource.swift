@@ -1,5 +1,4 @@
 import Foundation
-import POP3
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,9 +8,9 @@ import Glibc
 struct PasswordSource {
     var command: String?
 
-    func password(for url: POP3URL) throws -> String {
+    func password(user: String, host: String) throws -> String {
         if let command { return try run(command) }
-        return try prompt("Password for \(url.user)@\(url.host): ")
+        return try prompt("Password for \(user)@\(host): ")
     }
 
     private func run(_ command: String) throws -> String {

@@ -4,6 +4,7 @@ import Inbox
 import MailMessage
 import POP3
 import POP3Server
+import Synchronization
 import TUI
 
 struct Read: ParsableCommand {
@@ -16,17 +17,17 @@ struct Read: ParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("pop3s://user@host[:port] or pop3://user@host[:port]", valueName: "url"))
-    var url: String?
+    @Argument(help: ArgumentHelp("A pop3s://user@host[:port] or pop3://user@host[:port] URL, or an account name from the config file (default: the config's default_account).", valueName: "url-or-account"))
+    var target: String?
 
     @Flag(help: "Run the reader against a built-in loopback POP3 server with a sample mailbox. Deleting there is real for that run only.")
     var demo = false
 
     @Option(help: ArgumentHelp("Theme name: a file in ~/.config/mailbag/themes/ or a shipped one (default, light, solarized-dark, high-contrast, mono).", valueName: "name"))
-    var theme = "default"
+    var theme: String?
 
-    @Option(name: .customLong("large-message"), help: ArgumentHelp("Ask before downloading a message larger than this many kilobytes.", valueName: "kb"))
-    var largeMessageKB = 1024
+    @Option(name: .customLong("large-message"), help: ArgumentHelp("Ask before downloading a message larger than this many kilobytes (default 1024).", valueName: "kb"))
+    var largeMessageKB: Int?
 
     @Option(name: .customLong("html-converter"), help: ArgumentHelp(
         "Command that turns HTML on stdin into text on stdout, e.g. \"w3m -dump -T text/html\".", valueName: "cmd"))
@@ -35,21 +36,19 @@ struct Read: ParsableCommand {
     @Flag(name: .customLong("no-mouse"), help: "Leave the mouse to the terminal (for selecting text).")
     var noMouse = false
 
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var options: AccountOptions
 
     func validate() throws {
-        if demo == (url != nil) {
-            throw ValidationError(demo ? "--demo needs no URL." : "Give a pop3s:// or pop3:// URL, or --demo to try the reader.")
+        if demo, target != nil { throw ValidationError("--demo needs no URL or account.") }
+        if let largeMessageKB, largeMessageKB <= 0 {
+            throw ValidationError("--large-message must be a positive number of kilobytes.")
         }
-        guard largeMessageKB > 0 else { throw ValidationError("--large-message must be a positive number of kilobytes.") }
     }
 
     func run() throws {
-        let chosenTheme = try Theme.load(theme)
-        var render = RenderOptions()
-        if let htmlConverter { render.htmlConverter = ExternalHTMLConverter(command: htmlConverter).convert }
-
         let account: String
+        let settings: AccountConfig?
+        var backendOptions = POP3Backend.Options()
         let open: @Sendable () async throws -> POP3Session
         var demoServer: InMemoryPOP3Server?
         if demo {
@@ -60,35 +59,73 @@ struct Read: ParsableCommand {
             // The demo server lives on loopback inside this process, so TLS would protect nothing.
             let config = POP3Configuration(host: "127.0.0.1", port: port, security: .plaintext, allowPlaintext: true)
             account = "\(DemoMailbox.user)@demo"
+            settings = nil
             open = {
                 let session = try await POP3Session.connect(config)
                 try await session.login(user: DemoMailbox.user, password: DemoMailbox.password)
                 return session
             }
         } else {
-            let target = try POP3URL(parsing: url ?? "")
-            let config = try connection.configuration(for: target)
-            // Asked before the screen is taken over; the prompt cannot live inside the reader.
-            let password = try PasswordSource(command: connection.passwordCommand).password(for: target)
-            account = "\(target.user)@\(target.host)"
+            let resolved = try options.resolve(target)
+            // The first login happens before the screen is taken over, so a wrong password can be
+            // typed again at a normal prompt; reconnections reuse the password that worked.
+            let (session, password) = try Self.logIn(resolved)
+            account = resolved.displayName
+            settings = resolved.settings
+            backendOptions.keepalive = resolved.settings.keepalive
+            backendOptions.headerCache = resolved.headerCache()
+            backendOptions.bodyCache = resolved.bodyCache()
+            let first = FirstSession(session)
             open = {
-                let session = try await POP3Session.connect(config)
-                do {
-                    try await session.login(user: target.user, password: password)
-                } catch {
-                    await session.close()
-                    throw error
-                }
-                return session
+                if let session = first.take() { return session }
+                return try await resolved.openSession(password: password)
             }
         }
         defer { if let demoServer { try? blocking { await demoServer.stop() } } }
 
-        let backend = POP3Backend(account: account, renderOptions: render, open: open)
-        let options = ReaderOptions(largeMessageThreshold: largeMessageKB * 1024, mouse: !noMouse)
-        let summary = try ReaderApp.run(backend: backend, account: account, theme: chosenTheme, options: options)
+        let chosenTheme = try Theme.load(theme ?? settings?.theme ?? "default")
+        if let converter = htmlConverter ?? settings?.htmlConverter {
+            backendOptions.renderOptions.htmlConverter = ExternalHTMLConverter(command: converter).convert
+        }
+        let threshold = largeMessageKB.map { $0 * 1024 } ?? settings?.largeMessageThreshold ?? 1 << 20
+        let backend = POP3Backend(account: account, options: backendOptions, open: open)
+        let reader = ReaderOptions(largeMessageThreshold: threshold, mouse: !noMouse)
+        let summary = try ReaderApp.run(backend: backend, account: account, theme: chosenTheme, options: reader)
         print(summary.description)
         if case .connectionLost = summary { throw ExitCode(2) }
+    }
+}
+
+extension Read {
+    /// Logs in, offering to retype a password the server rejects ([AUTH]) when it came from the
+    /// prompt. Other refusals ([IN-USE], [LOGIN-DELAY], [SYS/TEMP]) say what to wait for instead.
+    static func logIn(_ account: ResolvedAccount) throws -> (POP3Session, String) {
+        var attempt = 1
+        while true {
+            let password = try account.password()
+            do {
+                return (try blocking { try await account.openSession(password: password) }, password)
+            } catch POP3Error.authFailed(let text) where account.settings.passwordCommand == nil && attempt < 3 {
+                Output.warn(POP3Error.authFailed(text).description + " Try again.")
+                attempt += 1
+            }
+        }
+    }
+}
+
+/// The session opened before the reader started, handed to the backend for its first login.
+final class FirstSession: Sendable {
+    private let session: Mutex<POP3Session?>
+
+    init(_ session: POP3Session) {
+        self.session = Mutex(session)
+    }
+
+    func take() -> POP3Session? {
+        session.withLock { value in
+            defer { value = nil }
+            return value
+        }
     }
 }
 

@@ -10,8 +10,8 @@ struct Show: AsyncParsableCommand {
         discussion: "The message is fetched with RETR; nothing is deleted."
     )
 
-    @Argument(help: ArgumentHelp("pop3s://user@host[:port] or pop3://user@host[:port]", valueName: "url"))
-    var url: String
+    @Argument(help: ArgumentHelp("A pop3s://user@host[:port] or pop3://user@host[:port] URL, or an account name from the config file.", valueName: "url-or-account"))
+    var target: String
 
     @Argument(help: ArgumentHelp("Message number, as `mailbag list` shows it.", valueName: "n"))
     var number: Int
@@ -29,15 +29,15 @@ struct Show: AsyncParsableCommand {
         valueName: "cmd"))
     var htmlConverter: String?
 
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var options: AccountOptions
 
     func validate() throws {
         guard number > 0 else { throw ValidationError("Message numbers start at 1.") }
     }
 
     func run() async throws {
-        let target = try POP3URL(parsing: url)
-        let session = try await connection.openSession(target)
+        let account = try options.resolve(target)
+        let session = try await account.openSession()
         let bytes: [UInt8]
         do {
             let count = try await session.stat().count
@@ -55,14 +55,16 @@ struct Show: AsyncParsableCommand {
             out.writeBytes(bytes)
             return
         }
-        var options = RenderOptions()
-        if let htmlConverter { options.htmlConverter = ExternalHTMLConverter(command: htmlConverter).convert }
-        let rendered = MessageRenderer.render(bytes, options: options)
+        var render = RenderOptions()
+        if let converter = htmlConverter ?? account.settings.htmlConverter {
+            render.htmlConverter = ExternalHTMLConverter(command: converter).convert
+        }
+        let rendered = MessageRenderer.render(bytes, options: render)
         out.write(rendered.plainText)
         out.flush()
         if let saveAttachments {
             let store = AttachmentStore(directory: URL(fileURLWithPath: saveAttachments))
-            for (info, data) in MessageRenderer.attachments(in: bytes, options: options) {
+            for (info, data) in MessageRenderer.attachments(in: bytes, options: render) {
                 let saved = try store.save(data, suggestedName: info.filename)
                 Output.warn("saved attachment \(info.index) to \(saved.path)")
             }

@@ -81,6 +81,21 @@ struct DovecotRig {
         }
     }
 
+    /// Adds a message after the existing ones, as a delivery agent would (tmp, then new).
+    func deliver(_ user: String, _ text: String) throws {
+        let maildir = maildirRoot.appendingPathComponent(user).appendingPathComponent("Maildir")
+        let owner = try FileManager.default.attributesOfItem(atPath: maildir.path)
+        let name = "\(Int(Date().timeIntervalSince1970)).M\(UUID().uuidString.prefix(8))P\(getpid()).mailbag-test"
+        let temporary = maildir.appendingPathComponent("tmp/\(name)")
+        try Data(text.utf8).write(to: temporary)
+        try FileManager.default.setAttributes([
+            .posixPermissions: 0o644,
+            .ownerAccountID: owner[.ownerAccountID] as Any,
+            .groupOwnerAccountID: owner[.groupOwnerAccountID] as Any,
+        ], ofItemAtPath: temporary.path)
+        try FileManager.default.moveItem(at: temporary, to: maildir.appendingPathComponent("new/\(name)"))
+    }
+
     static func message(_ index: Int, subject: String) -> String {
         """
         From: Tester \(index) <tester\(index)@example.org>

@@ -17,10 +17,12 @@ struct MailbagProcess {
         return path
     }
 
-    static func run(_ arguments: [String], timeout: TimeInterval = 120) throws -> Result {
+    /// `environment` is added to this process's; a test gives each run its own cache directory.
+    static func run(_ arguments: [String], environment: [String: String] = [:], timeout: TimeInterval = 120) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try binary())
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out

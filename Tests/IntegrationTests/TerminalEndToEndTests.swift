@@ -131,6 +131,23 @@ final class TerminalEndToEndTests: XCTestCase {
         try term.waitFor(text: "[exit 0]")
     }
 
+    func testAWrongPasswordCanBeTypedAgain() throws {
+        let rig = try DovecotRig.current()
+        try seedDave(rig)
+        let term = try TmuxTerminal(command: [try MailbagProcess.binary(), rig.url("dave"), "--ca-file", rig.caFile, "--no-mouse"])
+        try term.waitFor(text: "Password for dave@")
+        try term.type("not-it")
+        try term.send("Enter")
+        try term.waitFor(text: "rejected the user name or password")
+        try term.waitFor("a second prompt") { $0.components(separatedBy: "Password for dave@").count == 3 }
+        XCTAssertFalse(try term.screen().contains("not-it"), "the password is not echoed")
+        try term.type(rig.password)
+        try term.send("Enter")
+        try term.waitFor(text: "Terminal test 5")
+        try term.send("x")
+        try term.waitFor(text: "[exit 0]")
+    }
+
     func testDemoStartsAndQuitsCleanly() throws {
         let term = try TmuxTerminal(command: [try MailbagProcess.binary(), "--demo"], width: 120, height: 40)
         try term.waitFor(text: "sam@demo")

@@ -1,0 +1,142 @@
+import ArgumentParser
+import Foundation
+import Inbox
+import POP3
+import TUI
+
+/// How every command that talks to a server finds it: a URL, or an account of the config file,
+/// with command-line options taking precedence over the file.
+struct AccountOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Config file (default: $XDG_CONFIG_HOME/mailbag/config.toml, else ~/.config/mailbag/config.toml).", valueName: "file"))
+    var config: String?
+
+    @Option(help: ArgumentHelp("Account of the config file to use (default: default_account).", valueName: "name"))
+    var account: String?
+
+    @Option(name: .customLong("password-command"), help: ArgumentHelp(
+        "Shell command whose first line of output is the password (run with /bin/sh -c).", valueName: "cmd"))
+    var passwordCommand: String?
+
+    @Option(name: .customLong("ca-file"), help: ArgumentHelp(
+        "PEM file with an extra certificate authority to trust besides the system store.", valueName: "pem"))
+    var caFile: String?
+
+    @Flag(name: .customLong("insecure-plaintext"), help: "With pop3:// URLs, connect without TLS and send the password in clear. Only for servers you trust on a network you trust.")
+    var insecurePlaintext = false
+
+    @Option(help: ArgumentHelp("Write a protocol trace to this file (credentials are redacted).", valueName: "file"))
+    var trace: String?
+
+    @Option(help: ArgumentHelp("Seconds to wait for the server to connect or answer (default 30).", valueName: "seconds"))
+    var timeout: Double?
+
+    @Flag(name: .customLong("no-cache"), help: "Neither read nor write the header cache (and body cache) on disk.")
+    var noCache = false
+
+    func validate() throws {
+        if let timeout, !(timeout > 0 && timeout <= 3600) {
+            throw ValidationError("--timeout must be between 0 and 3600 seconds.")
+        }
+    }
+
+    /// - Parameter target: a `pop3s://`/`pop3://` URL, an account name, or nil for `--account` or
+    ///   the config's default account.
+    func resolve(_ target: String?) throws -> ResolvedAccount {
+        let file = try MailbagConfig.load(explicitPath: config, themeProblem: Self.themeProblem)
+        var account: AccountConfig
+        if let target, target.contains("://") {
+            let url = try POP3URL(parsing: target)
+            // A URL needs no config; the file's defaults still apply when there is one.
+            account = AccountConfig(
+                name: "\(url.user)@\(url.host):\(url.port)", host: url.host, port: url.port, user: url.user,
+                security: url.security, allowPlaintext: false)
+            account.theme = file?.theme
+            account.htmlConverter = file?.htmlConverter
+            account.largeMessageThreshold = file?.largeMessageThreshold
+        } else {
+            guard let file else {
+                throw AccountError.noConfig(MailbagConfig.defaultPath())
+            }
+            account = try file.resolve(name: target ?? self.account)
+        }
+        if let caFile { account.caFile = caFile }
+        if let passwordCommand { account.passwordCommand = passwordCommand }
+        if let timeout { account.timeout = .milliseconds(Int64(timeout * 1000)) }
+        if insecurePlaintext {
+            account.allowPlaintext = true
+            // pop3:// always demands STLS; the explicit opt-out is what turns it into a clear connection.
+            if account.security == .startTLS { account.security = .plaintext }
+        }
+        return ResolvedAccount(settings: account, trace: try trace.map(ProtocolTrace.init(path:)), useCache: !noCache)
+    }
+
+    /// Why a theme name from the config cannot be used (the config loader cannot see the TUI).
+    static func themeProblem(_ name: String) -> String? {
+        do {
+            _ = try Theme.load(name)
+            return nil
+        } catch {
+            return error.description
+        }
+    }
+}
+
+/// One account, ready to connect.
+struct ResolvedAccount: Sendable {
+    var settings: AccountConfig
+    var trace: ProtocolTrace?
+    var useCache: Bool
+
+    var displayName: String { "\(settings.user)@\(settings.host)" }
+
+    func password() throws -> String {
+        try PasswordSource(command: settings.passwordCommand).password(user: settings.user, host: settings.host)
+    }
+
+    /// Connects and logs in. The password is asked for only after the connection is secure, so a
+    /// server that cannot do TLS never costs the user a password prompt.
+    func openSession(password known: String? = nil) async throws -> POP3Session {
+        let session = try await POP3Session.connect(settings.pop3Configuration(trace: trace))
+        do {
+            try await session.login(user: settings.user, password: try known ?? password())
+        } catch {
+            await session.close()
+            throw error
+        }
+        return session
+    }
+
+    /// The cache is keyed by account and server, so a changed host or user starts afresh.
+    private var serverIdentity: String { "\(settings.user)@\(settings.host):\(settings.port)" }
+
+    func headerCache() -> HeaderCache? {
+        guard useCache else { return nil }
+        do {
+            return try HeaderCache.open(account: settings.name, server: serverIdentity)
+        } catch {
+            Output.warn("\(error.description) Continuing without the header cache.")
+            return nil
+        }
+    }
+
+    func bodyCache() -> BodyCache? {
+        guard useCache, settings.cacheBodies else { return nil }
+        do {
+            return try BodyCache.open(account: settings.name, server: serverIdentity, byteLimit: settings.bodyCacheLimit)
+        } catch {
+            Output.warn("\(error.description) Continuing without the body cache.")
+            return nil
+        }
+    }
+}
+
+enum AccountError: Error, CustomStringConvertible {
+    case noConfig(String)
+
+    var description: String {
+        switch self {
+        case .noConfig(let path):
+            "Give a pop3s:// or pop3:// URL, or create \(path) with an account (see `mailbag --help`)."
+        }
+    }
+}
