@@ -195,13 +195,13 @@ struct ServerTestCertificates: Sendable {
             """
         try extensions.write(to: directory.appendingPathComponent("server.ext"), atomically: true, encoding: .utf8)
         let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
-        try openssl(["req", "-x509"] + ec + [
+        try OpenSSL.run(["req", "-x509"] + ec + [
             "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=Mailbag Server Test CA",
             "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
         ], in: directory)
-        try openssl(["req"] + ec + ["-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost"],
+        try OpenSSL.run(["req"] + ec + ["-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost"],
                     in: directory)
-        try openssl([
+        try OpenSSL.run([
             "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
             "-out", "server.pem", "-days", "2", "-extfile", "server.ext",
         ], in: directory)
@@ -216,24 +216,5 @@ struct ServerTestCertificates: Sendable {
 
     func remove() {
         try? FileManager.default.removeItem(at: directory)
-    }
-
-    private static func openssl(_ arguments: [String], in directory: URL) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["openssl"] + arguments
-        process.currentDirectoryURL = directory
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let message = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw NSError(domain: "openssl", code: Int(process.terminationStatus), userInfo: [
-                NSLocalizedDescriptionKey: "openssl \(arguments.first ?? "") failed: "
-                    + String(decoding: message, as: UTF8.self),
-            ])
-        }
     }
 }

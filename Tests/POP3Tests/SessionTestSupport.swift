@@ -113,7 +113,7 @@ struct ClientTLSFixtures: Sendable {
         let fixtures = ClientTLSFixtures(directory: directory)
         let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
         for ca in ["ca", "otherca"] {
-            try openssl(
+            try OpenSSL.run(
                 ["req", "-x509"] + ec + [
                     "-keyout", "\(ca).key", "-out", "\(ca).pem", "-days", "3", "-subj", "/CN=Mailbag Client Test \(ca)",
                     "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
@@ -130,12 +130,12 @@ struct ClientTLSFixtures: Sendable {
                 "subjectAltName=\(leaf.sans)\nbasicConstraints=critical,CA:FALSE\n"
                 + "keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n"
             try extensions.write(toFile: fixtures.path("\(leaf.name).ext"), atomically: true, encoding: .utf8)
-            try openssl(
+            try OpenSSL.run(
                 ["req"] + ec + [
                     "-keyout", "\(leaf.name).key", "-out", "\(leaf.name).csr", "-subj", "/CN=\(leaf.name)",
                 ],
                 in: directory)
-            try openssl(
+            try OpenSSL.run(
                 [
                     "x509", "-req", "-in", "\(leaf.name).csr", "-CA", "\(leaf.ca).pem", "-CAkey", "\(leaf.ca).key",
                     "-CAcreateserial", "-out", "\(leaf.name).pem", "-days", leaf.days, "-extfile", "\(leaf.name).ext",
@@ -143,8 +143,11 @@ struct ClientTLSFixtures: Sendable {
         }
         return fixtures
     }
+}
 
-    private static func openssl(_ arguments: [String], in directory: URL) throws {
+/// The openssl command line, for certificates made at test time.
+enum OpenSSL {
+    static func run(_ arguments: [String], in directory: URL) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["openssl"] + arguments
