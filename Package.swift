@@ -69,6 +69,6 @@ let package = Package(
         .testTarget(name: "MailMessageTests", dependencies: ["MailMessage"], resources: [.copy("Corpus")]),
         .testTarget(name: "InboxTests", dependencies: ["Inbox", "POP3Server"]),
         .testTarget(name: "TUITests", dependencies: ["TUI"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["POP3", "Inbox", "MailMessage"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["POP3", "Inbox", "MailMessage", "POP3Server"]),
     ]
 )

@@ -52,8 +52,13 @@ struct DovecotRig {
         return session
     }
 
-    /// Replaces a user's mailbox with these messages, in order (message 1 first).
+    /// Replaces a user's mailbox with these messages, in order (message 1 first). Text is stored
+    /// with LF line ends, as a local delivery agent writes Maildir files.
     func resetMailbox(_ user: String, _ messages: [String]) throws {
+        try resetMailbox(user, raw: messages.map { Array($0.replacingOccurrences(of: "\r\n", with: "\n").utf8) })
+    }
+
+    func resetMailbox(_ user: String, raw messages: [[UInt8]]) throws {
         let maildir = maildirRoot.appendingPathComponent(user).appendingPathComponent("Maildir")
         let fm = FileManager.default
         let owner = try fm.attributesOfItem(atPath: maildir.path)
@@ -67,10 +72,9 @@ struct DovecotRig {
             try fm.removeItem(at: maildir.appendingPathComponent(name))
         }
         let base = Int(Date().timeIntervalSince1970)
-        for (index, text) in messages.enumerated() {
+        for (index, bytes) in messages.enumerated() {
             let file = maildir.appendingPathComponent("new/\(base + index).M\(index)P\(getpid()).mailbag-test")
-            let crlf = text.replacingOccurrences(of: "\r\n", with: "\n")
-            try Data(crlf.utf8).write(to: file)
+            try Data(bytes).write(to: file)
             try fm.setAttributes([
                 .posixPermissions: 0o644,
                 .ownerAccountID: owner[.ownerAccountID] as Any,
