@@ -143,6 +143,20 @@ final class POP3BackendTests: XCTestCase {
         await h.server.stop()
     }
 
+    func testReconnectWaitsForTheServersLoginDelay() async throws {
+        let behavior = ServerBehavior(capabilities: ["TOP", "UIDL", "USER", "PIPELINING", "LOGIN-DELAY 1"])
+        var h = try await start(mailbox(2), behavior: behavior, keepalive: .milliseconds(200))
+        try h.pump { $0.contains(where: Self.isHeadersComplete) }
+        h.proxy.cutAll()
+        let cut = Date()
+        try h.pump { $0.contains { if case .notice("Reconnected.") = $0 { true } else { false } } }
+        XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(cut), 0.9, "CAPA LOGIN-DELAY 1 allows one login a second")
+        XCTAssertEqual(h.server.sessionCount, 2)
+        h.backend.quitWithoutDeleting()
+        try h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
+        await h.server.stop()
+    }
+
     func testACommitAfterASilentCutRunsOnANewSession() async throws {
         var h = try await start(mailbox(4))
         try h.pump { $0.contains(where: Self.isHeadersComplete) }
