@@ -234,13 +234,13 @@ struct BodyBuilder {
             attachments.append(info)
             if marker {
                 separate()
-                append(.attachment, "[-- Attachment #\(info.index): \(info.filename) (\(info.mimeType), \(info.sizeDescription)) --]")
+                append(.attachment, "[-- Attachment #\(info.index): \(info.summary) --]")
             }
         case .message(let part, let inner):
             let info = AttachmentInfo(part: part, index: attachments.count + 1)
             attachments.append(info)
             separate()
-            append(.attachment, "[-- Attachment #\(info.index): \(info.filename) (\(info.mimeType), \(info.sizeDescription)) --]")
+            append(.attachment, "[-- Attachment #\(info.index): \(info.summary) --]")
             for h in HeaderBlock.brief(inner.header, timeZone: options.timeZone) {
                 append(.header, "\(h.name): \(h.value)")
             }

@@ -82,6 +82,9 @@ public struct AttachmentInfo: Sendable, Equatable {
     }
 
     /// `512 bytes`, `12.3 KB`, `4.0 MB` (powers of 1024).
+    /// "name (type, size)": how every list and marker names an attachment.
+    public var summary: String { "\(filename) (\(mimeType), \(sizeDescription))" }
+
     public var sizeDescription: String {
         if size < 1024 { return size == 1 ? "1 byte" : "\(size) bytes" }
         let units = ["KB", "MB", "GB", "TB"]
@@ -127,7 +130,7 @@ public struct RenderedMessage: Sendable, Equatable {
         if !attachments.isEmpty {
             out += "\nAttachments:\n"
             for a in attachments {
-                out += "  #\(a.index) \(a.filename) (\(a.mimeType), \(a.sizeDescription))\n"
+                out += "  #\(a.index) \(a.summary)\n"
             }
         }
         return out

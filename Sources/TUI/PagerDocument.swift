@@ -40,7 +40,7 @@ public struct PagerDocument: Sendable {
                 appendHeader(header.name, header.value, valueStyle: .headerValue)
             }
             for attachment in message.attachments {
-                appendHeader("Attachment", "[\(attachment.index)] \(attachment.filename) (\(attachment.mimeType), \(attachment.sizeDescription))", valueStyle: .attachment)
+                appendHeader("Attachment", "[\(attachment.index)] \(attachment.summary)", valueStyle: .attachment)
             }
             append("", style: .pagerText)
             for line in message.lines {
