@@ -106,6 +106,20 @@ struct ResolvedAccount: Sendable {
         return session
     }
 
+    /// Runs `work` on a logged-in session, then QUITs; on any failure the connection is dropped
+    /// without QUIT, so nothing the session did is applied.
+    func withSession<T: Sendable>(_ work: (POP3Session) async throws -> T) async throws -> T {
+        let session = try await openSession()
+        do {
+            let result = try await work(session)
+            _ = try await session.quit()
+            return result
+        } catch {
+            await session.close()
+            throw error
+        }
+    }
+
     /// The cache is keyed by account and server, so a changed host or user starts afresh.
     private var serverIdentity: String { "\(settings.user)@\(settings.host):\(settings.port)" }
 

@@ -22,22 +22,17 @@ struct List: AsyncParsableCommand {
         let account = try options.resolve(target)
         let cache = account.headerCache()
         if let notice = cache?.notice { Output.warn(notice) }
-        let session = try await account.openSession()
-        let rows: [MessageListing]
         let summaries = SummaryCollector()
-        do {
+        let rows = try await account.withSession { session in
             let listing = try await MailboxIndex.listing(session)
-            rows = listing.rows
             for problem in listing.problems { Output.warn(problem) }
-            let cached = MailboxIndex.cachedSummaries(rows, in: cache, notice: Output.warn)
+            let cached = MailboxIndex.cachedSummaries(listing.rows, in: cache, notice: Output.warn)
             for (number, summary) in cached { await summaries.record(number, .success(summary)) }
-            try await MailboxIndex.summaries(session, for: rows.map(\.number).filter { cached[$0] == nil }) { number, result in
+            let missing = listing.rows.map(\.number).filter { cached[$0] == nil }
+            try await MailboxIndex.summaries(session, for: missing) { number, result in
                 await summaries.record(number, result)
             }
-            _ = try await session.quit()
-        } catch {
-            await session.close()
-            throw error
+            return listing.rows
         }
         let found = await summaries.all
         let fetched = rows.compactMap { row in (try? found[row.number]?.get()).map { (row, $0) } }

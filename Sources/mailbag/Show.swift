@@ -37,18 +37,10 @@ struct Show: AsyncParsableCommand {
 
     func run() async throws {
         let account = try options.resolve(target)
-        let session = try await account.openSession()
-        let bytes: [UInt8]
-        do {
+        let bytes = try await account.withSession { [number] session in
             let count = try await session.stat().count
-            guard number <= count else {
-                throw ShowError.noSuchMessage(number, count)
-            }
-            bytes = try await session.retrieve(number, expectedSize: nil, progress: nil)
-            _ = try await session.quit()
-        } catch {
-            await session.close()
-            throw error
+            guard number <= count else { throw ShowError.noSuchMessage(number, count) }
+            return try await session.retrieve(number, expectedSize: nil, progress: nil)
         }
         var out = Output()
         if raw {
