@@ -42,7 +42,8 @@ public struct POP3Configuration: Sendable {
     public var maxTopReplySize: Int
     /// Bound for a whole CAPA, LIST or UIDL reply.
     public var maxListingSize: Int
-    /// Commands kept in flight by `topBatch` when the server advertises PIPELINING.
+    /// The most commands `topBatch` keeps in flight when the server advertises PIPELINING; it
+    /// sizes its window to the connection below this (see `PipelineWindow`).
     public var pipelineWindow: Int
     public var trace: ProtocolTrace?
 
@@ -59,7 +60,7 @@ public struct POP3Configuration: Sendable {
         maxMessageSize: Int = 100 << 20,
         maxTopReplySize: Int = 4 << 20,
         maxListingSize: Int = 32 << 20,
-        pipelineWindow: Int = 128,
+        pipelineWindow: Int = 8192,
         trace: ProtocolTrace? = nil
     ) {
         self.host = host

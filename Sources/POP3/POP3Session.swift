@@ -236,13 +236,16 @@ public actor POP3Session {
 
     public func list() async throws -> [ListEntry] {
         try await transaction("LIST") {
-            let body = try await Self.expectBody(send(.list(nil)), command: "LIST")
-            return try Listing.lines(body).map { line in
-                guard let entry = Listing.listEntry(line) else {
-                    throw POP3Error.malformedResponse("LIST line \"\(Listing.printable(line))\"")
-                }
-                return entry
+            try await Self.listEntries(Self.expectBody(send(.list(nil)), command: "LIST"))
+        }
+    }
+
+    private static func listEntries(_ body: [UInt8]) throws -> [ListEntry] {
+        try Listing.lines(body).map { line in
+            guard let entry = Listing.listEntry(line) else {
+                throw POP3Error.malformedResponse("LIST line \"\(Listing.printable(line))\"")
             }
+            return entry
         }
     }
 
@@ -336,13 +339,20 @@ public actor POP3Session {
     }
 
     /// Fetches `TOP n lines` for every number and hands each result to `each` in the order of `numbers`.
-    /// With PIPELINING up to `pipelineWindow` commands are in flight; otherwise one at a time. A `-ERR` for
+    /// With PIPELINING as many commands are in flight as keep the server busy (see `PipelineWindow`),
+    /// at most `pipelineWindow`; otherwise one at a time. A `-ERR` for
     /// one message is that message's failure and the batch goes on; a connection failure ends it by throwing.
+    ///
+    /// Once `shouldPause` returns true no further command is sent; the replies already in flight are
+    /// still delivered, so the session is free for another command as soon as this returns.
+    /// - Returns: how many of `numbers`, from the start, were answered.
+    @discardableResult
     public func topBatch(
         _ numbers: [Int],
         lines: Int,
+        shouldPause: @Sendable () -> Bool = { false },
         each: @Sendable (Int, Result<[UInt8], POP3Error>) async -> Void
-    ) async throws {
+    ) async throws -> Int {
         try await transaction("TOP") {
             try Self.checkLineCount(lines)
             for number in numbers { try Self.checkMessageNumber(number) }
@@ -351,23 +361,57 @@ public actor POP3Session {
                     .mapError { $0 as? POP3Error ?? .connectionClosed }
             }
             guard capabilities.pipelining, numbers.count > 1 else {
-                for number in numbers {
+                for (done, number) in numbers.enumerated() {
+                    if shouldPause() { return done }
                     await each(number, result(try await send(.top(number, lines: lines)), number))
                 }
-                return
+                return numbers.count
             }
-            let window = min(configuration.pipelineWindow, numbers.count)
-            var inFlight = CircularBuffer(try await sendPipelined(numbers[..<window].map { .top($0, lines: lines) }))
-            var nextToSend = window
-            for number in numbers {
-                let reply = try await awaitReply(inFlight.removeFirst())
-                // Keep the window full while the caller handles this reply.
-                if nextToSend < numbers.count {
-                    inFlight.append(contentsOf: try await sendPipelined([.top(numbers[nextToSend], lines: lines)]))
-                    nextToSend += 1
+            var window = PipelineWindow(limit: configuration.pipelineWindow)
+            let clock = ContinuousClock()
+            var inFlight = CircularBuffer<(reply: EventLoopFuture<POP3Reply>, sentAt: ContinuousClock.Instant)>(
+                initialCapacity: window.size)
+            var sent = 0
+            var answered = 0
+            while answered < sent || (sent < numbers.count && !shouldPause()) {
+                // Refilling a quarter of the window at a time makes one write of many commands instead
+                // of one write (and one flush) per reply, while the pipe never runs dry.
+                let room = window.size - inFlight.count
+                if sent < numbers.count, room >= min(max(1, window.size / 4), numbers.count - sent), !shouldPause() {
+                    let next = numbers[sent..<min(numbers.count, sent + room)]
+                    let now = clock.now
+                    for reply in try await sendPipelined(next.map { .top($0, lines: lines) }) {
+                        inFlight.append((reply, now))
+                    }
+                    sent += next.count
                 }
-                await each(number, result(reply, number))
+                let (future, sentAt) = inFlight.removeFirst()
+                let reply = try await awaitReply(future)
+                window.replyArrived(sentAt: sentAt, at: clock.now)
+                await each(numbers[answered], result(reply, numbers[answered]))
+                answered += 1
             }
+            return answered
+        }
+    }
+
+    /// LIST and UIDL, pipelined in one round trip when the server allows. `uids` is nil when the
+    /// server has no UIDL: a refusal is an answer here, not an error.
+    public func listWithUIDs() async throws -> (sizes: [ListEntry], uids: UIDListing?) {
+        try await transaction("LIST") {
+            let wantsUIDs = capabilities.uidl
+            let replies: [POP3Reply]
+            if capabilities.pipelining && wantsUIDs {
+                var pending: [POP3Reply] = []
+                for future in try await sendPipelined([.list(nil), .uidl(nil)]) { pending.append(try await awaitReply(future)) }
+                replies = pending
+            } else {
+                let sizes = try await send(.list(nil))
+                replies = wantsUIDs ? [sizes, try await send(.uidl(nil))] : [sizes]
+            }
+            let sizes = try Self.listEntries(Self.expectBody(replies[0], command: "LIST"))
+            guard replies.count == 2, case .multiLine(_, let body) = replies[1] else { return (sizes, nil) }
+            return (sizes, UIDListing.parse(body))
         }
     }
 

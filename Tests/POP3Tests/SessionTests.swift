@@ -505,6 +505,63 @@ final class SessionTests: XCTestCase {
         }
     }
 
+    func testTopBatchPausesDrainsWhatIsInFlightAndReturnsTheAnsweredPrefix() async throws {
+        try await withPOP3Server(messages: SessionFixture.numbered(40)) { server, port in
+            let session = try await self.loggedIn(port) { $0.pipelineWindow = 4 }
+            let delivered = LockedBox<[Int]>([])
+            let answered = try await session.topBatch(
+                Array(1...40), lines: 0, shouldPause: { delivered.withLockedValue { $0.count >= 5 } }
+            ) { number, result in
+                XCTAssertNotNil(try? result.get())
+                delivered.withLockedValue { $0.append(number) }
+            }
+            let tops = server.commandLog.filter { $0.hasPrefix("TOP") }
+            // Everything sent was answered and handed over; nothing was sent once the pause began.
+            XCTAssertEqual(delivered.withLockedValue { $0 }, Array(1...answered))
+            XCTAssertEqual(tops, (1...answered).map { "TOP \($0) 0" })
+            XCTAssertTrue((5...8).contains(answered), "answered \(answered)")
+            let stat = try await session.stat()
+            XCTAssertEqual(stat.count, 40)
+            await session.close()
+        }
+    }
+
+    func testListWithUIDsPipelinesLISTAndUIDL() async throws {
+        // Silent after LIST: only a pipelining client has already sent UIDL.
+        try await withPOP3Server(behavior: ServerBehavior(silentAfter: "LIST"), messages: SessionFixture.numbered(3))
+        { server, port in
+            let session = try await self.loggedIn(port) { $0.idleTimeout = .milliseconds(500) }
+            await assertThrowsPOP3Error(.timeout(seconds: 1)) { _ = try await session.listWithUIDs() }
+            XCTAssertEqual(server.commandLog.suffix(2), ["LIST", "UIDL"])
+        }
+        try await withPOP3Server(behavior: ServerBehavior(pipelining: false, silentAfter: "LIST"), messages: SessionFixture.numbered(3))
+        { server, port in
+            let session = try await self.loggedIn(port) { $0.idleTimeout = .milliseconds(500) }
+            await assertThrowsPOP3Error(.timeout(seconds: 1)) { _ = try await session.listWithUIDs() }
+            XCTAssertEqual(server.commandLog.last, "LIST")
+        }
+    }
+
+    func testListWithUIDsJoinsBothAndTreatsARefusedUIDLAsNoUIDs() async throws {
+        try await withPOP3Server(messages: SessionFixture.numbered(3)) { _, port in
+            let session = try await self.loggedIn(port)
+            let (sizes, uids) = try await session.listWithUIDs()
+            XCTAssertEqual(sizes.map(\.number), [1, 2, 3])
+            XCTAssertEqual(uids?.entries.map(\.number), [1, 2, 3])
+            await session.close()
+        }
+        try await withPOP3Server(behavior: ServerBehavior(rawReplies: ["UIDL": "-ERR not here\r\n"]), messages: SessionFixture.numbered(3))
+        { _, port in
+            let session = try await self.loggedIn(port)
+            let (sizes, uids) = try await session.listWithUIDs()
+            XCTAssertEqual(sizes.count, 3)
+            XCTAssertNil(uids)
+            let stat = try await session.stat()
+            XCTAssertEqual(stat.count, 3)
+            await session.close()
+        }
+    }
+
     func testTopBatchIsLockStepWithoutPIPELINING() async throws {
         let behavior = ServerBehavior(pipelining: false, silentAfter: "TOP 5")
         try await withPOP3Server(behavior: behavior, messages: SessionFixture.numbered(10)) { server, port in

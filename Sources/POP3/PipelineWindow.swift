@@ -1,0 +1,53 @@
+/// How many `TOP` commands a batch keeps in flight. Too few and every round trip idles the
+/// server; too many and a command the user is waiting for (an opened message) queues behind
+/// megabytes of header replies. So the window tracks twice the bandwidth-delay product: the rate
+/// at which replies arrive times the shortest round trip seen, doubling each round while the
+/// window itself is what holds the rate back, as TCP's slow start does.
+struct PipelineWindow {
+    /// The configured ceiling (`POP3Configuration.pipelineWindow`).
+    let limit: Int
+    private(set) var size: Int
+    private var shortestRoundTrip: Duration?
+    private var roundStart: ContinuousClock.Instant?
+    private var repliesThisRound = 0
+
+    /// Below this the window never shrinks: on loopback the round trip is microseconds, and a
+    /// handful of commands per write is still cheaper than one each.
+    static let floor = 32
+    /// The first round: a mailbox of a few thousand messages goes out in one write, as the
+    /// fastest possible client would send it, and a bigger one grows from there within a few
+    /// round trips. Only this first round can queue more than two round trips of replies.
+    static let initial = 2048
+
+    init(limit: Int) {
+        self.limit = limit
+        size = min(limit, Self.initial)
+    }
+
+    /// Call once per reply with when its command was written and when the reply was complete.
+    mutating func replyArrived(sentAt: ContinuousClock.Instant, at now: ContinuousClock.Instant) {
+        let roundTrip = now - sentAt
+        if shortestRoundTrip.map({ roundTrip < $0 }) ?? true { shortestRoundTrip = roundTrip }
+        guard let start = roundStart else {
+            roundStart = now
+            return
+        }
+        repliesThisRound += 1
+        // A round lasts at least one round trip: replies come in bursts, and a rate measured
+        // inside a burst says nothing about the connection.
+        let elapsed = now - start
+        guard let rtt = shortestRoundTrip, elapsed >= rtt, elapsed > .zero else { return }
+        let perSecond = Double(repliesThisRound) / elapsed.seconds
+        let target = Int((2 * perSecond * rtt.seconds).rounded(.up))
+        size = max(min(limit, Self.floor), min(limit, target))
+        roundStart = now
+        repliesThisRound = 0
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        let (whole, fraction) = components
+        return Double(whole) + Double(fraction) / 1e18
+    }
+}
