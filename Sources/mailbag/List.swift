@@ -39,6 +39,7 @@ struct List: AsyncParsableCommand {
         MailboxIndex.remember(fetched, in: cache, notice: Output.warn)
         let new = MailboxIndex.recordVisit(rows, in: cache, notice: Output.warn)
         var out = Output()
+        let dates = CompactDate()
         for row in rows {
             let summary: MessageSummary
             switch found[row.number] {
@@ -50,7 +51,7 @@ struct List: AsyncParsableCommand {
             case nil:
                 continue
             }
-            out.write(json ? IndexLine.json(row, summary) : IndexLine.text(row, summary, isNew: row.uid.map(new.contains) ?? false))
+            out.write(json ? IndexLine.json(row, summary) : IndexLine.text(row, summary, isNew: row.uid.map(new.contains) ?? false, dates: dates))
         }
         out.flush()
     }
@@ -64,10 +65,10 @@ actor SummaryCollector {
 
 /// The line formats of `mailbag list`.
 enum IndexLine {
-    static func text(_ row: MessageListing, _ summary: MessageSummary, isNew: Bool) -> String {
+    static func text(_ row: MessageListing, _ summary: MessageSummary, isNew: Bool, dates: CompactDate) -> String {
         let number = TerminalText.fit(String(row.number), width: 5, alignRight: true)
         let size = TerminalText.fit(ByteCount.format(row.size), width: 6, alignRight: true)
-        let date = TerminalText.fit(CompactDate().format(summary.date), width: 10)
+        let date = TerminalText.fit(dates.format(summary.date), width: 10)
         return "\(number) \(isNew ? "N" : " ") \(size)  \(date) \(TerminalText.fit(summary.from, width: 24))  \(summary.subject)"
     }
 

@@ -52,7 +52,7 @@ final class POP3BackendTests: XCTestCase {
         let proxyPort = try await proxy.start()
         let config = POP3Configuration(host: "127.0.0.1", port: proxyPort, security: .plaintext, allowPlaintext: true)
         let options = POP3Backend.Options(
-            headerChunk: 3, keepalive: keepalive, reconnectBackoff: [.milliseconds(50), .milliseconds(100), .milliseconds(200)])
+            keepalive: keepalive, reconnectBackoff: [.milliseconds(50), .milliseconds(100), .milliseconds(200)])
         let backend = POP3Backend(account: "u@test", options: options) {
             let session = try await POP3Session.connect(config)
             try await session.login(user: "u", password: "p")
@@ -78,6 +78,41 @@ final class POP3BackendTests: XCTestCase {
         h.backend.quitWithoutDeleting()
         try h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
         XCTAssertEqual(h.server.messages.count, 8)
+        await h.server.stop()
+    }
+
+    func testHeadersArriveNewestFirstAndAnOpenedMessageJumpsAhead() async throws {
+        var h = try await start(mailbox(400), behavior: ServerBehavior(perReplyDelay: .milliseconds(2)))
+        try h.pump { $0.contains { if case .listing = $0 { true } else { false } } }
+        h.backend.fetchMessage(number: 1, uid: "uid-1")
+        try h.pump { $0.contains { if case .message(1, _, _) = $0 { true } else { false } } }
+        XCTAssertFalse(h.log.contains(where: Self.isHeadersComplete), "the opened message waited for every header")
+        try h.pump { $0.contains(where: Self.isHeadersComplete) }
+        XCTAssertEqual(h.model.status.headersLoaded, 400)
+
+        let log = h.server.commandLog
+        let tops = log.filter { $0.hasPrefix("TOP") }
+        XCTAssertEqual(tops, (1...400).reversed().map { "TOP \($0) 0" }, "newest first, each once")
+        let retr = try XCTUnwrap(log.firstIndex(of: "RETR 1"))
+        XCTAssertLessThan(retr, try XCTUnwrap(log.lastIndex { $0.hasPrefix("TOP") }))
+        h.backend.quitWithoutDeleting()
+        try h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
+        await h.server.stop()
+    }
+
+    func testHeadersThatArrivedBeforeACutAreNotFetchedAgain() async throws {
+        var h = try await start(mailbox(300), behavior: ServerBehavior(perReplyDelay: .milliseconds(1)))
+        let model = h.model
+        try h.pump { _ in model.status.headersLoaded >= 100 }
+        h.proxy.cutAll()
+        try h.pump { $0.contains(where: Self.isHeadersComplete) }
+        XCTAssertEqual(h.model.status.headersLoaded, 300)
+        XCTAssertEqual(h.server.sessionCount, 2)
+        // A header that arrived before the cut is never asked for again, so each arrives once.
+        let arrivals = h.log.compactMap { if case .summary(let number, _) = $0 { number } else { nil } }
+        XCTAssertEqual(arrivals.sorted(), Array(1...300))
+        h.backend.quitWithoutDeleting()
+        try h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
         await h.server.stop()
     }
 

@@ -1,21 +1,28 @@
 /// The user's deletion marks, local until the commit. Keyed by UID so a mark follows the message
 /// the user saw; a server without UIDL only offers the session's message number.
 public struct DeletionMarks: Sendable, Equatable {
-    private var keys: Set<MessageIdentity> = []
+    /// Each mark with its message's size, so the status line's totals cost nothing per redraw.
+    private var sizes: [MessageIdentity: Int] = [:]
 
     public init() {}
 
-    public func contains(_ listing: MessageListing) -> Bool { keys.contains(listing.identity) }
+    public func contains(_ listing: MessageListing) -> Bool { sizes[listing.identity] != nil }
+    public var count: Int { sizes.count }
+    public var totalSize: Int { sizes.values.reduce(0, +) }
 
-    public mutating func mark(_ listing: MessageListing) { keys.insert(listing.identity) }
-    public mutating func unmark(_ listing: MessageListing) { keys.remove(listing.identity) }
-    public mutating func removeAll() { keys.removeAll() }
+    public mutating func mark(_ listing: MessageListing) { sizes[listing.identity] = listing.size }
+    public mutating func unmark(_ listing: MessageListing) { sizes[listing.identity] = nil }
+    public mutating func removeAll() { sizes.removeAll() }
 
     /// Keeps only the marks that still name one of `listings` (after a new listing arrived). On
     /// a new session (`renumbered`) a mark held by number alone is dropped: the same number may
     /// now be another message.
     public mutating func retain(_ listings: [MessageListing], renumbered: Bool = false) {
-        keys.formIntersection(listings.map(\.identity))
-        if renumbered { keys = keys.filter { if case .uid = $0 { true } else { false } } }
+        var kept: [MessageIdentity: Int] = [:]
+        for listing in listings where sizes[listing.identity] != nil {
+            if renumbered, case .number = listing.identity { continue }
+            kept[listing.identity] = listing.size
+        }
+        sizes = kept
     }
 }

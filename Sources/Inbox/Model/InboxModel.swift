@@ -39,6 +39,8 @@ public final class InboxModel {
 
     private var rowIndex: [Int: Int] = [:]
     private var headersLoaded = 0
+    private var totalSize = 0
+    private var newCount = 0
     /// Indices into `rows`, sorted and limited.
     private var visible: [Int] = []
 
@@ -77,6 +79,7 @@ public final class InboxModel {
                 headersComplete = true
             case .newMessages(let uids):
                 newUIDs = uids
+                recount()
             case .fetchProgress, .message, .preview, .fetchFailed, .notice, .connectionLost, .committed, .closed:
                 continue
             }
@@ -98,6 +101,7 @@ public final class InboxModel {
         }
         rowIndex = Dictionary(uniqueKeysWithValues: rows.enumerated().map { ($1.number, $0) })
         headersLoaded = rows.filter { $0.summary != nil || $0.summaryFailure != nil }.count
+        recount()
         marks.retain(listings, renumbered: !first)
         listingReceived = true
         refreshVisible(keeping: selected.flatMap { identity in rows.first { $0.listing.identity == identity }?.number })
@@ -229,21 +233,16 @@ public final class InboxModel {
     // MARK: Status
 
     public var status: InboxStatus {
-        var markedSize = 0
-        var marked = 0
-        var new = 0
-        var total = 0
-        for row in rows {
-            total += row.listing.size
-            if marks.contains(row.listing) {
-                marked += 1
-                markedSize += row.listing.size
-            }
-            if isNew(row) { new += 1 }
-        }
-        return InboxStatus(
-            messages: rows.count, totalSize: total, shown: visible.count, marked: marked,
-            markedSize: markedSize, new: new, headersLoaded: headersLoaded,
+        InboxStatus(
+            messages: rows.count, totalSize: totalSize, shown: visible.count, marked: marks.count,
+            markedSize: marks.totalSize, new: newCount, headersLoaded: headersLoaded,
             headersComplete: headersComplete || (listingReceived && headersLoaded == rows.count))
+    }
+
+    /// Counted when the listing or the new set changes, never per redraw: the status line is
+    /// drawn every frame and the mailbox may hold 100,000 rows.
+    private func recount() {
+        totalSize = rows.reduce(0) { $0 + $1.listing.size }
+        newCount = newUIDs.isEmpty ? 0 : rows.reduce(0) { $0 + (isNew($1) ? 1 : 0) }
     }
 }

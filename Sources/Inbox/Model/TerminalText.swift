@@ -46,9 +46,19 @@ public enum TerminalText {
     }
 
     public static func width(of string: some StringProtocol) -> Int {
+        if isPlainASCII(string) { return string.utf8.count }
         var total = 0
         for scalar in string.unicodeScalars { total += width(of: scalar) }
         return total
+    }
+
+    /// Printable ASCII only: one cell per byte and nothing to replace, the common case by far, so
+    /// it skips the per-scalar work of the general paths.
+    static func isPlainASCII(_ s: some StringProtocol) -> Bool {
+        // Through a concrete Substring: callers in other modules reach this unspecialised.
+        let utf8 = Substring(s).utf8
+        let plain = { (byte: UInt8) in byte >= 0x20 && byte < 0x7F }
+        return utf8.withContiguousStorageIfAvailable { $0.allSatisfy(plain) } ?? utf8.allSatisfy(plain)
     }
 
     /// Scalars that must never reach the terminal as themselves: C0, DEL, C1, and format or
@@ -70,6 +80,7 @@ public enum TerminalText {
 
     /// `s` with every unsafe or unprintable scalar replaced by U+FFFD, and tabs by a space.
     public static func printable(_ s: some StringProtocol) -> String {
+        if isPlainASCII(s) { return String(s) }
         var out = String.UnicodeScalarView()
         for scalar in s.unicodeScalars {
             if scalar == "\t" {
@@ -100,6 +111,7 @@ public enum TerminalText {
     /// The longest prefix of `s` at most `width` cells wide, cut between characters.
     public static func prefix(_ s: some StringProtocol, width: Int) -> Substring {
         let s = Substring(s)
+        if isPlainASCII(s) { return s.utf8.count <= width ? s : s.prefix(max(width, 0)) }
         var used = 0
         var end = s.startIndex
         for index in s.indices {
@@ -166,7 +178,7 @@ public enum TerminalText {
 
     /// Replaces tabs with spaces up to the next multiple of eight cells, as a terminal would.
     public static func expandTabs(_ s: String) -> String {
-        guard s.contains("\t") else { return s }
+        guard s.contains("\t" as Character) else { return s }
         var out = ""
         var column = 0
         for character in s {

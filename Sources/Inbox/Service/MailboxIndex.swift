@@ -4,31 +4,27 @@ import POP3
 /// Reads what the index needs from a logged-in session: one row per message (LIST joined with
 /// UIDL) and then each header block via `TOP n 0`, pipelined by the session when the server allows.
 public enum MailboxIndex {
-    /// LIST and UIDL joined by message number. A server without UIDL yields rows with no UID;
-    /// invalid or duplicate UIDs are dropped by the session and come back as `problems`.
+    /// LIST and UIDL joined by message number, in one round trip when the server pipelines. A server
+    /// without UIDL yields rows with no UID; invalid or duplicate UIDs are dropped by the session and
+    /// come back as `problems`.
     public static func listing(_ session: POP3Session) async throws -> (rows: [MessageListing], problems: [String]) {
-        let sizes = try await session.list()
+        let (sizes, uidListing) = try await session.listWithUIDs()
         var uids: [Int: String] = [:]
-        var problems: [String] = []
-        // Without CAPA the session assumes UIDL; a server that then refuses it simply has no UIDs.
-        if await session.capabilities.uidl {
-            do {
-                let listing = try await session.uidl()
-                for entry in listing.entries { uids[entry.number] = entry.uid }
-                problems = listing.problems.map(\.description)
-            } catch let error as POP3Error where !error.endsSession {}
-        }
+        for entry in uidListing?.entries ?? [] { uids[entry.number] = entry.uid }
         let rows = sizes.map { MessageListing(number: $0.number, uid: uids[$0.number], size: $0.size) }
-        return (rows, problems)
+        return (rows, uidListing?.problems.map(\.description) ?? [])
     }
 
-    /// Streams each message's summary as its `TOP n 0` reply arrives.
+    /// Streams each message's summary as its `TOP n 0` reply arrives, until `shouldPause` says
+    /// another job is waiting. Returns how many of `numbers`, from the start, were answered.
+    @discardableResult
     public static func summaries(
         _ session: POP3Session,
         for numbers: [Int],
+        shouldPause: @escaping @Sendable () -> Bool = { false },
         each: @escaping @Sendable (Int, Result<MessageSummary, POP3Error>) async -> Void
-    ) async throws {
-        try await session.topBatch(numbers, lines: 0) { number, result in
+    ) async throws -> Int {
+        try await session.topBatch(numbers, lines: 0, shouldPause: shouldPause) { number, result in
             await each(number, result.map { MessageSummary.parse(headerBytes: $0) })
         }
     }

@@ -5,15 +5,14 @@ import Synchronization
 
 /// The reader's link to a real POP3 server. The UI calls these methods from its own thread and gets
 /// answers as `InboxEvent`s; every network step runs on one worker so commands never interleave on
-/// the wire, and a message the user opens jumps ahead of the remaining header fetches.
+/// the wire, and a message the user opens jumps ahead of the remaining header fetches: the header
+/// pipeline stops sending, drains what is in flight, and resumes after the job.
 public final class POP3Backend: InboxBackend {
     private let worker: Worker
     private let jobs = JobQueue()
 
     public struct Options: Sendable {
         public var renderOptions: RenderOptions
-        /// Headers are fetched in chunks of this many, so an opened message waits for one chunk at most.
-        public var headerChunk: Int
         /// Idle time after which a NOOP keeps the session alive (RFC 1939 servers may drop a
         /// session idle for 10 minutes, and with it the user's marks).
         public var keepalive: Duration
@@ -23,12 +22,11 @@ public final class POP3Backend: InboxBackend {
         public var bodyCache: BodyCache?
 
         public init(
-            renderOptions: RenderOptions = .init(), headerChunk: Int = 256, keepalive: Duration = .seconds(240),
+            renderOptions: RenderOptions = .init(), keepalive: Duration = .seconds(240),
             reconnectBackoff: [Duration] = [1, 2, 4, 8, 15, 30, 60, 60, 60, 60].map { .seconds($0) },
             headerCache: HeaderCache? = nil, bodyCache: BodyCache? = nil
         ) {
             self.renderOptions = renderOptions
-            self.headerChunk = headerChunk
             self.keepalive = keepalive
             self.reconnectBackoff = reconnectBackoff
             self.headerCache = headerCache
@@ -87,6 +85,13 @@ final class JobQueue: Sendable {
     func pop() -> BackendJob? {
         pending.withLock { $0.isEmpty ? nil : $0.removeFirst() }
     }
+
+    /// Whether a job waits; a keep-alive does not count, since header traffic keeps the session alive.
+    var hasUrgentJob: Bool {
+        pending.withLock { jobs in
+            jobs.contains { if case .keepalive = $0 { false } else { true } }
+        }
+    }
 }
 
 actor Worker {
@@ -143,7 +148,8 @@ actor Worker {
                 }
                 if try await listIfNeeded(sink: sink) { continue }
                 if !pendingHeaders.isEmpty {
-                    try await fetchHeaderChunk(sink: sink)
+                    try await fetchHeaders(sink: sink, until: jobs)
+                    if pendingHeaders.isEmpty { sink.send(.headersComplete) }
                     continue
                 }
                 _ = await wakeups.next()
@@ -234,9 +240,10 @@ actor Worker {
         sink.send(.listing(fresh))
         let notice = { (text: String) in sink.send(.notice(text)) }
         if !isRelisting {
+            let byNumber = Dictionary(fresh.map { ($0.number, $0) }, uniquingKeysWith: { a, _ in a })
             for (number, summary) in MailboxIndex.cachedSummaries(fresh, in: options.headerCache, notice: notice) {
                 sink.send(.summary(number: number, summary))
-                if let row = fresh.first(where: { $0.number == number }) { summarized.insert(row.identity) }
+                if let row = byNumber[number] { summarized.insert(row.identity) }
             }
             sink.send(.newMessages(uids: MailboxIndex.recordVisit(fresh, in: options.headerCache, notice: notice)))
             do {
@@ -245,35 +252,46 @@ actor Worker {
                 notice(error.description)
             }
         }
-        pendingHeaders = fresh.filter { !summarized.contains($0.identity) }.map(\.number)[...]
+        // Newest first: the index opens on the newest message, so that screenful fills in first.
+        pendingHeaders = fresh.filter { !summarized.contains($0.identity) }.map(\.number).sorted(by: >)[...]
         if pendingHeaders.isEmpty { sink.send(.headersComplete) }
         lastActivity = clock.now
         return true
     }
 
-    private func fetchHeaderChunk(sink: EventSink) async throws {
-        let chunk = Array(pendingHeaders.prefix(options.headerChunk))
+    /// Pipelines `TOP n 0` for every pending header until a job waits. Summaries reach the cache
+    /// every `cacheBatch` arrivals, so a dropped connection loses little of a long first fetch.
+    private func fetchHeaders(sink: EventSink, until jobs: JobQueue) async throws {
+        let numbers = Array(pendingHeaders)
         let byNumber = Dictionary(rows.map { ($0.number, $0) }, uniquingKeysWith: { a, _ in a })
         let arrived = Arrivals()
-        try await MailboxIndex.summaries(try current(), for: chunk) { number, result in
+        let cache = options.headerCache
+        let notice: @Sendable (String) -> Void = { sink.send(.notice($0)) }
+        // Also when the connection drops: what arrived is neither fetched again nor lost to the cache.
+        defer {
+            MailboxIndex.remember(arrived.unflushed(), in: cache, notice: notice)
+            let done = arrived.identities
+            summarized.formUnion(done)
+            pendingHeaders = pendingHeaders.dropFirst(done.count)
+            lastActivity = clock.now
+        }
+        try await MailboxIndex.summaries(
+            try current(), for: numbers, shouldPause: { jobs.hasUrgentJob }
+        ) { number, result in
             switch result {
             case .success(let summary):
                 sink.send(.summary(number: number, summary))
-                arrived.add(number, summary)
             case .failure(let error):
                 sink.send(.summaryFailed(number: number, reason: error.description))
-                arrived.add(number, nil)
+            }
+            guard let row = byNumber[number] else { return }
+            if let batch = arrived.add(row, try? result.get(), flushingEvery: Self.cacheBatch) {
+                MailboxIndex.remember(batch, in: cache, notice: notice)
             }
         }
-        let fetched = arrived.all.compactMap { number, summary in byNumber[number].map { ($0, summary) } }
-        summarized.formUnion(fetched.map(\.0.identity))
-        MailboxIndex.remember(
-            fetched.compactMap { row, summary in summary.map { (row, $0) } }, in: options.headerCache,
-            notice: { sink.send(.notice($0)) })
-        pendingHeaders = pendingHeaders.dropFirst(chunk.count)
-        lastActivity = clock.now
-        if pendingHeaders.isEmpty { sink.send(.headersComplete) }
     }
+
+    private static let cacheBatch = 1000
 
     // MARK: Jobs
 
@@ -353,9 +371,27 @@ actor Worker {
     }
 }
 
-/// TOP replies as they arrive from the batch callback (nil: the server refused that one).
+/// TOP replies as they arrive from the batch callback, gathered for the header cache.
 private final class Arrivals: Sendable {
-    private let items = Mutex<[(Int, MessageSummary?)]>([])
-    func add(_ number: Int, _ summary: MessageSummary?) { items.withLock { $0.append((number, summary)) } }
-    var all: [(Int, MessageSummary?)] { items.withLock { $0 } }
+    private struct State {
+        var identities: [MessageIdentity] = []
+        var unsaved: [(MessageListing, MessageSummary)] = []
+    }
+
+    private let state = Mutex(State())
+
+    /// Records one reply (nil summary: the server refused that one) and returns the summaries to
+    /// save once `flushingEvery` have gathered.
+    func add(_ row: MessageListing, _ summary: MessageSummary?, flushingEvery limit: Int) -> [(MessageListing, MessageSummary)]? {
+        state.withLock { state in
+            state.identities.append(row.identity)
+            if let summary { state.unsaved.append((row, summary)) }
+            guard state.unsaved.count >= limit else { return nil }
+            defer { state.unsaved.removeAll(keepingCapacity: true) }
+            return state.unsaved
+        }
+    }
+
+    func unflushed() -> [(MessageListing, MessageSummary)] { state.withLock { $0.unsaved } }
+    var identities: [MessageIdentity] { state.withLock { $0.identities } }
 }
