@@ -215,6 +215,7 @@ public enum AddressList {
     }
 
     static func collapseBlanks(_ s: String) -> String {
+        if isCollapsed(s) { return s }
         var out = ""
         out.reserveCapacity(s.utf8.count)
         var pendingBlank = false
@@ -228,5 +229,16 @@ public enum AddressList {
             }
         }
         return out
+    }
+
+    /// Already single-spaced with no blank at either end: the usual case, answered without
+    /// building a new string.
+    private static func isCollapsed(_ s: String) -> Bool {
+        var previous: UInt8 = 0x20
+        for byte in s.utf8 {
+            if byte == 0x09 || byte == 0x0D || byte == 0x0A || (byte == 0x20 && previous == 0x20) { return false }
+            previous = byte
+        }
+        return previous != 0x20 || s.isEmpty
     }
 }

@@ -6,8 +6,19 @@
 /// that share a charset are decoded together, because encoders split multi-byte characters
 /// across words.
 public enum EncodedWords {
+    /// Whether `=?` occurs at all: most header text has no encoded word, and this byte scan is
+    /// far cheaper than the general substring search.
+    private static func mayHoldWord(_ s: String) -> Bool {
+        var previous: UInt8 = 0
+        for byte in s.utf8 {
+            if previous == 0x3D && byte == 0x3F { return true }
+            previous = byte
+        }
+        return false
+    }
+
     public static func decode(_ s: String) -> String {
-        guard s.utf8.count >= 8, s.contains("=?") else { return s }
+        guard s.utf8.count >= 8, mayHoldWord(s) else { return s }
         let b = Array(s.utf8)
         var out = [UInt8]()
         out.reserveCapacity(b.count)

@@ -15,16 +15,30 @@ struct ContentType: Sendable, Equatable {
     /// Unparseable values fall back to text/plain (RFC 2045 5.2) so the part is still shown.
     init(_ raw: String) {
         let (value, params) = HeaderParameters.split(raw)
+        (type, subtype) = Self.media(value)
+        parameters = params
+    }
+
+    /// The type and subtype alone. The index asks this of every message, and the parameters
+    /// are the costly part; a comment, a quote or a parameter missing its `;` before the first
+    /// `;` needs the full parser.
+    static func mediaType(_ raw: String) -> (type: String, subtype: String) {
+        let utf8 = raw.utf8
+        let end = utf8.firstIndex(of: 0x3B) ?? utf8.endIndex
+        guard !utf8[..<end].contains(where: { $0 == 0x28 || $0 == 0x22 || $0 == 0x3D }) else {
+            let full = ContentType(raw)
+            return (full.type, full.subtype)
+        }
+        return media(Substring(raw)[..<end])
+    }
+
+    private static func media(_ value: some StringProtocol) -> (type: String, subtype: String) {
         let lower = value.lowercased()
         let pieces = lower.split(separator: "/", maxSplits: 1).map { String($0).trimmingWhitespace() }
         if pieces.count == 2, !pieces[0].isEmpty, !pieces[1].isEmpty, Self.isToken(pieces[0]), Self.isToken(pieces[1]) {
-            type = pieces[0]
-            subtype = pieces[1]
-        } else {
-            type = "text"
-            subtype = "plain"
+            return (pieces[0], pieces[1])
         }
-        parameters = params
+        return ("text", "plain")
     }
 
     subscript(_ name: String) -> String? { parameters[name] }
@@ -62,7 +76,7 @@ enum HeaderParameters {
         guard let first = pieces.first else { return ("", [:]) }
         var value = stripComments(String(decoding: first, as: UTF8.self)).trimmingWhitespace()
         // `multipart/mixed boundary=x` (a missing semicolon) still names its boundary.
-        if let blank = value.firstIndex(where: { $0 == " " || $0 == "\t" }), value[blank...].contains("=") {
+        if let blank = value.firstIndex(where: { $0 == " " || $0 == "\t" }), value[blank...].contains("=" as Character) {
             pieces.insert(ArraySlice(value[value.index(after: blank)...].utf8), at: 1)
             value = String(value[..<blank])
         }
@@ -182,7 +196,7 @@ enum HeaderParameters {
     }
 
     private static func stripComments(_ s: String) -> String {
-        guard s.contains("(") else { return s }
+        guard s.contains("(" as Character) else { return s }
         var out = ""
         var depth = 0
         for ch in s {

@@ -5,12 +5,76 @@ import Foundation
 /// that real software sends (asctime, ISO 8601, `GMT+0100`, `+01:00`, `05-Mar-2024`).
 public enum MessageDate {
     public static func parse(_ s: String) -> Date? {
+        parseCanonical(s) ?? parseAnyForm(s)
+    }
+
+    /// Every accepted form; `parseCanonical` must agree with it wherever both answer.
+    static func parseAnyForm(_ s: String) -> Date? {
         let text = stripComments(s)
         if let iso = parseISO(text) { return iso }
         return parseLoose(text)
     }
 
     // MARK: - RFC 5322 and friends
+
+    /// The form nearly every message uses, `[Tue, ]5 Mar 2024 10:15[:30] +0100[ (CET)]`, read
+    /// straight from the bytes: the index parses one date per message, and the general path
+    /// below costs several times more. Anything else returns nil and takes that path.
+    static func parseCanonical(_ s: String) -> Date? {
+        var utf8 = s.utf8[...]
+        func skipBlanks() { while let b = utf8.first, b == 0x20 || b == 0x09 { utf8.removeFirst() } }
+        func number(maxDigits: Int) -> (value: Int, digits: Int)? {
+            var value = 0
+            var digits = 0
+            while digits < maxDigits, let b = utf8.first, (0x30...0x39).contains(b) {
+                value = value * 10 + Int(b - 0x30)
+                digits += 1
+                utf8.removeFirst()
+            }
+            return digits == 0 ? nil : (value, digits)
+        }
+        func expect(_ byte: UInt8) -> Bool {
+            guard utf8.first == byte else { return false }
+            utf8.removeFirst()
+            return true
+        }
+        skipBlanks()
+        if let first = utf8.first, (0x41...0x5A).contains(first) || (0x61...0x7A).contains(first) {
+            // A day name: three letters and a comma; which day it names is not checked, as elsewhere.
+            guard utf8.count > 4, utf8.dropFirst(3).first == 0x2C else { return nil }
+            utf8.removeFirst(4)
+            skipBlanks()
+        }
+        guard let day = number(maxDigits: 2) else { return nil }
+        skipBlanks()
+        guard utf8.count >= 3 else { return nil }
+        let monthBytes = utf8.prefix(3).map { $0 | 0x20 }
+        guard let month = months.firstIndex(where: { $0.utf8.elementsEqual(monthBytes) }) else { return nil }
+        utf8.removeFirst(3)
+        guard utf8.first == 0x20 || utf8.first == 0x09 else { return nil }
+        skipBlanks()
+        guard let year = number(maxDigits: 4), year.digits == 4 else { return nil }
+        skipBlanks()
+        guard let hour = number(maxDigits: 2), expect(0x3A), let minute = number(maxDigits: 2), minute.digits == 2 else { return nil }
+        var second = 0
+        if expect(0x3A) {
+            guard let value = number(maxDigits: 2), value.digits == 2 else { return nil }
+            second = value.value
+        }
+        skipBlanks()
+        guard let sign = utf8.first, sign == 0x2B || sign == 0x2D else { return nil }
+        utf8.removeFirst()
+        guard let zone = number(maxDigits: 4), zone.digits == 4 else { return nil }
+        skipBlanks()
+        // Only a trailing comment may follow; anything else is for the general parser to judge.
+        guard utf8.isEmpty || utf8.first == 0x28 else { return nil }
+        let (zoneHours, zoneMinutes) = (zone.value / 100, zone.value % 100)
+        guard hour.value <= 23, minute.value <= 59, second <= 60, zoneHours <= 23, zoneMinutes <= 59 else { return nil }
+        let offset = (sign == 0x2D ? -1 : 1) * (zoneHours * 3600 + zoneMinutes * 60)
+        return make(
+            year: year.value, month: month + 1, day: day.value, hour: hour.value, minute: minute.value,
+            second: min(second, 59), offset: offset)
+    }
 
     private static func parseLoose(_ s: String) -> Date? {
         var day: Int?
@@ -22,7 +86,7 @@ public enum MessageDate {
 
         for raw in tokens(s) {
             let lower = raw.lowercased()
-            if time == nil, lower.contains(":") {
+            if time == nil, lower.contains(":" as Character) {
                 if let t = parseTime(lower) {
                     time = t.time
                     if let z = t.zone { zone = z }
@@ -66,9 +130,9 @@ public enum MessageDate {
         var out: [String] = []
         for word in s.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," || $0 == "\r" || $0 == "\n" }) {
             let w = String(word)
-            if w.first != "+", w.first != "-", w.contains("-"), parseZone(w) == nil, !w.contains(":"), w.contains(where: \.isLetter) {
+            if w.first != "+", w.first != "-", w.contains("-" as Character), parseZone(w) == nil, !w.contains(":" as Character), w.contains(where: \.isLetter) {
                 out.append(contentsOf: w.split(separator: "-").map(String.init))
-            } else if w.contains("/"), !w.contains(":") {
+            } else if w.contains("/" as Character), !w.contains(":" as Character) {
                 out.append(contentsOf: w.split(separator: "/").map(String.init))
             } else {
                 out.append(w)
@@ -186,7 +250,7 @@ public enum MessageDate {
     // MARK: - Helpers
 
     private static func stripComments(_ s: String) -> String {
-        guard s.contains("(") else { return s }
+        guard s.contains("(" as Character) else { return s }
         var out = ""
         var depth = 0
         for ch in s {

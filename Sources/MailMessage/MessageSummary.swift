@@ -54,9 +54,9 @@ public struct MessageSummary: Sendable, Equatable, Codable {
         if let disposition = header["Content-Disposition"],
            ContentDisposition(disposition).isAttachment { return true }
         guard let raw = header["Content-Type"] else { return false }
-        let type = ContentType(raw)
-        switch type.type {
-        case "multipart": return type.subtype == "mixed"
+        let (type, subtype) = ContentType.mediaType(raw)
+        switch type {
+        case "multipart": return subtype == "mixed"
         case "text", "message": return false
         default: return true
         }

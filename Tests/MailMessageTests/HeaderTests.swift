@@ -166,6 +166,29 @@ final class MessageDateTests: XCTestCase {
         return f.string(from: d)
     }
 
+    func testTheCanonicalFastPathAgreesWithTheGeneralParser() {
+        // Seeded so a failure repeats; the shapes cover what the fast path accepts and what it
+        // must hand on (named zones, 2-digit years, trailing words, impossible values).
+        var rng = SeededGenerator(seed: 20_261_122)
+        let days = ["", "Tue, ", "tue,", "Xyz, ", "Tue ,"]
+        let months = ["Jan", "feb", "MAR", "Sep", "Dec", "Sept", "Foo"]
+        let zones = ["+0100", "-0530", "+0000", "-0000", "GMT", "+2400", "+0199", "EST", "+01:00", ""]
+        let tails = ["", " (CET)", "  ", " extra", "(x)"]
+        var accepted = 0
+        for _ in 0..<3_000 {
+            let text = days.randomElement(using: &rng)! + "\(Int.random(in: 0...32, using: &rng)) "
+                + months.randomElement(using: &rng)! + " " + ["2024", "24", "1999", "0000"].randomElement(using: &rng)! + " "
+                + "\(Int.random(in: 0...25, using: &rng)):\(["00", "15", "59", "60", "7"].randomElement(using: &rng)!)"
+                + [":30", ":60", "", ":5"].randomElement(using: &rng)! + " " + zones.randomElement(using: &rng)!
+                + tails.randomElement(using: &rng)!
+            guard let fast = MessageDate.parseCanonical(text) else { continue }
+            accepted += 1
+            XCTAssertEqual(fast, MessageDate.parseAnyForm(text), text)
+        }
+        XCTAssertGreaterThan(accepted, 100, "the fast path should take the common form")
+        XCTAssertNil(MessageDate.parseCanonical("Tue, 5 Mar 2024 10:15:30 EST"), "named zones take the general path")
+    }
+
     func testRFC5322() {
         XCTAssertEqual(iso(MessageDate.parse("Tue, 05 Mar 2024 10:15:30 +0100")), "2024-03-05T09:15:30Z")
         XCTAssertEqual(iso(MessageDate.parse("5 Mar 2024 10:15:30 -0530")), "2024-03-05T15:45:30Z")
@@ -261,5 +284,18 @@ final class MessageSummaryTests: XCTestCase {
                                messageID: "<m@x>", hasAttachments: true)
         let back = try JSONDecoder().decode(MessageSummary.self, from: JSONEncoder().encode(s))
         XCTAssertEqual(back, s)
+    }
+}
+
+/// A small deterministic generator (SplitMix64) for tests that must repeat.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

@@ -67,6 +67,19 @@ final class HeaderParametersTests: XCTestCase {
         XCTAssertEqual(ct["name"], "a;b.txt")
     }
 
+    func testMediaTypeAloneAgreesWithTheFullParse() {
+        let samples = [
+            "text/plain", "Text/HTML; charset=utf-8", " multipart/mixed ;boundary=x", "multipart/mixed boundary=x",
+            "image/png (a comment); name=a.png", "\"text/plain\"", "garbage", "", "text/", "/plain", "text/plain/x",
+            "application/octet-stream\t; name*=UTF-8''a%20b", "multipart/alternative;", "te xt/plain", "text/pl\u{1}ain",
+        ]
+        for raw in samples {
+            let full = ContentType(raw)
+            let alone = ContentType.mediaType(raw)
+            XCTAssertEqual("\(alone.type)/\(alone.subtype)", full.mimeType, raw)
+        }
+    }
+
     func testBrokenContentTypeFallsBackToTextPlain() {
         XCTAssertEqual(ContentType("garbage").mimeType, "text/plain")
         XCTAssertEqual(ContentType("").mimeType, "text/plain")
