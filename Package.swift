@@ -55,7 +55,10 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "MIMEBench", dependencies: ["MailMessage"], path: "Benchmarks/MIMEBench"),
-        .executableTarget(name: "HeaderBench", dependencies: ["POP3", "POP3Server"], path: "Benchmarks/HeaderBench"),
+        .executableTarget(
+            name: "MailbagBench",
+            dependencies: ["Inbox", "TUI", "POP3", "POP3Server", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Benchmarks/MailbagBench"),
         .testTarget(
             name: "POP3Tests",
             dependencies: [

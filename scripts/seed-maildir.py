@@ -9,7 +9,9 @@ Maildir directory, so the rig (root) can seed for the unprivileged mail user.
 
 `mixed` writes up to 12 varied messages (encoded words in several charsets,
 a hostile ESC/OSC subject, an attachment, HTML-only, flowed text);
-`simple` writes COUNT realistic ~2 kB plain-text messages.
+`simple` writes COUNT realistic ~2 kB plain-text messages;
+`large` writes COUNT messages of about 20 MB each: a short text part and a
+base64 attachment, the shape of a big message in real mail.
 
 Also importable: `deliver(maildir, data)` drops one message in correctly.
 """
@@ -174,11 +176,26 @@ def simple_message(i: int, count: int, user: str) -> bytes:
     return ("\n".join(headers) + "\n\n" + body).encode()
 
 
+def large_message(i: int, user: str, megabytes: int = 20) -> bytes:
+    # Deterministic, incompressible-looking bytes: a repeated pattern would flatter any cache.
+    blob = bytes((j * 2654435761 >> 13) & 0xFF for j in range(1 << 16)) * (megabytes * 12)
+    attachment = base64.encodebytes(blob).decode()
+    return _msg(i, user, [("Subject", f"Scans of the signed contract, part {i}"),
+                          ("MIME-Version", "1.0"),
+                          ("Content-Type", 'multipart/mixed; boundary="rig-large"')],
+                "--rig-large\nContent-Type: text/plain; charset=utf-8\n\n"
+                "Hello,\n\nthe scans are attached, as promised.\n\nRegards\n"
+                "--rig-large\nContent-Type: application/pdf\n"
+                "Content-Transfer-Encoding: base64\n"
+                f"Content-Disposition: attachment; filename=\"contract-{i}.pdf\"\n\n"
+                + attachment + "--rig-large--\n")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("maildir")
     ap.add_argument("count", type=int)
-    ap.add_argument("--kind", choices=("mixed", "simple"), default="simple")
+    ap.add_argument("--kind", choices=("mixed", "simple", "large"), default="simple")
     args = ap.parse_args()
     maildir = os.path.abspath(args.maildir)
     user = os.path.basename(os.path.dirname(maildir))
@@ -186,8 +203,10 @@ def main() -> int:
         sys.exit(f"seed-maildir: {maildir} is not a directory; create it owned by the mail user first")
     if args.kind == "mixed":
         msgs = mixed_messages(user)[: args.count]
+    elif args.kind == "large":
+        msgs = [large_message(i, user) for i in range(1, args.count + 1)]
     else:
-        msgs = [simple_message(i, args.count, user) for i in range(1, args.count + 1)]
+        msgs = (simple_message(i, args.count, user) for i in range(1, args.count + 1))
     for n, data in enumerate(msgs, start=1):
         deliver(maildir, data, when=BASE_TIME + n)
     return 0

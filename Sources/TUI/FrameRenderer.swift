@@ -42,11 +42,16 @@ enum HelpScreen {
 }
 
 /// Turns the reader's state into a `Frame`. Pure: no terminal calls, `now` injected for dates.
-struct FrameRenderer {
+public struct FrameRenderer {
     let reader: Reader
     let now: Date
 
-    func render() -> Frame {
+    public init(reader: Reader, now: Date) {
+        self.reader = reader
+        self.now = now
+    }
+
+    public func render() -> Frame {
         let layout = reader.layout
         var frame = Frame(width: layout.width, height: layout.height)
         if layout.tooSmall {

@@ -82,8 +82,9 @@ enum TerminalRequest: Equatable {
 
 /// The reader's screen logic as a state machine: keys and backend events in, state and
 /// backend calls out. It never touches the terminal, so tests drive it with synthetic keys
-/// and a fake backend; `FrameRenderer` turns its state into a screen.
-final class Reader {
+/// and a fake backend; `FrameRenderer` turns its state into a screen. Public so the benchmarks
+/// can time a redraw without a terminal.
+public final class Reader {
     let model: InboxModel
     let backend: any InboxBackend
     let options: ReaderOptions
@@ -118,7 +119,7 @@ final class Reader {
     /// should not queue a TOP for every row passed).
     static let previewDelay: TimeInterval = 0.15
 
-    init(model: InboxModel, backend: any InboxBackend, options: ReaderOptions, keyMap: KeyMap = .standard) {
+    public init(model: InboxModel, backend: any InboxBackend, options: ReaderOptions, keyMap: KeyMap = .standard) {
         self.model = model
         self.backend = backend
         self.options = options
@@ -143,7 +144,7 @@ final class Reader {
 
     // MARK: Size
 
-    func resize(width: Int, height: Int) {
+    public func resize(width: Int, height: Int) {
         self.width = max(width, 0)
         self.height = max(height, 0)
         if var pager {
@@ -158,7 +159,7 @@ final class Reader {
 
     // MARK: Input
 
-    func handle(_ input: Input) {
+    public func handle(_ input: Input) {
         switch phase {
         case .finished:
             return
@@ -659,7 +660,7 @@ final class Reader {
 
     // MARK: Events
 
-    func apply(_ events: [InboxEvent]) {
+    public func apply(_ events: [InboxEvent]) {
         guard !events.isEmpty else { return }
         model.apply(events)
         for event in events {
