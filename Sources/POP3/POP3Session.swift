@@ -92,9 +92,10 @@ public actor POP3Session {
 
             let candidates = loginCandidates()
             guard !candidates.isEmpty else { throw POP3Error.noUsableMechanism(offered: offeredMechanisms()) }
+            var capabilitiesAfterLogin: Capabilities?
             for (index, mechanism) in candidates.enumerated() {
                 do {
-                    try await authenticate(mechanism, user: user, password: password)
+                    capabilitiesAfterLogin = try await authenticate(mechanism, user: user, password: password)
                     break
                 } catch let refused as MechanismRefused where index == candidates.count - 1 {
                     throw POP3Error.serverError(command: "AUTH \(mechanism.rawValue)", text: refused.status.text)
@@ -106,8 +107,9 @@ public actor POP3Session {
             // RFC 2449 section 5: capabilities (EXPIRE, LOGIN-DELAY, PIPELINING…) may differ after login.
             if capabilities.advertised {
                 do {
-                    let updated = try await Self.fetchCapabilities(connection)
-                    if updated.advertised { capabilities = updated }
+                    var updated = capabilitiesAfterLogin
+                    if updated == nil { updated = try await Self.fetchCapabilities(connection) }
+                    if let updated, updated.advertised { capabilities = updated }
                 } catch {
                     throw closed(by: error)
                 }
@@ -143,12 +145,16 @@ public actor POP3Session {
         var status: StatusLine
     }
 
-    private func authenticate(_ mechanism: AuthMechanism, user: String, password: String) async throws {
+    /// Returns the capabilities after login when they came with the login itself.
+    private func authenticate(_ mechanism: AuthMechanism, user: String, password: String) async throws -> Capabilities? {
         switch mechanism {
         case .saslPlain:
             let message = AuthEncoding.plain(user: user, password: password)
             // RFC 5034 section 4 + RFC 2449 section 4: the initial response only if the line fits 255 octets.
             if "AUTH PLAIN \(message)\r\n".utf8.count <= 255 {
+                if capabilities.pipelining && capabilities.advertised {
+                    return try await plainWithCapabilities(message)
+                }
                 try await finishLogin(send(.auth(mechanism: "PLAIN", initialResponse: message)))
             } else {
                 try await expectChallenge(
@@ -178,6 +184,25 @@ public actor POP3Session {
             try await finishLogin(send(.user(user)))
             try await finishLogin(send(.pass(password)))
         }
+        return nil
+    }
+
+    /// AUTH PLAIN with its initial response and CAPA in one write: the capabilities after login
+    /// arrive in the same round trip. A refused login answers the CAPA from the AUTHORIZATION
+    /// state, which is harmless; a challenge instead of an answer means the server took CAPA as
+    /// the SASL response, so the session cannot go on.
+    private func plainWithCapabilities(_ message: String) async throws -> Capabilities {
+        let replies = try await sendPipelined([.auth(mechanism: "PLAIN", initialResponse: message), .capa])
+        let login = try await awaitReply(replies[0])
+        let capa = try await awaitReply(replies[1])
+        if case .continuation = login {
+            await connection.close()
+            state = .closed
+            throw POP3Error.malformedResponse("the server asked for more SASL data after a complete PLAIN response")
+        }
+        try await finishLogin(login)
+        if case .multiLine(_, let body) = capa { return Capabilities.parse(Listing.stringLines(body)) }
+        return .assumedWithoutCAPA
     }
 
     /// Returns the challenge of a `+ ` line; a refusal of the AUTH command itself (no credential sent yet,
@@ -369,25 +394,32 @@ public actor POP3Session {
             }
             var window = PipelineWindow(limit: configuration.pipelineWindow)
             let clock = ContinuousClock()
-            var inFlight = CircularBuffer<(reply: EventLoopFuture<POP3Reply>, sentAt: ContinuousClock.Instant)>(
-                initialCapacity: window.size)
+            let replies = ReplyQueue()
+            var sentAt = CircularBuffer<ContinuousClock.Instant>(initialCapacity: window.size)
+            var arrived: ArraySlice<Result<POP3Reply, any Error>> = []
             var sent = 0
             var answered = 0
             while answered < sent || (sent < numbers.count && !shouldPause()) {
                 // Refilling a quarter of the window at a time makes one write of many commands instead
                 // of one write (and one flush) per reply, while the pipe never runs dry.
-                let room = window.size - inFlight.count
+                let room = window.size - sentAt.count
                 if sent < numbers.count, room >= min(max(1, window.size / 4), numbers.count - sent), !shouldPause() {
                     let next = numbers[sent..<min(numbers.count, sent + room)]
                     let now = clock.now
                     for reply in try await sendPipelined(next.map { .top($0, lines: lines) }) {
-                        inFlight.append((reply, now))
+                        replies.track(reply)
+                        sentAt.append(now)
                     }
                     sent += next.count
                 }
-                let (future, sentAt) = inFlight.removeFirst()
-                let reply = try await awaitReply(future)
-                window.replyArrived(sentAt: sentAt, at: clock.now)
+                if arrived.isEmpty { arrived = await replies.next()[...] }
+                let reply: POP3Reply
+                do {
+                    reply = try arrived.removeFirst().get()
+                } catch {
+                    throw closed(by: error)
+                }
+                window.replyArrived(sentAt: sentAt.removeFirst(), at: clock.now)
                 await each(numbers[answered], result(reply, numbers[answered]))
                 answered += 1
             }

@@ -1,8 +1,9 @@
 /// How many `TOP` commands a batch keeps in flight. Too few and every round trip idles the
 /// server; too many and a command the user is waiting for (an opened message) queues behind
 /// megabytes of header replies. So the window tracks twice the bandwidth-delay product: the rate
-/// at which replies arrive times the shortest round trip seen, doubling each round while the
-/// window itself is what holds the rate back, as TCP's slow start does.
+/// at which replies arrive times the shortest round trip seen. While the window itself is what
+/// holds the rate back it doubles every two round trips (one for the added commands to come
+/// back, one to measure the rate they made), much as TCP's slow start grows.
 struct PipelineWindow {
     /// The configured ceiling (`POP3Configuration.pipelineWindow`).
     let limit: Int
@@ -11,9 +12,9 @@ struct PipelineWindow {
     private var roundStart: ContinuousClock.Instant?
     private var repliesThisRound = 0
 
-    /// Below this the window never shrinks: on loopback the round trip is microseconds, and a
-    /// handful of commands per write is still cheaper than one each.
-    static let floor = 32
+    /// Below this the window never shrinks: on loopback the round trip is microseconds, and
+    /// dozens of commands per write cost far less than a write each.
+    static let floor = 128
     /// The first round: a mailbox of a few thousand messages goes out in one write, as the
     /// fastest possible client would send it, and a bigger one grows from there within a few
     /// round trips. Only this first round can queue more than two round trips of replies.

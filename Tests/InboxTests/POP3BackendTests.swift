@@ -45,12 +45,18 @@ final class POP3BackendTests: XCTestCase {
 
     enum HarnessError: Error { case timeout(String) }
 
-    private func start(_ messages: [ServerMessage], behavior: ServerBehavior = .init(), keepalive: Duration = .seconds(240)) async throws -> Harness {
+    /// `pipelineWindow` below the mailbox size keeps header replies coming long enough for a
+    /// test to act while they do.
+    private func start(
+        _ messages: [ServerMessage], behavior: ServerBehavior = .init(), keepalive: Duration = .seconds(240),
+        pipelineWindow: Int = 8192
+    ) async throws -> Harness {
         let server = InMemoryPOP3Server(users: ["u": "p"], messages: messages, behavior: behavior)
         let port = try await server.start()
         let proxy = TCPProxy(targetPort: port)
         let proxyPort = try await proxy.start()
-        let config = POP3Configuration(host: "127.0.0.1", port: proxyPort, security: .plaintext, allowPlaintext: true)
+        let config = POP3Configuration(
+            host: "127.0.0.1", port: proxyPort, security: .plaintext, allowPlaintext: true, pipelineWindow: pipelineWindow)
         let options = POP3Backend.Options(
             keepalive: keepalive, reconnectBackoff: [.milliseconds(50), .milliseconds(100), .milliseconds(200)])
         let backend = POP3Backend(account: "u@test", options: options) {
@@ -82,7 +88,7 @@ final class POP3BackendTests: XCTestCase {
     }
 
     func testHeadersArriveNewestFirstAndAnOpenedMessageJumpsAhead() async throws {
-        var h = try await start(mailbox(400), behavior: ServerBehavior(perReplyDelay: .milliseconds(2)))
+        var h = try await start(mailbox(400), behavior: ServerBehavior(perReplyDelay: .milliseconds(2)), pipelineWindow: 16)
         try h.pump { $0.contains { if case .listing = $0 { true } else { false } } }
         h.backend.fetchMessage(number: 1, uid: "uid-1")
         try h.pump { $0.contains { if case .message(1, _, _) = $0 { true } else { false } } }
@@ -101,7 +107,7 @@ final class POP3BackendTests: XCTestCase {
     }
 
     func testHeadersThatArrivedBeforeACutAreNotFetchedAgain() async throws {
-        var h = try await start(mailbox(300), behavior: ServerBehavior(perReplyDelay: .milliseconds(1)))
+        var h = try await start(mailbox(300), behavior: ServerBehavior(perReplyDelay: .milliseconds(1)), pipelineWindow: 16)
         let model = h.model
         try h.pump { _ in model.status.headersLoaded >= 100 }
         h.proxy.cutAll()

@@ -5,42 +5,45 @@ import XCTest
 /// settles at twice the product when the server is the limit, and stays within its bounds.
 final class PipelineWindowTests: XCTestCase {
     private var now = ContinuousClock.now
+    private var inFlight: [ContinuousClock.Instant] = []
+    private var lastReply: ContinuousClock.Instant?
 
-    /// Replays a connection whose round trip is `rtt` and whose server answers at most
-    /// `serverRate` replies per second, for `rounds` windows' worth of replies.
-    private func simulate(_ window: inout PipelineWindow, rtt: Duration, serverRate: Double, rounds: Int) {
-        for _ in 0..<rounds {
-            let batch = window.size
-            // A round lasts a round trip, or longer when the server cannot keep up.
-            let roundTime = max(rtt, .seconds(Double(batch) / serverRate))
-            let sentAt = now
-            for i in 1...batch {
-                window.replyArrived(sentAt: sentAt, at: sentAt + rtt + (roundTime - rtt) * (Double(i) / Double(batch)))
-            }
-            now = now + roundTime
+    /// A connection whose round trip is `rtt` to a server answering at most `serverRate` replies
+    /// a second, driven the way `topBatch` drives it: the window kept full, refilled per reply.
+    private func simulate(_ window: inout PipelineWindow, rtt: Duration, serverRate: Double, replies: Int) {
+        let service = Duration.seconds(1 / serverRate)
+        while inFlight.count < window.size { inFlight.append(now) }
+        for _ in 0..<replies {
+            let sentAt = inFlight.removeFirst()
+            let arrival = max(sentAt + rtt, (lastReply ?? sentAt) + service)
+            lastReply = arrival
+            now = arrival
+            window.replyArrived(sentAt: sentAt, at: arrival)
+            while inFlight.count < window.size { inFlight.append(now) }
         }
     }
 
     func testShrinksToASlowServerAndGrowsExponentiallyWhileTheWindowIsTheLimit() {
         var window = PipelineWindow(limit: 100_000)
         XCTAssertEqual(window.size, PipelineWindow.initial)
-        // Throttled first (a slow server), then the server speeds up: the window is the limit.
-        simulate(&window, rtt: .milliseconds(100), serverRate: 1_000, rounds: 10)
+        // A slow server first: 1,000 replies/s over a 100 ms round trip is 100 in flight.
+        simulate(&window, rtt: .milliseconds(100), serverRate: 1_000, replies: 5_000)
         XCTAssertLessThan(window.size, 300)
         let throttled = window.size
+        // Then the server keeps up with anything: the window doubles every two round trips (one for
+        // the added commands to come back, one to measure the rate they made).
         var sizes: [Int] = []
         for _ in 0..<6 {
-            simulate(&window, rtt: .milliseconds(100), serverRate: 1_000_000, rounds: 1)
+            simulate(&window, rtt: .milliseconds(100), serverRate: 10_000_000, replies: window.size)
             sizes.append(window.size)
         }
         XCTAssertEqual(sizes, sizes.sorted(), "never shrinks while the server keeps up")
-        // Doubling every round trip; a size set during one round shows in the next one's sends.
         XCTAssertGreaterThanOrEqual(sizes.last ?? 0, throttled * 8, "sizes \(sizes)")
     }
 
     func testSettlesNearTwiceTheBandwidthDelayProduct() {
         var window = PipelineWindow(limit: 100_000)
-        simulate(&window, rtt: .milliseconds(100), serverRate: 20_000, rounds: 20)
+        simulate(&window, rtt: .milliseconds(100), serverRate: 20_000, replies: 100_000)
         // 20,000 replies/s × 0.1 s = 2,000 in one round trip.
         XCTAssertGreaterThan(window.size, 3_000)
         XCTAssertLessThan(window.size, 5_000)
@@ -48,15 +51,15 @@ final class PipelineWindowTests: XCTestCase {
 
     func testStaysAtTheFloorOnLoopbackAndNeverPassesTheLimit() {
         var loopback = PipelineWindow(limit: 8192)
-        simulate(&loopback, rtt: .microseconds(50), serverRate: 30_000, rounds: 50)
+        simulate(&loopback, rtt: .microseconds(50), serverRate: 30_000, replies: 20_000)
         XCTAssertEqual(loopback.size, PipelineWindow.floor)
 
         var capped = PipelineWindow(limit: 500)
-        simulate(&capped, rtt: .milliseconds(200), serverRate: 50_000, rounds: 20)
+        simulate(&capped, rtt: .milliseconds(200), serverRate: 50_000, replies: 10_000)
         XCTAssertEqual(capped.size, 500)
 
         var tiny = PipelineWindow(limit: 3)
-        simulate(&tiny, rtt: .milliseconds(200), serverRate: 50_000, rounds: 5)
+        simulate(&tiny, rtt: .milliseconds(200), serverRate: 50_000, replies: 100)
         XCTAssertEqual(tiny.size, 3)
     }
 }

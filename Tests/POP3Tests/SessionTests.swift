@@ -50,6 +50,47 @@ final class SessionTests: XCTestCase {
         }
     }
 
+    func testPLAINLoginCarriesTheCAPAAfterLoginInTheSameWrite() async throws {
+        // Silent after AUTH: only a client that pipelined has sent CAPA already.
+        try await withPOP3Server(behavior: ServerBehavior(silentAfter: "AUTH")) { server, port in
+            var configuration = SessionFixture.plaintext(port)
+            configuration.allowedMechanisms = [.saslPlain]
+            configuration.idleTimeout = .milliseconds(500)
+            let session = try await POP3Session.connect(configuration)
+            await assertThrowsPOP3Error(.timeout(seconds: 1)) { try await session.login(user: "alice", password: "wonderland") }
+            XCTAssertEqual(server.commandLog.suffix(2).map { String($0.prefix(10)) }, ["AUTH PLAIN", "CAPA"])
+        }
+        try await withPOP3Server(behavior: ServerBehavior(pipelining: false, silentAfter: "AUTH")) { server, port in
+            var configuration = SessionFixture.plaintext(port)
+            configuration.allowedMechanisms = [.saslPlain]
+            configuration.idleTimeout = .milliseconds(500)
+            let session = try await POP3Session.connect(configuration)
+            await assertThrowsPOP3Error(.timeout(seconds: 1)) { try await session.login(user: "alice", password: "wonderland") }
+            XCTAssertEqual(server.commandLog.last.map { String($0.prefix(10)) }, "AUTH PLAIN")
+        }
+    }
+
+    func testARefusedPipelinedPLAINLoginLeavesTheSessionReadyForAnotherTry() async throws {
+        try await withPOP3Server { server, port in
+            var configuration = SessionFixture.plaintext(port)
+            configuration.allowedMechanisms = [.saslPlain]
+            let session = try await POP3Session.connect(configuration)
+            do {
+                try await session.login(user: "alice", password: "wrong")
+                XCTFail("a wrong password logged in")
+            } catch let error as POP3Error {
+                guard case .authFailed = error else { return XCTFail("\(error)") }
+            }
+            try await session.login(user: "alice", password: "wonderland")
+            let stat = try await session.stat()
+            XCTAssertEqual(stat.count, 3)
+            let capabilities = await session.capabilities
+            XCTAssertTrue(capabilities.pipelining)
+            _ = try await session.quit()
+            XCTAssertEqual(server.commandLog.filter { $0 == "CAPA" }.count, 3, "one before login, one with each AUTH")
+        }
+    }
+
     func testLongPLAINCredentialsUseAnEmptyChallengeInsteadOfAnInitialResponse() async throws {
         let password = String(repeating: "p", count: 200)
         let server = InMemoryPOP3Server(
