@@ -37,6 +37,21 @@ enum FloorClient {
         return Timing(login: login, total: total, replies: count)
     }
 
+    /// Connect, log in, then LIST and UIDL written together: the least any client must ask before
+    /// it can show a cached index, since it needs the sizes and the UIDs. Seconds since `start`.
+    static func listAndUIDs(port: Int, user: String, password: String, start: ContinuousClock.Instant) throws -> Double {
+        let connection = try Connection(port: port)
+        defer { connection.close() }
+        try connection.login(user: user, password: password)
+        try connection.write("LIST\r\nUIDL\r\n")
+        try connection.skipMultiLine()
+        try connection.skipMultiLine()
+        let total = start.secondsSince
+        try connection.write("QUIT\r\n")
+        _ = try connection.statusLine()
+        return total
+    }
+
     /// Seconds to RETR message `number` whole: the floor for opening a message.
     static func retrieve(port: Int, user: String, password: String, number: Int) throws -> (seconds: Double, bytes: Int) {
         let start = ContinuousClock.now

@@ -29,6 +29,49 @@ public enum AddressList {
     static let maxAddresses = 1_000
 
     public static func parse(_ s: String) -> [Address] {
+        if let single = parseSimple(s) { return single }
+        return parseAnyForm(s)
+    }
+
+    /// `Name <box@host>` or a bare `box@host` with nothing to unquote, decode or split: what most
+    /// From and To fields hold, read without tokens. Anything else returns nil and takes the
+    /// general path; where both answer they must agree.
+    static func parseSimple(_ s: String) -> [Address]? {
+        let utf8 = s.utf8
+        var open: String.UTF8View.Index?
+        var close: String.UTF8View.Index?
+        var previous: UInt8 = 0
+        for index in utf8.indices {
+            let byte = utf8[index]
+            switch byte {
+            case 0x22, 0x28, 0x29, 0x2C, 0x3B, 0x3A, 0x5C, 0x5B, 0x5D: return nil
+            case 0x3F where previous == 0x3D: return nil
+            case 0x3C:
+                guard open == nil else { return nil }
+                open = index
+            case 0x3E:
+                guard open != nil, close == nil else { return nil }
+                close = index
+            default:
+                if close != nil, byte != 0x20, byte != 0x09, byte != 0x0D, byte != 0x0A { return nil }
+            }
+            previous = byte
+        }
+        let isBlank = { (byte: UInt8) in byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
+        guard let open else {
+            let box = utf8.drop(while: isBlank).reversed().drop(while: isBlank)
+            guard !box.contains(where: isBlank) else { return nil }
+            let mailbox = String(decoding: box.reversed(), as: UTF8.self)
+            return mailbox.isEmpty ? [] : [make(name: nil, mailbox: mailbox)]
+        }
+        guard let close else { return nil }
+        let mailbox = String(decoding: utf8[utf8.index(after: open)..<close].filter { !isBlank($0) }, as: UTF8.self)
+        let name = collapseBlanks(String(s[..<open]))
+        if mailbox.isEmpty && name.isEmpty { return [] }
+        return [make(name: name.isEmpty ? nil : name, mailbox: mailbox)]
+    }
+
+    static func parseAnyForm(_ s: String) -> [Address] {
         let tokens = tokenize(Array(s.utf8))
         var result: [Address] = []
         var item: [Token] = []

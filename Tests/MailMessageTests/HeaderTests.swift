@@ -110,6 +110,22 @@ final class EncodedWordsTests: XCTestCase {
 }
 
 final class AddressListTests: XCTestCase {
+    func testTheSimpleFastPathAgreesWithTheGeneralParser() {
+        var rng = SeededGenerator(seed: 5_322)
+        let pieces = ["Ada", "Lovelace", " ", "  ", "\t", "<", ">", "@", ".", "example", "org", "J.", "ü", "\r\n ", "=", "?",
+                      "\"", "(", ",", "x"]
+        var accepted = 0
+        for _ in 0..<5_000 {
+            let text = (0..<Int.random(in: 0...9, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined()
+            guard let simple = AddressList.parseSimple(text) else { continue }
+            accepted += 1
+            XCTAssertEqual(simple, AddressList.parseAnyForm(text), text.debugDescription)
+        }
+        XCTAssertGreaterThan(accepted, 500)
+        XCTAssertNil(AddressList.parseSimple("=?UTF-8?B?SsO8cmdlbg==?= <j@example.de>"), "encoded words take the general path")
+        XCTAssertEqual(AddressList.parse(" Ada  Lovelace <ada @example.org> "), [Address(name: "Ada Lovelace", mailbox: "ada@example.org")])
+    }
+
     func testDisplayNamesAndQuotedStrings() {
         let a = AddressList.parse(#"John Doe <john@example.com>, "Doe, Jane" <jane@example.com>, bare@example.org"#)
         XCTAssertEqual(a.map(\.name), ["John Doe", "Doe, Jane", nil])

@@ -72,6 +72,7 @@ final class HeaderParametersTests: XCTestCase {
             "text/plain", "Text/HTML; charset=utf-8", " multipart/mixed ;boundary=x", "multipart/mixed boundary=x",
             "image/png (a comment); name=a.png", "\"text/plain\"", "garbage", "", "text/", "/plain", "text/plain/x",
             "application/octet-stream\t; name*=UTF-8''a%20b", "multipart/alternative;", "te xt/plain", "text/pl\u{1}ain",
+            "TEXT/PLAIN", " text / plain ", "text/plain\r\n ; x=y", "tëxt/plain", "text/plaiñ", "image/svg+xml",
         ]
         for raw in samples {
             let full = ContentType(raw)
