@@ -8,7 +8,9 @@ import NIOPosix
 public final class TCPProxy: Sendable {
     private let targetHost: String
     private let targetPort: Int
-    private let delay: TimeAmount
+    /// Read by every relay per chunk, so a benchmark can change the latency without a new port
+    /// (clients cache by host and port).
+    private let delay: NIOLockedValueBox<TimeAmount>
     private let group = MultiThreadedEventLoopGroup.singleton
     private let channels = NIOLockedValueBox<(listener: (any Channel)?, open: [any Channel])>((nil, []))
 
@@ -16,8 +18,18 @@ public final class TCPProxy: Sendable {
     public init(targetHost: String = "127.0.0.1", targetPort: Int, oneWayDelay: Duration = .zero) {
         self.targetHost = targetHost
         self.targetPort = targetPort
-        let (seconds, attoseconds) = oneWayDelay.components
-        self.delay = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        delay = NIOLockedValueBox(Self.timeAmount(oneWayDelay))
+    }
+
+    /// Applies to chunks read from now on, on connections old and new.
+    public var oneWayDelay: Duration {
+        get { .nanoseconds(delay.withLockedValue { $0.nanoseconds }) }
+        set { delay.withLockedValue { $0 = Self.timeAmount(newValue) } }
+    }
+
+    private static func timeAmount(_ duration: Duration) -> TimeAmount {
+        let (seconds, attoseconds) = duration.components
+        return .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 
     /// Starts listening on loopback and returns the port clients should use.
@@ -67,10 +79,10 @@ private final class Relay: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
 
     private let peer: any Channel
-    private let delay: TimeAmount
+    private let delay: NIOLockedValueBox<TimeAmount>
     private var lastDeadline = NIODeadline.uptimeNanoseconds(0)
 
-    init(peer: any Channel, delay: TimeAmount) {
+    init(peer: any Channel, delay: NIOLockedValueBox<TimeAmount>) {
         self.peer = peer
         self.delay = delay
     }
@@ -78,6 +90,7 @@ private final class Relay: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let bytes = unwrapInboundIn(data)
         let peer = self.peer
+        let delay = self.delay.withLockedValue { $0 }
         guard delay > .zero else {
             peer.writeAndFlush(bytes, promise: nil)
             return
@@ -91,6 +104,7 @@ private final class Relay: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         let peer = self.peer
+        let delay = self.delay.withLockedValue { $0 }
         context.eventLoop.assumeIsolated().scheduleTask(deadline: max(.now() + delay, lastDeadline + .nanoseconds(1))) {
             peer.close(promise: nil)
         }
