@@ -52,12 +52,13 @@ enum FloorClient {
         return total
     }
 
-    /// Seconds to RETR message `number` whole: the floor for opening a message.
+    /// Seconds from sending RETR to the last byte of message `number`, on a session already
+    /// logged in (as the reader's is when the user presses Enter): the floor for opening it.
     static func retrieve(port: Int, user: String, password: String, number: Int) throws -> (seconds: Double, bytes: Int) {
-        let start = ContinuousClock.now
         let connection = try Connection(port: port)
         defer { connection.close() }
         try connection.login(user: user, password: password)
+        let start = ContinuousClock.now
         try connection.write("RETR \(number)\r\n")
         let bytes = try connection.skipMultiLine()
         let seconds = start.secondsSince

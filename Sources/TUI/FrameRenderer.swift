@@ -360,6 +360,13 @@ public struct FrameRenderer {
     /// a line was built from.
     private func clip(_ frame: inout Frame) {
         for row in frame.lines.indices {
+            // Most lines are already plain text that fits: leave those as built.
+            var used = 0
+            let fits = frame.lines[row].spans.allSatisfy { span in
+                used += span.text.utf8.count
+                return !span.text.isEmpty && TerminalText.isPlainASCII(span.text)
+            }
+            if fits && used <= frame.width { continue }
             var room = frame.width
             var spans: [Span] = []
             for span in frame.lines[row].spans where room > 0 {

@@ -54,7 +54,7 @@ public enum TerminalText {
 
     /// Printable ASCII only: one cell per byte and nothing to replace, the common case by far, so
     /// it skips the per-scalar work of the general paths.
-    static func isPlainASCII(_ s: some StringProtocol) -> Bool {
+    public static func isPlainASCII(_ s: some StringProtocol) -> Bool {
         // Through a concrete Substring: callers in other modules reach this unspecialised.
         let utf8 = Substring(s).utf8
         let plain = { (byte: UInt8) in byte >= 0x20 && byte < 0x7F }
@@ -80,12 +80,16 @@ public enum TerminalText {
 
     /// `s` with every unsafe or unprintable scalar replaced by U+FFFD, and tabs by a space.
     public static func printable(_ s: some StringProtocol) -> String {
-        if isPlainASCII(s) { return String(s) }
+        func needsReplacing(_ scalar: Unicode.Scalar) -> Bool {
+            scalar == "\t" || isUnsafe(scalar) || (scalar.value >= 0x7F && wcwidthOf(scalar) < 0)
+        }
+        // Checking is much cheaper than rebuilding, and nearly all text is already printable.
+        if isPlainASCII(s) || !s.unicodeScalars.contains(where: needsReplacing) { return String(s) }
         var out = String.UnicodeScalarView()
         for scalar in s.unicodeScalars {
             if scalar == "\t" {
                 out.append(" ")
-            } else if isUnsafe(scalar) || (scalar.value >= 0x7F && wcwidthOf(scalar) < 0) {
+            } else if needsReplacing(scalar) {
                 out.append("\u{FFFD}")
             } else {
                 out.append(scalar)
