@@ -9,17 +9,15 @@ enum FloorClient {
     }
 
     struct Timing {
-        var login: Double
         var total: Double
         var replies: Int
     }
 
-    /// Connect, log in and fetch every header; times are seconds since `start`.
+    /// Connect, log in and fetch every header; `total` is seconds since `start`.
     static func fetchHeaders(port: Int, user: String, password: String, start: ContinuousClock.Instant) throws -> Timing {
         let connection = try Connection(port: port)
         defer { connection.close() }
         try connection.login(user: user, password: password)
-        let login = start.secondsSince
         try connection.write("STAT\r\n")
         let stat = try connection.statusLine()
         guard let count = stat.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else {
@@ -34,7 +32,7 @@ enum FloorClient {
         let total = start.secondsSince
         try connection.write("QUIT\r\n")
         _ = try connection.statusLine()
-        return Timing(login: login, total: total, replies: count)
+        return Timing(total: total, replies: count)
     }
 
     /// Connect, log in, then LIST and UIDL written together: the least any client must ask before
