@@ -43,18 +43,7 @@ struct HeadlessReader {
     func loadIndex() async throws -> (Timing, InboxModel) {
         let start = ContinuousClock.now
         let loggedIn = LoginClock()
-        let config = configuration
-        let backend = POP3Backend(account: user, options: .init(headerCache: try headerCache())) { [user, password] in
-            let session = try await POP3Session.connect(config)
-            try await session.login(user: user, password: password)
-            loggedIn.mark(start.secondsSince)
-            return session
-        }
-        let model = InboxModel(account: user)
-        let reader = Reader(model: model, backend: backend, options: ReaderOptions())
-        reader.resize(width: 200, height: Self.screenRows + 3)
-        let sink = EventSink()
-        backend.start(sink)
+        let (backend, model, reader, sink) = try startReader(headerCache: headerCache()) { loggedIn.mark(start.secondsSince) }
         var firstScreen: Double?
         var complete: Double?
         while complete == nil {
@@ -80,17 +69,7 @@ struct HeadlessReader {
     /// Seconds from pressing Enter (and `y` to the size question) on message `number` to the first
     /// page of it drawn in the pager.
     func openMessage(_ number: Int, expecting firstLine: String) async throws -> Double {
-        let config = configuration
-        let backend = POP3Backend(account: user) { [user, password] in
-            let session = try await POP3Session.connect(config)
-            try await session.login(user: user, password: password)
-            return session
-        }
-        let model = InboxModel(account: user)
-        let reader = Reader(model: model, backend: backend, options: ReaderOptions())
-        reader.resize(width: 200, height: Self.screenRows + 3)
-        let sink = EventSink()
-        backend.start(sink)
+        let (backend, model, reader, sink) = startReader(headerCache: nil) {}
         while !model.headersComplete {
             try await Task.sleep(for: pollInterval)
             reader.apply(sink.drain())
@@ -107,6 +86,25 @@ struct HeadlessReader {
         backend.quitWithoutDeleting()
         try await Self.waitForClose(sink)
         return seconds
+    }
+
+    /// A backend and the reader on top of it, started; `loggedIn` runs after each login.
+    private func startReader(
+        headerCache: HeaderCache?, loggedIn: @escaping @Sendable () -> Void
+    ) -> (POP3Backend, InboxModel, Reader, EventSink) {
+        let config = configuration
+        let backend = POP3Backend(account: user, options: .init(headerCache: headerCache)) { [user, password] in
+            let session = try await POP3Session.connect(config)
+            try await session.login(user: user, password: password)
+            loggedIn()
+            return session
+        }
+        let model = InboxModel(account: user)
+        let reader = Reader(model: model, backend: backend, options: ReaderOptions())
+        reader.resize(width: 200, height: Self.screenRows + 3)
+        let sink = EventSink()
+        backend.start(sink)
+        return (backend, model, reader, sink)
     }
 
     /// The index opens on the newest message, so its screenful is the highest numbers.

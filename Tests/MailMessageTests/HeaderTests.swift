@@ -111,7 +111,7 @@ final class EncodedWordsTests: XCTestCase {
 
 final class AddressListTests: XCTestCase {
     func testTheSimpleFastPathAgreesWithTheGeneralParser() {
-        var rng = SeededGenerator(seed: 5_322)
+        var rng = MutationTests.Random(state: 5_322)
         let pieces = ["Ada", "Lovelace", " ", "  ", "\t", "<", ">", "@", ".", "example", "org", "J.", "ü", "\r\n ", "=", "?",
                       "\"", "(", ",", "x"]
         var accepted = 0
@@ -185,7 +185,7 @@ final class MessageDateTests: XCTestCase {
     func testTheCanonicalFastPathAgreesWithTheGeneralParser() {
         // Seeded so a failure repeats; the shapes cover what the fast path accepts and what it
         // must hand on (named zones, 2-digit years, trailing words, impossible values).
-        var rng = SeededGenerator(seed: 20_261_122)
+        var rng = MutationTests.Random(state: 20_261_122)
         let days = ["", "Tue, ", "tue,", "Xyz, ", "Tue ,"]
         let months = ["Jan", "feb", "MAR", "Sep", "Dec", "Sept", "Foo"]
         let zones = ["+0100", "-0530", "+0000", "-0000", "GMT", "+2400", "+0199", "EST", "+01:00", ""]
@@ -300,18 +300,5 @@ final class MessageSummaryTests: XCTestCase {
                                messageID: "<m@x>", hasAttachments: true)
         let back = try JSONDecoder().decode(MessageSummary.self, from: JSONEncoder().encode(s))
         XCTAssertEqual(back, s)
-    }
-}
-
-/// A small deterministic generator (SplitMix64) for tests that must repeat.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

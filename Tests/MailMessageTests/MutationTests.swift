@@ -7,7 +7,7 @@ import XCTest
 /// agreement. Deterministic, so a failure reproduces with the printed seed.
 final class MutationTests: XCTestCase {
     /// SplitMix64: tiny, seedable, and the same on every platform.
-    struct Random {
+    struct Random: RandomNumberGenerator {
         var state: UInt64
         mutating func next() -> UInt64 {
             state &+= 0x9E37_79B9_7F4A_7C15
