@@ -35,6 +35,14 @@ final class ExternalHTMLConverterTests: XCTestCase {
         XCTAssertEqual(message(ExternalHTMLConverter(command: "exit 1")), ["Hello there"])
     }
 
+    /// The HTML is far larger than a pipe holds, so writing it to a converter that has already
+    /// exited raises SIGPIPE, which by default ends the whole process.
+    func testAConverterThatIgnoresItsInputDoesNotKillTheProcess() {
+        let large = "<p>" + String(repeating: "word ", count: 1 << 20) + "</p>"
+        let converter = ExternalHTMLConverter(command: "echo converted")
+        for _ in 0..<5 { XCTAssertEqual(converter.convert(large), "converted\n") }
+    }
+
     func testOutputIsBounded() {
         let converter = ExternalHTMLConverter(command: "yes mail | head -c 100000", maxOutput: 1000)
         XCTAssertEqual(converter.convert(html)?.utf8.count, 1000)

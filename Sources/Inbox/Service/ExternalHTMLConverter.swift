@@ -15,6 +15,10 @@ public struct ExternalHTMLConverter: Sendable {
     }
 
     public func convert(_ html: String) -> String? {
+        // A converter may exit without reading all of its input; the write into the closed pipe
+        // must then fail with EPIPE instead of raising SIGPIPE, which ends the whole process
+        // (and with it the user's marks). Linux has no per-descriptor switch for this.
+        signal(SIGPIPE, SIG_IGN)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", command]
