@@ -44,18 +44,32 @@ public struct MessageHeader: Sendable, Equatable {
         bytes.withUnsafeBufferPointer { parse($0, in: 0..<$0.count) }
     }
 
-    static func parse(_ buf: UnsafeBufferPointer<UInt8>, in range: Range<Int>) -> (header: MessageHeader, bodyStart: Int) {
+    /// Only the fields named in `names` (compared case-insensitively), for callers that read a
+    /// handful of fields from many headers: the others are stepped over without being decoded.
+    static func parse(_ bytes: [UInt8], keeping names: FieldNames) -> MessageHeader {
+        bytes.withUnsafeBufferPointer { parse($0, in: 0..<$0.count, keeping: names).header }
+    }
+
+    static func parse(
+        _ buf: UnsafeBufferPointer<UInt8>, in range: Range<Int>, keeping names: FieldNames? = nil
+    ) -> (header: MessageHeader, bodyStart: Int) {
+        /// The field whose continuation lines come next.
+        enum Current {
+            case none
+            case kept(name: String)
+            case skipped
+        }
         var fields: [HeaderField] = []
-        var name: String?
+        var current = Current.none
         var value: [UInt8] = []
         var i = range.lowerBound
         let end = range.upperBound
 
         func flush() {
-            if let n = name, fields.count < maxFields {
-                fields.append(HeaderField(name: n, value: decodeValue(value)))
+            if case .kept(let name) = current, fields.count < maxFields {
+                fields.append(HeaderField(name: name, value: decodeValue(value)))
             }
-            name = nil
+            current = .none
             value.removeAll(keepingCapacity: true)
         }
 
@@ -72,12 +86,16 @@ public struct MessageHeader: Sendable, Equatable {
             }
             let first = buf[i]
             if first == 0x20 || first == 0x09 {
-                if name != nil {
+                switch current {
+                case .kept:
                     value.append(contentsOf: UnsafeBufferPointer(rebasing: buf[i..<contentEnd]))
-                } else if !isBlank(buf, i..<contentEnd) {
-                    // Indented text with no field to continue: this is body text.
-                    flush()
-                    return (MessageHeader(fields: fields), i)
+                case .skipped:
+                    break
+                case .none:
+                    if !isBlank(buf, i..<contentEnd) {
+                        // Indented text with no field to continue: this is body text.
+                        return (MessageHeader(fields: fields), i)
+                    }
                 }
                 i = next
                 continue
@@ -87,8 +105,13 @@ public struct MessageHeader: Sendable, Equatable {
                 return (MessageHeader(fields: fields), i)
             }
             flush()
-            name = String(decoding: UnsafeBufferPointer(rebasing: buf[i..<colon.nameEnd]), as: UTF8.self)
-            value.append(contentsOf: UnsafeBufferPointer(rebasing: buf[(colon.colon + 1)..<contentEnd]))
+            let name = UnsafeBufferPointer(rebasing: buf[i..<colon.nameEnd])
+            if let names, !names.contains(name) {
+                current = .skipped
+            } else {
+                current = .kept(name: String(decoding: name, as: UTF8.self))
+                value.append(contentsOf: UnsafeBufferPointer(rebasing: buf[(colon.colon + 1)..<contentEnd]))
+            }
             i = next
         }
         flush()
@@ -132,6 +155,26 @@ public struct MessageHeader: Sendable, Equatable {
         let p = s.utf8Start
         for k in 0..<n where buf[i + k] != p[k] { return false }
         return true
+    }
+}
+
+/// A set of header field names matched against raw bytes, ignoring ASCII case.
+struct FieldNames: Sendable {
+    private let lowercased: [[UInt8]]
+
+    init(_ names: [String]) {
+        lowercased = names.map { Array($0.lowercased().utf8) }
+    }
+
+    func contains(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
+        candidates: for candidate in lowercased where candidate.count == name.count {
+            for (k, byte) in candidate.enumerated() {
+                let b = name[k]
+                if (b >= 0x41 && b <= 0x5A ? b | 0x20 : b) != byte { continue candidates }
+            }
+            return true
+        }
+        return false
     }
 }
 

@@ -58,6 +58,25 @@ final class MessageHeaderTests: XCTestCase {
         let (h, _) = MessageHeader.parse(raw + Array("\nbody".utf8))
         XCTAssertEqual(h.fields.count, MessageHeader.maxFields)
     }
+
+    /// Parsing only some fields must keep exactly the fields a full parse has under those names,
+    /// through folding, obsolete forms and mangled bytes alike.
+    func testKeepingSomeFieldsAgreesWithTheFullParse() throws {
+        let names = ["From", "subject", "CONTENT-TYPE", "Received"]
+        let wanted = FieldNames(names)
+        var rng = MutationTests.Random(state: 1_939)
+        var inputs = try CorpusTests.messages().map(\.bytes)
+        inputs += [Array("From sender@example.org Mon Jan 1\nfrom: a\n  b\nX: \n\tcontinued\nSubject :c\n\n".utf8),
+                   Array("Received: one\n Subject: not a field\n\tmore\nrEcEiVeD: two\n\nbody".utf8),
+                   Array("  indented first line\nSubject: x\n".utf8)]
+        inputs += inputs.flatMap { input in (0..<30).map { _ in MutationTests.mutate(input, &rng) } }
+        for input in inputs {
+            let full = MessageHeader.parse(input).header.fields.filter { field in
+                names.contains { $0.equalsIgnoringASCIICase(field.name) }
+            }
+            XCTAssertEqual(MessageHeader.parse(input, keeping: wanted).fields, full, String(decoding: input.prefix(200), as: UTF8.self))
+        }
+    }
 }
 
 final class EncodedWordsTests: XCTestCase {
