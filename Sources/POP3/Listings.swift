@@ -64,45 +64,63 @@ public struct UIDListing: Sendable, Equatable {
         self.problems = problems
     }
 
-    /// Lines are split on LF with an optional CR; empty lines are ignored.
+    /// Lines are split on LF with an optional CR; empty lines are ignored. A listing holds one
+    /// line per message (100,000 and more), so this is one pass with one hash lookup per line.
     static func parse(_ body: [UInt8]) -> UIDListing {
-        var candidates: [(number: Int, uid: String)] = []
+        var candidates: [UIDEntry] = []
+        candidates.reserveCapacity(body.count / 24)
         var problems: [UIDProblem] = []
-        for line in Listing.lines(body) {
-            let fields = line.split(separator: UInt8(ascii: " "), maxSplits: 1, omittingEmptySubsequences: true)
-            guard fields.count == 2, let number = Listing.number(fields[0]), number > 0 else {
-                problems.append(UIDProblem(number: nil, text: Listing.printable(line[...]), reason: .malformedLine))
-                continue
+        var firstUse: [String: Int] = [:]
+        firstUse.reserveCapacity(body.count / 24)
+        var sharesUID: [Bool] = []
+        sharesUID.reserveCapacity(body.count / 24)
+        // Servers list in ascending order, which rules out a repeated number without counting.
+        var ascending = true
+        Listing.forEachLine(body) { line in
+            // "n uid": the number, one space, the UID (RFC 1939 section 7). Trailing spaces are
+            // tolerated; anything else after the UID makes it invalid.
+            var start = line.startIndex
+            while start < line.endIndex, line[start] == 0x20 { start += 1 }
+            guard let space = line[start...].firstIndex(of: 0x20), space + 1 < line.endIndex,
+                  let number = Listing.number(line[start..<space]), number > 0 else {
+                problems.append(UIDProblem(number: nil, text: Listing.printable(line), reason: .malformedLine))
+                return
             }
-            // Trailing spaces are tolerated; anything else after the UID makes it invalid.
-            var uid = fields[1][...]
-            while uid.last == UInt8(ascii: " ") { uid = uid.dropLast() }
+            var uid = line[(space + 1)...]
+            while uid.last == 0x20 { uid = uid.dropLast() }
             guard let valid = UIDListing.validUID(uid) else {
                 problems.append(UIDProblem(number: number, text: Listing.printable(uid), reason: .invalidUID))
-                continue
+                return
             }
-            candidates.append((number, valid))
+            if let previous = candidates.last, number <= previous.number { ascending = false }
+            if let first = firstUse[valid] {
+                sharesUID[first] = true
+                sharesUID.append(true)
+            } else {
+                firstUse[valid] = candidates.count
+                sharesUID.append(false)
+            }
+            candidates.append(UIDEntry(number: number, uid: valid))
         }
-        var uidCounts: [String: Int] = [:]
         var numberCounts: [Int: Int] = [:]
-        for candidate in candidates {
-            uidCounts[candidate.uid, default: 0] += 1
-            numberCounts[candidate.number, default: 0] += 1
+        if !ascending {
+            for candidate in candidates { numberCounts[candidate.number, default: 0] += 1 }
         }
         var entries: [UIDEntry] = []
-        for candidate in candidates {
+        entries.reserveCapacity(candidates.count)
+        for (index, candidate) in candidates.enumerated() {
             if numberCounts[candidate.number, default: 0] > 1 {
                 problems.append(UIDProblem(number: candidate.number, text: candidate.uid, reason: .duplicateNumber))
-            } else if uidCounts[candidate.uid, default: 0] > 1 {
+            } else if sharesUID[index] {
                 problems.append(UIDProblem(number: candidate.number, text: candidate.uid, reason: .duplicateUID))
             } else {
-                entries.append(UIDEntry(number: candidate.number, uid: candidate.uid))
+                entries.append(candidate)
             }
         }
         return UIDListing(entries: entries, problems: problems)
     }
 
-    static func validUID(_ bytes: ArraySlice<UInt8>) -> String? {
+    static func validUID(_ bytes: some Collection<UInt8>) -> String? {
         guard (1...70).contains(bytes.count), bytes.allSatisfy({ (0x21...0x7E).contains($0) }) else { return nil }
         return String(decoding: bytes, as: UTF8.self)
     }
@@ -110,31 +128,54 @@ public struct UIDListing: Sendable, Equatable {
 
 /// Helpers shared by the listing parsers.
 enum Listing {
-    static func lines(_ body: [UInt8]) -> [ArraySlice<UInt8>] {
-        body.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true).compactMap { line in
-            let trimmed = line.last == UInt8(ascii: "\r") ? line.dropLast() : line
-            return trimmed.isEmpty ? nil : trimmed
+    /// Each non-empty line of `body`, without its CR LF (or bare LF). The lines are views into
+    /// `body`, valid only during the call: listings run to 100,000 lines, and copying or
+    /// reference-counting each would cost more than parsing it.
+    static func forEachLine(_ body: [UInt8], _ each: (Slice<UnsafeBufferPointer<UInt8>>) throws -> Void) rethrows {
+        try body.withUnsafeBufferPointer { buffer in
+            var start = 0
+            while start < buffer.count {
+                var end = start
+                while end < buffer.count, buffer[end] != 0x0A { end += 1 }
+                var contentEnd = end
+                if contentEnd > start, buffer[contentEnd - 1] == 0x0D { contentEnd -= 1 }
+                if contentEnd > start { try each(buffer[start..<contentEnd]) }
+                start = end + 1
+            }
         }
     }
 
     static func stringLines(_ body: [UInt8]) -> [String] {
-        lines(body).map { String(decoding: $0, as: UTF8.self) }
+        var lines: [String] = []
+        forEachLine(body) { lines.append(String(decoding: $0, as: UTF8.self)) }
+        return lines
     }
 
-    /// A positive decimal number of reasonable size (no sign, no spaces).
+    /// A decimal number of reasonable size (no sign, no spaces): 18 digits cannot overflow.
     static func number(_ bytes: some Collection<UInt8>) -> Int? {
-        guard !bytes.isEmpty, bytes.count <= 18, bytes.allSatisfy({ (0x30...0x39).contains($0) }) else { return nil }
-        return Int(String(decoding: bytes, as: UTF8.self))
+        guard !bytes.isEmpty, bytes.count <= 18 else { return nil }
+        var value = 0
+        for byte in bytes {
+            guard byte >= 0x30 && byte <= 0x39 else { return nil }
+            value = value * 10 + Int(byte - 0x30)
+        }
+        return value
     }
 
-    static func listEntry(_ line: some Collection<UInt8>) -> ListEntry? {
-        let fields = line.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: true)
-        guard fields.count >= 2, let number = number(fields[0]), number > 0, let size = Listing.number(fields[1])
-        else { return nil }
+    /// "n size", and whatever a server adds after a space (RFC 1939 allows more information).
+    static func listEntry<Line: Collection<UInt8>>(_ line: Line) -> ListEntry? {
+        var i = line.startIndex
+        func nextField() -> Line.SubSequence {
+            while i < line.endIndex, line[i] == 0x20 { i = line.index(after: i) }
+            let start = i
+            while i < line.endIndex, line[i] != 0x20 { i = line.index(after: i) }
+            return line[start..<i]
+        }
+        guard let number = number(nextField()), number > 0, let size = Listing.number(nextField()) else { return nil }
         return ListEntry(number: number, size: size)
     }
 
-    static func printable(_ bytes: ArraySlice<UInt8>) -> String {
+    static func printable(_ bytes: some Collection<UInt8>) -> String {
         var result = ""
         for byte in bytes.prefix(80) {
             if (0x20...0x7E).contains(byte) {

@@ -14,6 +14,8 @@ public actor POP3Session {
     private let connection: POP3Connection
     private var busy = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
+    /// LIST and UIDL sent with the login (`prefetchingListing`), for the first `listWithUIDs`.
+    private var prefetchedListing: [EventLoopFuture<POP3Reply>] = []
 
     private init(
         configuration: POP3Configuration, connection: POP3Connection, greeting: Greeting,
@@ -80,7 +82,10 @@ public actor POP3Session {
     /// Logs in with the strongest allowed mechanism the server offers (see `AuthMechanism.strongestFirst`;
     /// `allowedMechanisms` overrides the list and its order). A mechanism the server refuses before any
     /// credential was sent makes way for the next one; a rejected credential is final.
-    public func login(user: String, password: String) async throws {
+    ///
+    /// - Parameter prefetchingListing: for a caller that lists next: when the server pipelines,
+    ///   LIST and UIDL go out with the login, and `listWithUIDs` then costs no round trip.
+    public func login(user: String, password: String, prefetchingListing: Bool = false) async throws {
         try await exclusively {
             guard state == .authorization else { throw POP3Error.wrongState(command: "login", state: state) }
             guard isEncrypted || configuration.allowPlaintext else { throw POP3Error.plaintextNotAllowed }
@@ -95,7 +100,8 @@ public actor POP3Session {
             var capabilitiesAfterLogin: Capabilities?
             for (index, mechanism) in candidates.enumerated() {
                 do {
-                    capabilitiesAfterLogin = try await authenticate(mechanism, user: user, password: password)
+                    capabilitiesAfterLogin = try await authenticate(
+                        mechanism, user: user, password: password, prefetchingListing: prefetchingListing)
                     break
                 } catch let refused as MechanismRefused where index == candidates.count - 1 {
                     throw POP3Error.serverError(command: "AUTH \(mechanism.rawValue)", text: refused.status.text)
@@ -146,25 +152,25 @@ public actor POP3Session {
     }
 
     /// Returns the capabilities after login when they came with the login itself.
-    private func authenticate(_ mechanism: AuthMechanism, user: String, password: String) async throws -> Capabilities? {
+    private func authenticate(
+        _ mechanism: AuthMechanism, user: String, password: String, prefetchingListing: Bool
+    ) async throws -> Capabilities? {
+        let complete = { (command: POP3Command) in
+            try await self.completeLogin(command, prefetchingListing: prefetchingListing)
+        }
         switch mechanism {
         case .saslPlain:
             let message = AuthEncoding.plain(user: user, password: password)
             // RFC 5034 section 4 + RFC 2449 section 4: the initial response only if the line fits 255 octets.
             if "AUTH PLAIN \(message)\r\n".utf8.count <= 255 {
-                if capabilities.pipelining && capabilities.advertised {
-                    return try await plainWithCapabilities(message)
-                }
-                try await finishLogin(send(.auth(mechanism: "PLAIN", initialResponse: message)))
-            } else {
-                try await expectChallenge(
-                    send(.auth(mechanism: "PLAIN", initialResponse: nil)), beforeCredentials: true)
-                try await finishLogin(send(.saslResponse(message)))
+                return try await complete(.auth(mechanism: "PLAIN", initialResponse: message))
             }
+            try await expectChallenge(send(.auth(mechanism: "PLAIN", initialResponse: nil)), beforeCredentials: true)
+            return try await complete(.saslResponse(message))
         case .saslLogin:
             try await expectChallenge(send(.auth(mechanism: "LOGIN", initialResponse: nil)), beforeCredentials: true)
             try await expectChallenge(send(.saslResponse(AuthEncoding.login(user))), beforeCredentials: false)
-            try await finishLogin(send(.saslResponse(AuthEncoding.login(password))))
+            return try await complete(.saslResponse(AuthEncoding.login(password)))
         case .cramMD5:
             let challenge = try await expectChallenge(
                 send(.auth(mechanism: "CRAM-MD5", initialResponse: nil)), beforeCredentials: true
@@ -173,35 +179,42 @@ public actor POP3Session {
                 _ = try await send(.saslResponse("*"))
                 throw POP3Error.malformedResponse("the CRAM-MD5 challenge is not base64")
             }
-            try await finishLogin(send(.saslResponse(response)))
+            return try await complete(.saslResponse(response))
         case .apop:
             guard let timestamp = greeting.apopTimestamp else {
                 throw POP3Error.noUsableMechanism(offered: offeredMechanisms())
             }
             let digest = AuthEncoding.apopDigest(timestamp: timestamp, password: password)
-            try await finishLogin(send(.apop(user: user, digest: digest)))
+            return try await complete(.apop(user: user, digest: digest))
         case .userPass:
             try await finishLogin(send(.user(user)))
-            try await finishLogin(send(.pass(password)))
+            return try await complete(.pass(password))
         }
-        return nil
     }
 
-    /// AUTH PLAIN with its initial response and CAPA in one write: the capabilities after login
-    /// arrive in the same round trip. A refused login answers the CAPA from the AUTHORIZATION
-    /// state, which is harmless; a challenge instead of an answer means the server took CAPA as
-    /// the SASL response, so the session cannot go on.
-    private func plainWithCapabilities(_ message: String) async throws -> Capabilities {
-        let replies = try await sendPipelined([.auth(mechanism: "PLAIN", initialResponse: message), .capa])
+    /// Sends the command that completes a login. When the server pipelines, CAPA (capabilities
+    /// may change at login, RFC 2449 section 5) and, if asked, LIST and UIDL go in the same write,
+    /// so their answers arrive in the login's round trip. A refused login answers them from the
+    /// AUTHORIZATION state, which is harmless, and they are left unread. A challenge instead of
+    /// an answer means the server took CAPA as a SASL response, so the session cannot go on.
+    /// Returns the capabilities after login when they came along.
+    private func completeLogin(_ command: POP3Command, prefetchingListing: Bool) async throws -> Capabilities? {
+        guard capabilities.pipelining && capabilities.advertised else {
+            try await finishLogin(send(command))
+            return nil
+        }
+        let replies = try await sendPipelined([command, .capa] + (prefetchingListing ? [.list(nil), .uidl(nil)] : []))
         let login = try await awaitReply(replies[0])
-        let capa = try await awaitReply(replies[1])
         if case .continuation = login {
             await connection.close()
             state = .closed
-            throw POP3Error.malformedResponse("the server asked for more SASL data after a complete PLAIN response")
+            throw POP3Error.malformedResponse("the server asked for more SASL data after a complete login")
         }
         try await finishLogin(login)
-        if case .multiLine(_, let body) = capa { return Capabilities.parse(Listing.stringLines(body)) }
+        prefetchedListing = Array(replies.dropFirst(2))
+        if case .multiLine(_, let body) = try await awaitReply(replies[1]) {
+            return Capabilities.parse(Listing.stringLines(body))
+        }
         return .assumedWithoutCAPA
     }
 
@@ -266,12 +279,15 @@ public actor POP3Session {
     }
 
     private static func listEntries(_ body: [UInt8]) throws -> [ListEntry] {
-        try Listing.lines(body).map { line in
+        var entries: [ListEntry] = []
+        entries.reserveCapacity(body.count / 12)
+        try Listing.forEachLine(body) { line in
             guard let entry = Listing.listEntry(line) else {
                 throw POP3Error.malformedResponse("LIST line \"\(Listing.printable(line))\"")
             }
-            return entry
+            entries.append(entry)
         }
+        return entries
     }
 
     public func list(_ number: Int) async throws -> ListEntry {
@@ -332,6 +348,8 @@ public actor POP3Session {
     public func delete(_ number: Int) async throws {
         try await transaction("DELE") {
             try Self.checkMessageNumber(number)
+            // A listing from before the deletion would still show the message.
+            prefetchedListing = []
             _ = try await Self.expectOK(send(.dele(number)), command: "DELE \(number)")
         }
     }
@@ -432,8 +450,15 @@ public actor POP3Session {
     public func listWithUIDs() async throws -> (sizes: [ListEntry], uids: UIDListing?) {
         try await transaction("LIST") {
             let wantsUIDs = capabilities.uidl
-            let replies: [POP3Reply]
-            if capabilities.pipelining && wantsUIDs {
+            var replies: [POP3Reply]
+            if !prefetchedListing.isEmpty {
+                replies = []
+                for future in prefetchedListing { replies.append(try await awaitReply(future)) }
+                prefetchedListing = []
+                // Sent before the capabilities after login were known; a server that has no UIDL
+                // refused it, which is what `uids: nil` says.
+                if !wantsUIDs { replies.removeLast() }
+            } else if capabilities.pipelining && wantsUIDs {
                 var pending: [POP3Reply] = []
                 for future in try await sendPipelined([.list(nil), .uidl(nil)]) { pending.append(try await awaitReply(future)) }
                 replies = pending

@@ -118,6 +118,28 @@ final class DovecotSessionTests: XCTestCase {
         _ = try await session.quit()
     }
 
+    /// Dovecot hands input pipelined behind the login from its login process to the mail process,
+    /// so LIST and UIDL sent with the credential are answered after it, for every mechanism.
+    func testAListingPrefetchedWithTheLoginMatchesOneAskedForAfterIt() async throws {
+        let rig = try DovecotRig.current()
+        let plain = try await rig.login("bob")
+        let expected = try await plain.listWithUIDs()
+        _ = try await plain.quit()
+        for mechanism: AuthMechanism in [.cramMD5, .saslPlain, .saslLogin, .userPass] {
+            var configuration = rig.configuration(.implicitTLS)
+            configuration.allowedMechanisms = [mechanism]
+            let session = try await POP3Session.connect(configuration)
+            try await session.login(user: "bob", password: rig.password, prefetchingListing: true)
+            let prefetched = try await session.listWithUIDs()
+            XCTAssertEqual(prefetched.sizes, expected.sizes, "\(mechanism)")
+            XCTAssertEqual(prefetched.uids, expected.uids, "\(mechanism)")
+            XCTAssertEqual(prefetched.sizes.count, 500)
+            let stat = try await session.stat()
+            XCTAssertEqual(stat.count, 500, "the session goes on in step after the prefetch")
+            _ = try await session.quit()
+        }
+    }
+
     func testRetrieveReportsProgressAndUIDLIsStable() async throws {
         let rig = try DovecotRig.current()
         let session = try await rig.login("bob")

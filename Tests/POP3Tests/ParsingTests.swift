@@ -128,7 +128,21 @@ final class ListingTests: XCTestCase {
         XCTAssertTrue(listing.problems[5].description.contains("also used by another message"))
     }
 
+    func testSpacingAroundTheUID() {
+        let listing = UIDListing.parse(Array("1  x\r\n2 \r\n  3 c\r\n4 d   \n\n5\r\n".utf8))
+        XCTAssertEqual(listing.entries, [UIDEntry(number: 3, uid: "c"), UIDEntry(number: 4, uid: "d")])
+        XCTAssertEqual(listing.problems.map(\.reason), [.invalidUID, .malformedLine, .malformedLine])
+        XCTAssertEqual(listing.problems.map(\.number), [1, nil, nil])
+    }
+
+    func testNumbersOutOfOrderAreStillCheckedForRepeats() {
+        let listing = UIDListing.parse(Array("3 c\r\n1 a\r\n3 again\r\n2 b\r\n".utf8))
+        XCTAssertEqual(listing.entries, [UIDEntry(number: 1, uid: "a"), UIDEntry(number: 2, uid: "b")])
+        XCTAssertEqual(listing.problems.map(\.reason), [.duplicateNumber, .duplicateNumber])
+    }
+
     func testListEntries() {
+        XCTAssertEqual(Listing.listEntry(Array("  3   1200 ".utf8)), ListEntry(number: 3, size: 1200))
         XCTAssertEqual(Listing.listEntry(Array("3 1200".utf8)), ListEntry(number: 3, size: 1200))
         XCTAssertEqual(Listing.listEntry(Array("3 1200 extra info".utf8)), ListEntry(number: 3, size: 1200))
         XCTAssertNil(Listing.listEntry(Array("3".utf8)))

@@ -70,6 +70,65 @@ final class SessionTests: XCTestCase {
         }
     }
 
+    func testTheCommandThatCompletesALoginCarriesCAPAListAndUIDL() async throws {
+        let completing: [(AuthMechanism, String)] = [(.saslPlain, "AUTH"), (.apop, "APOP"), (.userPass, "PASS")]
+        for (mechanism, command) in completing {
+            // Silent from the completing command on: only a client that pipelined has sent the rest.
+            try await withPOP3Server(behavior: ServerBehavior(silentAfter: command)) { server, port in
+                var configuration = SessionFixture.plaintext(port)
+                configuration.allowedMechanisms = [mechanism]
+                configuration.idleTimeout = .milliseconds(500)
+                let session = try await POP3Session.connect(configuration)
+                await assertThrowsPOP3Error(.timeout(seconds: 1)) {
+                    try await session.login(user: "alice", password: "wonderland", prefetchingListing: true)
+                }
+                let sent = server.commandLog.suffix(4).map { String($0.prefix { $0 != " " }) }
+                XCTAssertEqual(sent, [command, "CAPA", "LIST", "UIDL"], "\(mechanism)")
+            }
+        }
+    }
+
+    func testAListingFetchedWithTheLoginCostsNoFurtherCommand() async throws {
+        for mechanism in AuthMechanism.allCases {
+            try await withPOP3Server { server, port in
+                var configuration = SessionFixture.plaintext(port)
+                configuration.allowedMechanisms = [mechanism]
+                let session = try await POP3Session.connect(configuration)
+                try await session.login(user: "alice", password: "wonderland", prefetchingListing: true)
+                let logged = server.commandLog.count
+                let (sizes, uids) = try await session.listWithUIDs()
+                XCTAssertEqual(server.commandLog.count, logged, "\(mechanism): \(server.commandLog)")
+                XCTAssertEqual(sizes.map(\.number), [1, 2, 3])
+                let expectedUIDs = try await session.uidl()
+                XCTAssertEqual(uids, expectedUIDs)
+                // After a deletion the prefetched listing is out of date, so it is asked for again.
+                try await session.delete(1)
+                let (after, _) = try await session.listWithUIDs()
+                XCTAssertEqual(after.map(\.number), [2, 3], "\(mechanism)")
+                await session.close()
+            }
+        }
+    }
+
+    func testARefusedLoginWithAPrefetchLeavesTheSessionReadyForAnotherTry() async throws {
+        try await withPOP3Server { _, port in
+            var configuration = SessionFixture.plaintext(port)
+            configuration.allowedMechanisms = [.saslPlain]
+            let session = try await POP3Session.connect(configuration)
+            do {
+                try await session.login(user: "alice", password: "wrong", prefetchingListing: true)
+                XCTFail("a wrong password logged in")
+            } catch let error as POP3Error {
+                guard case .authFailed = error else { return XCTFail("\(error)") }
+            }
+            try await session.login(user: "alice", password: "wonderland", prefetchingListing: true)
+            let (sizes, uids) = try await session.listWithUIDs()
+            XCTAssertEqual(sizes.count, 3)
+            XCTAssertEqual(uids?.entries.count, 3)
+            _ = try await session.quit()
+        }
+    }
+
     func testARefusedPipelinedPLAINLoginLeavesTheSessionReadyForAnotherTry() async throws {
         try await withPOP3Server { server, port in
             var configuration = SessionFixture.plaintext(port)
