@@ -95,7 +95,7 @@ struct HeadlessReader {
         let config = configuration
         let backend = POP3Backend(account: user, options: .init(headerCache: headerCache)) { [user, password] in
             let session = try await POP3Session.connect(config)
-            try await session.login(user: user, password: password)
+            try await session.login(user: user, password: password, prefetchingListing: true)
             loggedIn()
             return session
         }

@@ -9,7 +9,7 @@ import POP3Server
 struct MailbagBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Time Mailbag's index, message opening, memory and redraw against Dovecot, beside neomutt and a pipelined floor.",
-        subcommands: [All.self, MemoryProbe.self],
+        subcommands: [All.self, MemoryProbe.self, RepeatLoad.self],
         defaultSubcommand: All.self)
 }
 
@@ -42,6 +42,9 @@ struct All: AsyncParsableCommand {
     @Option(help: "Skip a neomutt run whose lower bound (2 round trips per message) exceeds this many seconds.")
     var neomuttBudget = 450.0
 
+    @Flag(inversion: .prefixedNo, help: "Compare with neomutt when it is installed (--no-neomutt for quick runs).")
+    var neomutt = true
+
     @Option(help: "Runs of each Mailbag and floor measurement; the median is shown (neomutt runs once).")
     var repeats = 5
 
@@ -57,12 +60,12 @@ struct All: AsyncParsableCommand {
     mutating func run() async throws {
         let rig = try RigEnvironment.fromEnvironment()
         let delays = latencies.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        let neomutt = Neomutt.find()
+        let neomutt = self.neomutt ? Neomutt.find() : nil
         var checks: [String] = []
         let chosen = Set(sections.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
 
         print("Mailbag benchmarks — Dovecot on loopback, plaintext POP3 through a proxy adding the one-way delay shown.")
-        print("Times in seconds from process start (connect) to the event named. \(neomutt?.version ?? "neomutt not installed").")
+        print("Times in seconds from process start (connect) to the event named. \(neomutt?.version ?? (self.neomutt ? "neomutt not installed" : "neomutt left out")).")
         if chosen.contains("index") { try await indexTable(rig: rig, delays: delays, neomutt: neomutt, checks: &checks) }
         if chosen.contains("open") { try await openTable(rig: rig, delays: delays) }
         if chosen.contains("memory") { try await memoryLine(rig: rig) }
@@ -226,7 +229,7 @@ struct IndexRow {
         let uids = model.rows.compactMap(\.listing.uid)
         let stride = max(1, uids.count / evicted)
         let kept = uids.enumerated().filter { index, _ in index % stride != 0 || index / stride >= evicted }.map(\.element)
-        _ = try cache.recordVisit(uids: Set(kept))
+        try cache.recordVisit(VisitedUIDs(kept), since: cache.contents())
     }
 }
 

@@ -714,7 +714,7 @@ public final class Reader {
                     if connectionLost == nil { connectionLost = "the server ended the session." }
                 default: break
                 }
-            case .connected, .summary, .summaryFailed, .headersComplete, .newMessages:
+            case .connected, .summaries, .summaryFailed, .headersComplete, .newMessages:
                 break
             }
         }

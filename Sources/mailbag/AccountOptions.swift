@@ -94,11 +94,13 @@ struct ResolvedAccount: Sendable {
     }
 
     /// Connects and logs in. The password is asked for only after the connection is secure, so a
-    /// server that cannot do TLS never costs the user a password prompt.
-    func openSession(password known: String? = nil) async throws -> POP3Session {
+    /// server that cannot do TLS never costs the user a password prompt. `prefetchingListing` is
+    /// for callers that list next: the listing then comes in the login's round trip.
+    func openSession(password known: String? = nil, prefetchingListing: Bool = false) async throws -> POP3Session {
         let session = try await POP3Session.connect(settings.pop3Configuration(trace: trace))
         do {
-            try await session.login(user: settings.user, password: try known ?? password())
+            try await session.login(
+                user: settings.user, password: try known ?? password(), prefetchingListing: prefetchingListing)
         } catch {
             await session.close()
             throw error
@@ -108,8 +110,8 @@ struct ResolvedAccount: Sendable {
 
     /// Runs `work` on a logged-in session, then QUITs; on any failure the connection is dropped
     /// without QUIT, so nothing the session did is applied.
-    func withSession<T: Sendable>(_ work: (POP3Session) async throws -> T) async throws -> T {
-        let session = try await openSession()
+    func withSession<T: Sendable>(prefetchingListing: Bool = false, _ work: (POP3Session) async throws -> T) async throws -> T {
+        let session = try await openSession(prefetchingListing: prefetchingListing)
         do {
             let result = try await work(session)
             _ = try await session.quit()

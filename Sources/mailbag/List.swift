@@ -22,13 +22,15 @@ struct List: AsyncParsableCommand {
         let account = try options.resolve(target)
         let cache = account.headerCache()
         if let notice = cache?.notice { Output.warn(notice) }
+        let contents = MailboxIndex.cacheContents(cache, notice: Output.warn)
         let summaries = SummaryCollector()
-        let rows = try await account.withSession { session in
+        let rows = try await account.withSession(prefetchingListing: true) { session in
             let listing = try await MailboxIndex.listing(session)
             for problem in listing.problems { Output.warn(problem) }
-            let cached = MailboxIndex.cachedSummaries(listing.rows, in: cache, notice: Output.warn)
-            for (number, summary) in cached { await summaries.record(number, .success(summary)) }
-            let missing = listing.rows.map(\.number).filter { cached[$0] == nil }
+            let cached = MailboxIndex.cachedSummaries(listing.rows, in: contents)
+            for (row, summary) in cached { await summaries.record(row.number, .success(summary)) }
+            let known = Set(cached.map(\.row.number))
+            let missing = listing.rows.map(\.number).filter { !known.contains($0) }
             try await MailboxIndex.summaries(session, for: missing) { number, result in
                 await summaries.record(number, result)
             }
@@ -37,7 +39,9 @@ struct List: AsyncParsableCommand {
         let found = await summaries.all
         let fetched = rows.compactMap { row in (try? found[row.number]?.get()).map { (row, $0) } }
         MailboxIndex.remember(fetched, in: cache, notice: Output.warn)
-        let new = MailboxIndex.recordVisit(rows, in: cache, notice: Output.warn)
+        let visit = VisitedUIDs(rows.compactMap(\.uid))
+        let new = contents?.newUIDs(visit) ?? []
+        MailboxIndex.recordVisit(visit, in: cache, since: contents, notice: Output.warn)
         var out = Output()
         let dates = CompactDate()
         for row in rows {

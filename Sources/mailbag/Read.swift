@@ -62,7 +62,7 @@ struct Read: ParsableCommand {
             settings = nil
             open = {
                 let session = try await POP3Session.connect(config)
-                try await session.login(user: DemoMailbox.user, password: DemoMailbox.password)
+                try await session.login(user: DemoMailbox.user, password: DemoMailbox.password, prefetchingListing: true)
                 return session
             }
         } else {
@@ -78,7 +78,7 @@ struct Read: ParsableCommand {
             let first = FirstSession(session)
             open = {
                 if let session = first.take() { return session }
-                return try await resolved.openSession(password: password)
+                return try await resolved.openSession(password: password, prefetchingListing: true)
             }
         }
         defer { if let demoServer { try? blocking { await demoServer.stop() } } }
@@ -104,7 +104,7 @@ extension Read {
         while true {
             let password = try account.password()
             do {
-                return (try blocking { try await account.openSession(password: password) }, password)
+                return (try blocking { try await account.openSession(password: password, prefetchingListing: true) }, password)
             } catch POP3Error.authFailed(let text) where account.settings.passwordCommand == nil && attempt < 3 {
                 Output.warn(POP3Error.authFailed(text).description + " Try again.")
                 attempt += 1

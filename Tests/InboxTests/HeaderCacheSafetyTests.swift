@@ -132,7 +132,7 @@ final class HeaderCacheSafetyTests: XCTestCase {
     func testARecordedMigrationWithMissingTablesIsRebuilt() throws {
         try seed()
         let broken = try DatabaseQueue(path: scratch.file(.headers).path)
-        try broken.write { try $0.execute(sql: "DROP TABLE seen") }
+        try broken.write { try $0.execute(sql: "DROP TABLE meta") }
         try broken.close()
         try assertRebuilt()
     }

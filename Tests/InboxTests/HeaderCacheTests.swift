@@ -101,6 +101,64 @@ final class HeaderCacheTests: XCTestCase {
         XCTAssertEqual(remaining, 1)
     }
 
+    func testAnUnchangedVisitWritesNothing() throws {
+        let cache = try open()
+        _ = try cache.recordVisit(uids: ["a", "b"])
+        try cache.store([(uid: "a", size: 1, summary: CachedSummaryFixture.make(1))])
+        let before = try cache.database.read(\.totalChangesCount)
+        XCTAssertEqual(try cache.recordVisit(uids: ["a", "b"]), [])
+        XCTAssertEqual(try cache.database.read(\.totalChangesCount), before)
+        XCTAssertEqual(try cache.recordVisit(uids: ["a", "b", "c"]), ["c"])
+        XCTAssertGreaterThan(try cache.database.read(\.totalChangesCount), before)
+    }
+
+    func testSummariesOfUIDsNoVisitListedAreEvicted() throws {
+        let cache = try open()
+        _ = try cache.recordVisit(uids: ["a"])
+        // Stored during a session that then lost its connection and found "x" gone on the next.
+        try cache.store([(uid: "a", size: 1, summary: CachedSummaryFixture.make(1)),
+                         (uid: "x", size: 2, summary: CachedSummaryFixture.make(2))])
+        // An unchanged mailbox is recognized without looking at the summaries; the next visit
+        // that differs evicts what no visit lists.
+        _ = try cache.recordVisit(uids: ["a"])
+        _ = try cache.recordVisit(uids: ["a", "b"])
+        let remaining = try cache.database.read { try String.fetchAll($0, sql: "SELECT uid FROM summary") }
+        XCTAssertEqual(remaining, ["a"])
+    }
+
+    func testNewUIDsWhenMailWasAppendedRemovedOrReordered() {
+        let before = VisitedUIDs(["a", "b", "c"])
+        XCTAssertEqual(VisitedUIDs(["a", "b", "c"]).added(since: before), [])
+        XCTAssertEqual(VisitedUIDs(["a", "b", "c", "d", "e"]).added(since: before), ["d", "e"])
+        XCTAssertEqual(VisitedUIDs(["a", "b", "cd"]).added(since: before), ["cd"], "a longer last UID is not a prefix")
+        XCTAssertEqual(VisitedUIDs(["b", "c", "d"]).added(since: before), ["d"])
+        XCTAssertEqual(VisitedUIDs(["c", "b", "a"]).added(since: before), [])
+        XCTAssertEqual(VisitedUIDs(["a"]).added(since: VisitedUIDs([])), ["a"])
+        XCTAssertEqual(VisitedUIDs([]).added(since: before), [])
+    }
+
+    /// A cache written by the first schema (one `seen` row per UID) keeps its previous visit.
+    func testTheFirstSchemaIsMigrated() throws {
+        let cache = try open()
+        try cache.store([(uid: "a", size: 1, summary: CachedSummaryFixture.make(1))])
+        try cache.database.write { db in
+            try db.execute(sql: """
+                CREATE TABLE seen (uid TEXT NOT NULL PRIMARY KEY) WITHOUT ROWID;
+                INSERT INTO seen (uid) VALUES ('a'), ('b');
+                DELETE FROM meta;
+                INSERT INTO meta (key, value) VALUES ('visited', 1);
+                DELETE FROM grdb_migrations WHERE identifier = 'v2';
+                """)
+        }
+        try cache.database.close()
+        let migrated = try open()
+        XCTAssertNil(migrated.notice)
+        XCTAssertEqual(try migrated.recordVisit(uids: ["a", "b", "c"]), ["c"])
+        XCTAssertEqual(try migrated.summaries(for: [MessageListing(number: 1, uid: "a", size: 1)]).count, 1)
+        let tables = try migrated.database.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE name = 'seen'") }
+        XCTAssertEqual(tables, [])
+    }
+
     func testAHundredThousandMessages() throws {
         let count = 100_000
         let listing = (1...count).map { MessageListing(number: $0, uid: "UID-\($0)", size: 1000 + $0) }
@@ -201,5 +259,20 @@ enum CachedSummaryFixture {
             from: "Sender \(index)", fromAddress: "sender\(index)@example.org", to: "Alice",
             subject: "Subject \(index) — ünïcödé", date: date, messageID: "<\(index)@example.org>",
             hasAttachments: index.isMultiple(of: 2))
+    }
+}
+
+/// One visit the way the reader makes it: read the contents, compare, record.
+extension HeaderCache {
+    func summaries(for messages: [MessageListing]) throws -> [String: MessageSummary] {
+        try contents().summaries(for: messages)
+    }
+
+    /// Returns the UIDs new since the previous visit.
+    func recordVisit(uids: Set<String>) throws -> Set<String> {
+        let previous = try contents()
+        let visit = VisitedUIDs(uids.sorted())
+        try recordVisit(visit, since: previous)
+        return previous.newUIDs(visit)
     }
 }

@@ -49,19 +49,28 @@ final class POP3BackendTests: XCTestCase {
     /// test to act while they do.
     private func start(
         _ messages: [ServerMessage], behavior: ServerBehavior = .init(), keepalive: Duration = .seconds(240),
-        pipelineWindow: Int = 8192
+        pipelineWindow: Int = 8192, headerCache: HeaderCache? = nil
     ) async throws -> Harness {
-        let server = InMemoryPOP3Server(users: ["u": "p"], messages: messages, behavior: behavior)
+        try await start(
+            InMemoryPOP3Server(users: ["u": "p"], messages: messages, behavior: behavior),
+            keepalive: keepalive, pipelineWindow: pipelineWindow, headerCache: headerCache)
+    }
+
+    private func start(
+        _ server: InMemoryPOP3Server, keepalive: Duration = .seconds(240), pipelineWindow: Int = 8192,
+        headerCache: HeaderCache? = nil
+    ) async throws -> Harness {
         let port = try await server.start()
         let proxy = TCPProxy(targetPort: port)
         let proxyPort = try await proxy.start()
         let config = POP3Configuration(
             host: "127.0.0.1", port: proxyPort, security: .plaintext, allowPlaintext: true, pipelineWindow: pipelineWindow)
         let options = POP3Backend.Options(
-            keepalive: keepalive, reconnectBackoff: [.milliseconds(50), .milliseconds(100), .milliseconds(200)])
+            keepalive: keepalive, reconnectBackoff: [.milliseconds(50), .milliseconds(100), .milliseconds(200)],
+            headerCache: headerCache)
         let backend = POP3Backend(account: "u@test", options: options) {
             let session = try await POP3Session.connect(config)
-            try await session.login(user: "u", password: "p")
+            try await session.login(user: "u", password: "p", prefetchingListing: true)
             return session
         }
         let harness = Harness(server: server, proxy: proxy, backend: backend)
@@ -85,6 +94,30 @@ final class POP3BackendTests: XCTestCase {
         try h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
         XCTAssertEqual(h.server.messages.count, 8)
         await h.server.stop()
+    }
+
+    /// The reader's second visit: summaries come from the cache, only the new message is asked
+    /// for with TOP, and it alone gets the N flag.
+    func testASecondVisitFetchesOnlyWhatIsNewAndFlagsIt() async throws {
+        let scratch = try CacheScratch()
+        let cache = { try HeaderCache.open(in: scratch.cache, account: "u@test", server: "u@test") }
+        let server = InMemoryPOP3Server(users: ["u": "p"], messages: mailbox(30))
+        for visit in 1...3 {
+            if visit == 3 { server.deliver(mailbox(31)[30]) }
+            let logged = server.commandLog.count
+            var h = try await start(server, headerCache: try cache())
+            try h.pump { $0.contains(where: Self.isHeadersComplete) }
+            let tops = server.commandLog.dropFirst(logged).filter { $0.hasPrefix("TOP") }
+            XCTAssertEqual(tops, [1: (1...30).reversed().map { "TOP \($0) 0" }, 2: [], 3: ["TOP 31 0"]][visit], "visit \(visit)")
+            XCTAssertEqual(h.model.status.headersLoaded, visit == 3 ? 31 : 30)
+            XCTAssertEqual(h.model.row(number: 17)?.summary?.subject, "Message 17")
+            let model = h.model
+            XCTAssertEqual(model.rows.filter(model.isNew).map(\.number), visit == 3 ? [31] : [], "visit \(visit)")
+            h.backend.quitWithoutDeleting()
+            try h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
+            await h.proxy.stop()
+        }
+        await server.stop()
     }
 
     func testHeadersArriveNewestFirstAndAnOpenedMessageJumpsAhead() async throws {
@@ -115,7 +148,7 @@ final class POP3BackendTests: XCTestCase {
         XCTAssertEqual(h.model.status.headersLoaded, 300)
         XCTAssertEqual(h.server.sessionCount, 2)
         // A header that arrived before the cut is never asked for again, so each arrives once.
-        let arrivals = h.log.compactMap { if case .summary(let number, _) = $0 { number } else { nil } }
+        let arrivals: [Int] = h.log.flatMap { event -> [Int] in if case .summaries(let batch) = event { batch.map(\.number) } else { [] } }
         XCTAssertEqual(arrivals.sorted(), Array(1...300))
         h.backend.quitWithoutDeleting()
         try h.pump { $0.contains { if case .closed = $0 { true } else { false } } }

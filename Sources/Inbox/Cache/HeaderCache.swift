@@ -4,7 +4,8 @@ import MailMessage
 
 /// The summaries of one account's messages kept between visits, keyed by UIDL, so a second visit
 /// fetches `TOP n 0` only for messages it has not seen; and the UIDs of the previous visit, which
-/// is what makes a message "new". Only a server with UIDL has anything to key it by.
+/// is what makes a message "new". Only a server with UIDL has anything to key it by. A visit reads
+/// all of it once (`contents`), then writes what it fetched (`store`) and what changed (`recordVisit`).
 ///
 /// Calls are synchronous and short (one transaction each); the queue serializes them, so the
 /// cache can be shared between tasks.
@@ -33,33 +34,59 @@ public final class HeaderCache: Sendable {
         return HeaderCache(database: queue, notice: notice)
     }
 
-    /// The cached summaries of the listed messages, by UID. An entry whose size differs from the
-    /// listing is left out: some servers reuse a UID for another message, and the size gives that
-    /// away. One scan of the table, because a mailbox holds about what the cache holds.
-    public func summaries(for messages: [MessageListing]) throws(CacheError) -> [String: MessageSummary] {
-        var sizes: [String: Int] = [:]
-        sizes.reserveCapacity(messages.count)
-        for message in messages {
-            if let uid = message.uid { sizes[uid] = message.size }
+    /// Everything the cache holds, read in one transaction. The reader reads it while the
+    /// session logs in, so a warm index costs no cache time after the listing arrives.
+    public struct Contents: Sendable {
+        struct Entry: Sendable {
+            var size: Int
+            var summary: MessageSummary
         }
-        guard !sizes.isEmpty else { return [:] }
+
+        var entries: [String: Entry]
+        /// What the previous visit listed; nil before the first visit.
+        var previousVisit: VisitedUIDs?
+
+        /// The cached summaries of the listed messages, by UID. An entry whose size differs from
+        /// the listing is left out: some servers reuse a UID for another message, and the size
+        /// gives that away.
+        public func summaries(for messages: [MessageListing]) -> [String: MessageSummary] {
+            var found: [String: MessageSummary] = [:]
+            for message in messages {
+                if let uid = message.uid, let summary = summary(uid: uid, size: message.size) { found[uid] = summary }
+            }
+            return found
+        }
+
+        public func summary(uid: String, size: Int) -> MessageSummary? {
+            guard let entry = entries[uid], entry.size == size else { return nil }
+            return entry.summary
+        }
+
+        /// The UIDs absent at the previous visit (the `N` flag). On the first visit nothing is
+        /// new: without a previous visit, every message would be.
+        public func newUIDs(_ current: VisitedUIDs) -> Set<String> {
+            previousVisit.map(current.added(since:)) ?? []
+        }
+    }
+
+    public func contents() throws(CacheError) -> Contents {
         do {
             return try database.read { db in
-                var found: [String: MessageSummary] = [:]
-                found.reserveCapacity(sizes.count)
+                var entries: [String: Contents.Entry] = [:]
+                entries.reserveCapacity(try Int.fetchOne(db, sql: "SELECT count(*) FROM summary") ?? 0)
                 let rows = try Row.fetchCursor(db, sql: """
                     SELECT uid, size, sender, sender_address, recipients, subject, date, message_id, has_attachments
                     FROM summary
                     """)
                 while let row = try rows.next() {
-                    let uid: String = row[0]
-                    guard let size = sizes[uid], size == row[1] as Int else { continue }
-                    found[uid] = MessageSummary(
+                    entries[row[0]] = Contents.Entry(size: row[1], summary: MessageSummary(
                         from: row[2], fromAddress: row[3], to: row[4], subject: row[5],
                         date: (row[6] as Double?).map(Date.init(timeIntervalSinceReferenceDate:)),
-                        messageID: row[7], hasAttachments: row[8])
+                        messageID: row[7], hasAttachments: row[8]))
                 }
-                return found
+                let visited = try Bool.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'visited'") ?? false
+                let visit = try Data.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'visit'") ?? Data()
+                return Contents(entries: entries, previousVisit: visited ? VisitedUIDs(bytes: Array(visit)) : nil)
             }
         } catch {
             throw .readFailed(.headers, reason: CacheDatabase.reason(error))
@@ -91,23 +118,20 @@ public final class HeaderCache: Sendable {
         }
     }
 
-    /// Records the UIDs the server lists now and returns those absent at the previous visit (the
-    /// `N` flag). Summaries of messages that are gone are evicted. On the first visit nothing is
-    /// new: without a previous visit, every message would be.
-    public func recordVisit(uids current: Set<String>) throws(CacheError) -> Set<String> {
+    /// Records the UIDs the server lists now as the visit the next one compares with, and
+    /// evicts the summaries of messages that are gone. Nothing is written when the mailbox is
+    /// as `previous` (read at the start of this visit) found it.
+    public func recordVisit(_ current: VisitedUIDs, since previous: Contents) throws(CacheError) {
+        guard current != previous.previousVisit else { return }
+        let listed = Set(current.uids)
+        let stale = previous.entries.keys.filter { !listed.contains($0) }
         do {
-            return try database.write { db in
-                let visitedBefore = try Bool.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'visited'") ?? false
-                let previous = try Set(String.fetchCursor(db, sql: "SELECT uid FROM seen"))
-                let forget = try db.cachedStatement(sql: "DELETE FROM seen WHERE uid = ?")
-                for uid in previous.subtracting(current) { try forget.execute(arguments: [uid]) }
-                let added = current.subtracting(previous)
-                let remember = try db.cachedStatement(sql: "INSERT INTO seen (uid) VALUES (?)")
-                for uid in added { try remember.execute(arguments: [uid]) }
-                // Also catches summaries stored for UIDs that were never part of a recorded visit.
-                try db.execute(sql: "DELETE FROM summary WHERE uid NOT IN (SELECT uid FROM seen)")
-                try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('visited', 1)")
-                return visitedBefore ? added : []
+            try database.write { db in
+                let evict = try db.cachedStatement(sql: "DELETE FROM summary WHERE uid = ?")
+                for uid in stale { try evict.execute(arguments: [uid]) }
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('visit', ?), ('visited', 1)",
+                    arguments: [Data(current.bytes)])
             }
         } catch {
             throw .writeFailed(.headers, reason: CacheDatabase.reason(error))
@@ -135,6 +159,14 @@ public final class HeaderCache: Sendable {
                 CREATE TABLE meta (key TEXT NOT NULL PRIMARY KEY, value) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v2") { db in
+            // The previous visit moves from one row per UID into one blob (`VisitedUIDs`).
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO meta (key, value)
+                    SELECT 'visit', CAST(group_concat(uid, char(10)) AS BLOB) FROM seen HAVING count(*) > 0;
+                DROP TABLE seen;
+                """)
+        }
         return migrator
     }
 
@@ -143,7 +175,6 @@ public final class HeaderCache: Sendable {
         try db.execute(sql: """
             SELECT uid, size, sender, sender_address, recipients, subject, date, message_id, has_attachments
             FROM summary LIMIT 0;
-            SELECT uid FROM seen LIMIT 0;
             SELECT key, value FROM meta LIMIT 0;
             """)
     }

@@ -6,8 +6,9 @@ public enum InboxEvent: Sendable {
     case connected(account: String)
     /// LIST joined with UIDL: every row is known, summaries are still pending.
     case listing([MessageListing])
-    /// A `TOP n 0` reply, in any order, while the user scrolls.
-    case summary(number: Int, MessageSummary)
+    /// Summaries from `TOP n 0` replies, in any order, while the user scrolls; or the header
+    /// cache's, all in one event.
+    case summaries([NumberedSummary])
     case summaryFailed(number: Int, reason: String)
     case headersComplete
     /// UIDs the local cache had not seen on a previous visit; they get the `N` flag.
@@ -24,4 +25,22 @@ public enum InboxEvent: Sendable {
     case committed(CommitReport)
     /// The session ended (after a quit, a commit or a lost connection).
     case closed
+}
+
+extension InboxEvent {
+    /// One `TOP n 0` reply's summary.
+    public static func summary(number: Int, _ summary: MessageSummary) -> InboxEvent {
+        .summaries([NumberedSummary(number: number, summary: summary)])
+    }
+}
+
+/// A message's summary and the number it has in the current session.
+public struct NumberedSummary: Sendable {
+    public var number: Int
+    public var summary: MessageSummary
+
+    public init(number: Int, summary: MessageSummary) {
+        self.number = number
+        self.summary = summary
+    }
 }

@@ -65,11 +65,13 @@ public final class InboxModel {
             case .listing(let listings):
                 replaceListing(listings)
                 reorder = true
-            case .summary(let number, let summary):
-                guard let i = rowIndex[number] else { continue }
-                if rows[i].summary == nil && rows[i].summaryFailure == nil { headersLoaded += 1 }
-                rows[i].summary = summary
-                rows[i].summaryFailure = nil
+            case .summaries(let batch):
+                for item in batch {
+                    guard let i = rowIndex[item.number] else { continue }
+                    if rows[i].summary == nil && rows[i].summaryFailure == nil { headersLoaded += 1 }
+                    rows[i].summary = item.summary
+                    rows[i].summaryFailure = nil
+                }
                 reorder = reorder || sortOrder.key != .number || limit != nil
             case .summaryFailed(let number, let reason):
                 guard let i = rowIndex[number] else { continue }

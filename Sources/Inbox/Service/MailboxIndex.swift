@@ -9,9 +9,16 @@ public enum MailboxIndex {
     /// come back as `problems`.
     public static func listing(_ session: POP3Session) async throws -> (rows: [MessageListing], problems: [String]) {
         let (sizes, uidListing) = try await session.listWithUIDs()
-        var uids: [Int: String] = [:]
-        for entry in uidListing?.entries ?? [] { uids[entry.number] = entry.uid }
-        let rows = sizes.map { MessageListing(number: $0.number, uid: uids[$0.number], size: $0.size) }
+        let entries = uidListing?.entries ?? []
+        let rows: [MessageListing]
+        // Servers list both in the same order, which makes the join a walk instead of a lookup.
+        if entries.count == sizes.count, zip(entries, sizes).allSatisfy({ $0.number == $1.number }) {
+            rows = zip(entries, sizes).map { MessageListing(number: $1.number, uid: $0.uid, size: $1.size) }
+        } else {
+            var uids: [Int: String] = [:]
+            for entry in entries { uids[entry.number] = entry.uid }
+            rows = sizes.map { MessageListing(number: $0.number, uid: uids[$0.number], size: $0.size) }
+        }
         return (rows, uidListing?.problems.map(\.description) ?? [])
     }
 
@@ -29,20 +36,23 @@ public enum MailboxIndex {
         }
     }
 
-    /// What the header cache already knows of these rows, by message number. A cache that cannot
-    /// be read costs a notice and a full fetch, never the index.
-    public static func cachedSummaries(_ rows: [MessageListing], in cache: HeaderCache?, notice: (String) -> Void) -> [Int: MessageSummary] {
-        guard let cache, rows.contains(where: { $0.uid != nil }) else { return [:] }
+    /// What the header cache holds, or nil without one. A cache that cannot be read costs a
+    /// notice and a full fetch, never the index.
+    public static func cacheContents(_ cache: HeaderCache?, notice: (String) -> Void) -> HeaderCache.Contents? {
+        guard let cache else { return nil }
         do {
-            let byUID = try cache.summaries(for: rows)
-            var found: [Int: MessageSummary] = [:]
-            for row in rows {
-                if let uid = row.uid, let summary = byUID[uid] { found[row.number] = summary }
-            }
-            return found
+            return try cache.contents()
         } catch {
             notice(error.description)
-            return [:]
+            return nil
+        }
+    }
+
+    /// The summaries `contents` already has for these rows, in row order.
+    public static func cachedSummaries(_ rows: [MessageListing], in contents: HeaderCache.Contents?) -> [(row: MessageListing, summary: MessageSummary)] {
+        guard let contents else { return [] }
+        return rows.compactMap { row in
+            row.uid.flatMap { contents.summary(uid: $0, size: row.size) }.map { (row, $0) }
         }
     }
 
@@ -58,14 +68,15 @@ public enum MailboxIndex {
         }
     }
 
-    /// Ends a visit: vanished UIDs are evicted and the UIDs new since the previous visit returned.
-    public static func recordVisit(_ rows: [MessageListing], in cache: HeaderCache?, notice: (String) -> Void) -> Set<String> {
-        guard let cache, rows.contains(where: { $0.uid != nil }) else { return [] }
+    /// Ends a visit: vanished UIDs are evicted and the listed ones become the previous visit.
+    /// Without contents (no cache, or one that could not be read) there is nothing to compare
+    /// with; without UIDs (a server with no UIDL lists none) there is nothing to key the cache by.
+    public static func recordVisit(_ uids: VisitedUIDs, in cache: HeaderCache?, since contents: HeaderCache.Contents?, notice: (String) -> Void) {
+        guard let cache, let contents, !uids.isEmpty else { return }
         do {
-            return try cache.recordVisit(uids: Set(rows.compactMap(\.uid)))
+            try cache.recordVisit(uids, since: contents)
         } catch {
             notice(error.description)
-            return []
         }
     }
 }

@@ -64,6 +64,13 @@ enum BackendJob: Sendable {
     case commit(CommitPlan)
     case quit
     case keepalive
+
+    var endsSession: Bool {
+        switch self {
+        case .commit, .quit: true
+        case .fetch, .keepalive: false
+        }
+    }
 }
 
 /// Jobs from the UI thread to the worker. A lock rather than an actor because the UI must enqueue
@@ -108,6 +115,10 @@ actor Worker {
     private var lastActivity: ContinuousClock.Instant
     /// The server's CAPA LOGIN-DELAY: the least time between two logins.
     private var loginDelay: Duration = .zero
+    /// The header cache, read while the first session logs in; taken by the first listing.
+    private var cacheRead: Task<HeaderCache.Contents?, Never>?
+    /// The cache bookkeeping of this visit, written beside the header fetch; a quit waits for it.
+    private var visitRecorded: Task<Void, Never>?
 
     init(account: String, options: POP3Backend.Options, open: @escaping @Sendable () async throws -> POP3Session) {
         self.account = account
@@ -124,6 +135,9 @@ actor Worker {
             }
         }
         defer { ticker.cancel() }
+        if let cache = options.headerCache {
+            cacheRead = Task.detached { MailboxIndex.cacheContents(cache) { sink.send(.notice($0)) } }
+        }
         do {
             try await connect()
         } catch {
@@ -238,18 +252,23 @@ actor Worker {
         }
         rows = fresh
         sink.send(.listing(fresh))
-        let notice = { (text: String) in sink.send(.notice(text)) }
+        let notice: @Sendable (String) -> Void = { sink.send(.notice($0)) }
         if !isRelisting {
-            let byNumber = Dictionary(fresh.map { ($0.number, $0) }, uniquingKeysWith: { a, _ in a })
-            for (number, summary) in MailboxIndex.cachedSummaries(fresh, in: options.headerCache, notice: notice) {
-                sink.send(.summary(number: number, summary))
-                if let row = byNumber[number] { summarized.insert(row.identity) }
-            }
-            sink.send(.newMessages(uids: MailboxIndex.recordVisit(fresh, in: options.headerCache, notice: notice)))
-            do {
-                try options.bodyCache?.retain(only: Set(fresh.compactMap(\.uid)))
-            } catch {
-                notice(error.description)
+            let contents = await cacheRead?.value
+            cacheRead = nil
+            let cached = MailboxIndex.cachedSummaries(fresh, in: contents)
+            if !cached.isEmpty { sink.send(.summaries(cached.map { NumberedSummary(number: $0.row.number, summary: $0.summary) })) }
+            summarized.formUnion(cached.map(\.row.identity))
+            let visit = VisitedUIDs(fresh.compactMap(\.uid))
+            sink.send(.newMessages(uids: contents?.newUIDs(visit) ?? []))
+            // Off the index's path: nothing on screen waits for the caches' bookkeeping.
+            visitRecorded = Task.detached { [options] in
+                MailboxIndex.recordVisit(visit, in: options.headerCache, since: contents, notice: notice)
+                do {
+                    try options.bodyCache?.retain(only: Set(visit.uids))
+                } catch {
+                    notice(String(describing: error))
+                }
             }
         }
         // Newest first: the index opens on the newest message, so that screenful fills in first.
@@ -297,6 +316,7 @@ actor Worker {
 
     /// Returns true once the session has ended.
     private func perform(_ job: BackendJob, sink: EventSink) async throws -> Bool {
+        if job.endsSession { await visitRecorded?.value }
         switch job {
         case .fetch(let ref, let preview):
             try await fetch(ref, preview: preview, sink: sink)

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import POP3Server
+
+/// One kind of index load, again and again, with the CPU time each took: the thing to run under
+/// `perf record -g` when a row of the index table needs explaining.
+struct RepeatLoad: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "repeat-load", abstract: "Load one mailbox's index repeatedly, cold or warm, printing wall and CPU time.",
+        shouldDisplay: false)
+
+    @Option(help: "Rig user whose mailbox to load.")
+    var user = "heidi"
+
+    @Flag(help: "Fill a header cache first and load from it.")
+    var warm = false
+
+    @Option(help: "One-way delay in milliseconds the proxy adds.")
+    var latency = 20
+
+    @Option(help: "How many loads.")
+    var runs = 10
+
+    mutating func run() async throws {
+        let rig = try RigEnvironment.fromEnvironment()
+        let proxy = TCPProxy(targetPort: rig.plainPort, oneWayDelay: .milliseconds(latency))
+        let port = try await proxy.start()
+        var reader = HeadlessReader(port: port, user: user, password: rig.password)
+        let cache = FileManager.default.temporaryDirectory.appendingPathComponent("mailbag-repeat-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: cache) }
+        if warm {
+            reader.cacheDirectory = cache
+            _ = try await reader.loadIndex()
+        }
+        print("run  login   1st screen  complete  CPU (process)")
+        for run in 1...runs {
+            let before = ProcessorTime.current
+            let (timing, _) = try await reader.loadIndex()
+            print(String(format: "%3d  %.3f  %.3f       %.3f     %.3f", run, timing.login, timing.firstScreen,
+                         timing.complete, ProcessorTime.current - before))
+        }
+        await proxy.stop()
+    }
+}
+
+/// CPU seconds this process has used, on all its threads.
+enum ProcessorTime {
+    static var current: Double {
+        var time = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+}
