@@ -65,8 +65,16 @@ public enum AddressList {
             return mailbox.isEmpty ? [] : [make(name: nil, mailbox: mailbox)]
         }
         guard let close else { return nil }
-        let mailbox = String(decoding: utf8[utf8.index(after: open)..<close].filter { !isBlank($0) }, as: UTF8.self)
-        let name = collapseBlanks(String(s[..<open]))
+        let inner = utf8[utf8.index(after: open)..<close]
+        let mailbox = inner.contains(where: isBlank)
+            ? String(decoding: inner.filter { !isBlank($0) }, as: UTF8.self) : String(s[inner.startIndex..<close])
+        // Trimmed first, so that the usual `Name <box>` (a blank before the bracket) is already
+        // collapsed and keeps its text instead of being rebuilt.
+        var nameStart = utf8.startIndex
+        var nameEnd = open
+        while nameEnd > nameStart, isBlank(utf8[utf8.index(before: nameEnd)]) { nameEnd = utf8.index(before: nameEnd) }
+        while nameStart < nameEnd, isBlank(utf8[nameStart]) { nameStart = utf8.index(after: nameStart) }
+        let name = collapseBlanks(String(s[nameStart..<nameEnd]))
         if mailbox.isEmpty && name.isEmpty { return [] }
         return [make(name: name.isEmpty ? nil : name, mailbox: mailbox)]
     }

@@ -303,6 +303,7 @@ extension String {
         func isWS(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0A }
         while start < end, isWS(u[start]) { start = u.index(after: start) }
         while end > start, isWS(u[u.index(before: end)]) { end = u.index(before: end) }
+        if start == u.startIndex && end == u.endIndex { return self }
         return String(self[start..<end])
     }
 }

@@ -21,37 +21,43 @@ public enum MessageDate {
     /// straight from the bytes: the index parses one date per message, and the general path
     /// below costs several times more. Anything else returns nil and takes that path.
     static func parseCanonical(_ s: String) -> Date? {
-        var utf8 = s.utf8[...]
-        func skipBlanks() { while let b = utf8.first, b == 0x20 || b == 0x09 { utf8.removeFirst() } }
+        var s = s
+        return s.withUTF8(parseCanonical(bytes:))
+    }
+
+    private static func parseCanonical(bytes: UnsafeBufferPointer<UInt8>) -> Date? {
+        var i = 0
+        let n = bytes.count
+        func skipBlanks() { while i < n, bytes[i] == 0x20 || bytes[i] == 0x09 { i += 1 } }
         func number(maxDigits: Int) -> (value: Int, digits: Int)? {
             var value = 0
             var digits = 0
-            while digits < maxDigits, let b = utf8.first, (0x30...0x39).contains(b) {
-                value = value * 10 + Int(b - 0x30)
+            while digits < maxDigits, i < n, bytes[i] >= 0x30, bytes[i] <= 0x39 {
+                value = value * 10 + Int(bytes[i] - 0x30)
                 digits += 1
-                utf8.removeFirst()
+                i += 1
             }
             return digits == 0 ? nil : (value, digits)
         }
         func expect(_ byte: UInt8) -> Bool {
-            guard utf8.first == byte else { return false }
-            utf8.removeFirst()
+            guard i < n, bytes[i] == byte else { return false }
+            i += 1
             return true
         }
         skipBlanks()
-        if let first = utf8.first, (0x41...0x5A).contains(first) || (0x61...0x7A).contains(first) {
+        if i < n, (0x41...0x5A).contains(bytes[i]) || (0x61...0x7A).contains(bytes[i]) {
             // A day name: three letters and a comma; which day it names is not checked, as elsewhere.
-            guard utf8.count > 4, utf8.dropFirst(3).first == 0x2C else { return nil }
-            utf8.removeFirst(4)
+            guard n - i > 4, bytes[i + 3] == 0x2C else { return nil }
+            i += 4
             skipBlanks()
         }
         guard let day = number(maxDigits: 2) else { return nil }
         skipBlanks()
-        guard utf8.count >= 3 else { return nil }
-        let monthBytes = utf8.prefix(3).map { $0 | 0x20 }
-        guard let month = months.firstIndex(where: { $0.utf8.elementsEqual(monthBytes) }) else { return nil }
-        utf8.removeFirst(3)
-        guard utf8.first == 0x20 || utf8.first == 0x09 else { return nil }
+        guard n - i >= 3 else { return nil }
+        let key = UInt32(bytes[i] | 0x20) << 16 | UInt32(bytes[i + 1] | 0x20) << 8 | UInt32(bytes[i + 2] | 0x20)
+        guard let month = monthKeys.firstIndex(of: key) else { return nil }
+        i += 3
+        guard i < n, bytes[i] == 0x20 || bytes[i] == 0x09 else { return nil }
         skipBlanks()
         guard let year = number(maxDigits: 4), year.digits == 4 else { return nil }
         skipBlanks()
@@ -62,12 +68,13 @@ public enum MessageDate {
             second = value.value
         }
         skipBlanks()
-        guard let sign = utf8.first, sign == 0x2B || sign == 0x2D else { return nil }
-        utf8.removeFirst()
+        guard i < n, bytes[i] == 0x2B || bytes[i] == 0x2D else { return nil }
+        let sign = bytes[i]
+        i += 1
         guard let zone = number(maxDigits: 4), zone.digits == 4 else { return nil }
         skipBlanks()
         // Only a trailing comment may follow; anything else is for the general parser to judge.
-        guard utf8.isEmpty || utf8.first == 0x28 else { return nil }
+        guard i == n || bytes[i] == 0x28 else { return nil }
         let (zoneHours, zoneMinutes) = (zone.value / 100, zone.value % 100)
         guard hour.value <= 23, minute.value <= 59, second <= 60, zoneHours <= 23, zoneMinutes <= 59 else { return nil }
         let offset = (sign == 0x2D ? -1 : 1) * (zoneHours * 3600 + zoneMinutes * 60)
@@ -75,6 +82,9 @@ public enum MessageDate {
             year: year.value, month: month + 1, day: day.value, hour: hour.value, minute: minute.value,
             second: min(second, 59), offset: offset)
     }
+
+    /// `months` as three bytes each, for the byte-level path.
+    private static let monthKeys: [UInt32] = months.map { name in name.utf8.reduce(0) { $0 << 8 | UInt32($1) } }
 
     private static func parseLoose(_ s: String) -> Date? {
         var day: Int?

@@ -44,8 +44,9 @@ public struct MessageHeader: Sendable, Equatable {
         bytes.withUnsafeBufferPointer { parse($0, in: 0..<$0.count) }
     }
 
-    /// Only the fields named in `names` (compared case-insensitively), for callers that read a
-    /// handful of fields from many headers: the others are stepped over without being decoded.
+    /// Only the fields named in `names` (compared case-insensitively, and named as `names` spells
+    /// them), for callers that read a handful of fields from many headers: the others are
+    /// stepped over without being decoded.
     static func parse(_ bytes: [UInt8], keeping names: FieldNames) -> MessageHeader {
         bytes.withUnsafeBufferPointer { parse($0, in: 0..<$0.count, keeping: names).header }
     }
@@ -106,11 +107,12 @@ public struct MessageHeader: Sendable, Equatable {
             }
             flush()
             let name = UnsafeBufferPointer(rebasing: buf[i..<colon.nameEnd])
-            if let names, !names.contains(name) {
-                current = .skipped
-            } else {
-                current = .kept(name: String(decoding: name, as: UTF8.self))
+            let kept = names.map { $0.match(name) } ?? String(decoding: name, as: UTF8.self)
+            if let kept {
+                current = .kept(name: kept)
                 value.append(contentsOf: UnsafeBufferPointer(rebasing: buf[(colon.colon + 1)..<contentEnd]))
+            } else {
+                current = .skipped
             }
             i = next
         }
@@ -160,21 +162,24 @@ public struct MessageHeader: Sendable, Equatable {
 
 /// A set of header field names matched against raw bytes, ignoring ASCII case.
 struct FieldNames: Sendable {
+    private let names: [String]
     private let lowercased: [[UInt8]]
 
     init(_ names: [String]) {
+        self.names = names
         lowercased = names.map { Array($0.lowercased().utf8) }
     }
 
-    func contains(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
-        candidates: for candidate in lowercased where candidate.count == name.count {
+    /// The name as given to `init` that `name` spells in any case, or nil.
+    func match(_ name: UnsafeBufferPointer<UInt8>) -> String? {
+        candidates: for (index, candidate) in lowercased.enumerated() where candidate.count == name.count {
             for (k, byte) in candidate.enumerated() {
                 let b = name[k]
                 if (b >= 0x41 && b <= 0x5A ? b | 0x20 : b) != byte { continue candidates }
             }
-            return true
+            return names[index]
         }
-        return false
+        return nil
     }
 }
 

@@ -27,26 +27,31 @@ public struct MessageSummary: Sendable, Equatable, Codable {
     }
 
     public static func parse(headerBytes: [UInt8]) -> MessageSummary {
-        let header = MessageHeader.parse(headerBytes, keeping: fieldsRead)
-        let fromList = header["From"].map(AddressList.parse) ?? []
+        // One pass over the kept fields, whose names come spelled as `fieldsRead` has them; the
+        // first field of each name counts, as `MessageHeader`'s subscript has it.
+        var fields = [String: String](minimumCapacity: 8)
+        for field in MessageHeader.parse(headerBytes, keeping: fieldsRead).fields where fields[field.name] == nil {
+            fields[field.name] = field.value
+        }
+        let fromList = fields["From"].map(AddressList.parse) ?? []
         let from: String
         if let first = fromList.first {
             from = first.display
         } else {
-            from = HeaderText.unstructured(header["From"] ?? "")
+            from = HeaderText.unstructured(fields["From"] ?? "")
         }
-        let toList = (header["To"].map(AddressList.parse) ?? [])
-        let to = toList.isEmpty ? HeaderText.unstructured(header["To"] ?? "")
+        let toList = (fields["To"].map(AddressList.parse) ?? [])
+        let to = toList.isEmpty ? HeaderText.unstructured(fields["To"] ?? "")
             : toList.map(\.display).joined(separator: ", ")
-        let messageID = header["Message-ID"].map { Sanitizer.clean($0.trimmingWhitespace()) }
+        let messageID = fields["Message-ID"].map { Sanitizer.clean($0.trimmingWhitespace()) }
         return MessageSummary(
             from: from,
             fromAddress: fromList.first.flatMap { $0.mailbox.isEmpty ? nil : $0.mailbox },
             to: to,
-            subject: HeaderText.unstructured(header["Subject"] ?? ""),
-            date: header["Date"].flatMap(MessageDate.parse),
+            subject: HeaderText.unstructured(fields["Subject"] ?? ""),
+            date: fields["Date"].flatMap(MessageDate.parse),
             messageID: (messageID?.isEmpty ?? true) ? nil : messageID,
-            hasAttachments: Self.announcesAttachments(header)
+            hasAttachments: Self.announcesAttachments(disposition: fields["Content-Disposition"], type: fields["Content-Type"])
         )
     }
 
@@ -54,10 +59,9 @@ public struct MessageSummary: Sendable, Equatable, Codable {
     /// (Received, DKIM-Signature and the like) is never decoded.
     private static let fieldsRead = FieldNames(["From", "To", "Subject", "Date", "Message-ID", "Content-Type", "Content-Disposition"])
 
-    private static func announcesAttachments(_ header: MessageHeader) -> Bool {
-        if let disposition = header["Content-Disposition"],
-           ContentDisposition(disposition).isAttachment { return true }
-        guard let raw = header["Content-Type"] else { return false }
+    private static func announcesAttachments(disposition: String?, type raw: String?) -> Bool {
+        if let disposition, ContentDisposition(disposition).isAttachment { return true }
+        guard let raw else { return false }
         let (type, subtype) = ContentType.mediaType(raw)
         switch type {
         case "multipart": return subtype == "mixed"
