@@ -101,8 +101,7 @@ public struct FrameRenderer {
         let dates = CompactDate(now: now, calendar: reader.options.calendar)
         let page = reader.indexTop..<min(reader.indexTop + layout.bodyHeight, model.visibleCount)
         let pageDates = page.map { dates.format(model.visibleRow($0).summary?.date) }
-        let oldest = model.rows.lazy.compactMap { $0.summary?.date }.min()
-        let dateWidth = max(TerminalText.width(of: dates.format(oldest)), pageDates.map { TerminalText.width(of: $0) }.max() ?? 0)
+        let dateWidth = max(TerminalText.width(of: dates.format(model.oldestDate)), pageDates.map { TerminalText.width(of: $0) }.max() ?? 0)
         let columns = IndexLayout(width: layout.width, largestNumber: model.rows.last?.number ?? 1, dateWidth: dateWidth)
 
         if page.isEmpty {

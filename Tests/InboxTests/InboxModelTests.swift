@@ -237,6 +237,18 @@ final class InboxModelTests: XCTestCase {
         XCTAssertTrue(model.status.headersComplete)
     }
 
+    func testTheOldestDateFollowsArrivalsAndListings() {
+        let model = makeModel(3, loaded: false)
+        XCTAssertNil(model.oldestDate)
+        model.apply(.summary(number: 2, summary(2)))
+        XCTAssertEqual(model.oldestDate, Date(timeIntervalSince1970: 2 * 86_400))
+        model.apply([.summary(number: 3, summary(3)), .summary(number: 1, summary(1, date: Date(timeIntervalSince1970: 5)))])
+        XCTAssertEqual(model.oldestDate, Date(timeIntervalSince1970: 5))
+        // A new session lists without message 1: its date no longer counts.
+        model.apply(.listing([MessageListing(number: 1, uid: "uid-2", size: 200), MessageListing(number: 2, uid: "uid-3", size: 300)]))
+        XCTAssertEqual(model.oldestDate, Date(timeIntervalSince1970: 2 * 86_400))
+    }
+
     func testEventsTheModelDoesNotOwnChangeNothing() {
         let model = makeModel(2)
         let before = model.rows

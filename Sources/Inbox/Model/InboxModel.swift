@@ -1,3 +1,4 @@
+import Foundation
 import MailMessage
 
 /// Figures the status line shows.
@@ -36,6 +37,9 @@ public final class InboxModel {
     public private(set) var headersComplete = false
     /// Index into `visible` of the selected row; meaningless when nothing is visible.
     public private(set) var selection = 0
+    /// The earliest Date of any summary: the index sizes its date column by it, so the column
+    /// does not change width while scrolling. Kept up to date here, not looked for per redraw.
+    public private(set) var oldestDate: Date?
 
     private var rowIndex: [Int: Int] = [:]
     private var headersLoaded = 0
@@ -71,6 +75,7 @@ public final class InboxModel {
                     if rows[i].summary == nil && rows[i].summaryFailure == nil { headersLoaded += 1 }
                     rows[i].summary = item.summary
                     rows[i].summaryFailure = nil
+                    if let date = item.summary.date, oldestDate.map({ date < $0 }) ?? true { oldestDate = date }
                 }
                 reorder = reorder || sortOrder.key != .number || limit != nil
             case .summaryFailed(let number, let reason):
@@ -245,6 +250,7 @@ public final class InboxModel {
     /// drawn every frame and the mailbox may hold 100,000 rows.
     private func recount() {
         totalSize = rows.reduce(0) { $0 + $1.listing.size }
+        oldestDate = rows.lazy.compactMap { $0.summary?.date }.min()
         newCount = newUIDs.isEmpty ? 0 : rows.reduce(0) { $0 + (isNew($1) ? 1 : 0) }
     }
 }
