@@ -176,6 +176,7 @@ actor Worker {
                     return
                 }
                 guard await reconnect(after: error, sink: sink) else {
+                    await visitRecorded?.value
                     sink.send(.connectionLost(String(describing: error)))
                     sink.send(.closed)
                     return
