@@ -46,17 +46,9 @@ public final class HeaderCache: Sendable {
         /// What the previous visit listed; nil before the first visit.
         var previousVisit: VisitedUIDs?
 
-        /// The cached summaries of the listed messages, by UID. An entry whose size differs from
-        /// the listing is left out: some servers reuse a UID for another message, and the size
-        /// gives that away.
-        public func summaries(for messages: [MessageListing]) -> [String: MessageSummary] {
-            var found: [String: MessageSummary] = [:]
-            for message in messages {
-                if let uid = message.uid, let summary = summary(uid: uid, size: message.size) { found[uid] = summary }
-            }
-            return found
-        }
-
+        /// The cached summary of the message listed with this UID and size. An entry whose size
+        /// differs from the listing is no match: some servers reuse a UID for another message,
+        /// and the size gives that away.
         public func summary(uid: String, size: Int) -> MessageSummary? {
             guard let entry = entries[uid], entry.size == size else { return nil }
             return entry.summary
