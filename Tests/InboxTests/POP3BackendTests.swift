@@ -121,7 +121,7 @@ final class POP3BackendTests: XCTestCase {
     }
 
     func testHeadersArriveNewestFirstAndAnOpenedMessageJumpsAhead() async throws {
-        var h = try await start(mailbox(400), behavior: ServerBehavior(perReplyDelay: .milliseconds(2)), pipelineWindow: 16)
+        var h = try await start(mailbox(400), behavior: ServerBehavior(perReplyDelay: .milliseconds(5)), pipelineWindow: 8)
         try h.pump { $0.contains { if case .listing = $0 { true } else { false } } }
         h.backend.fetchMessage(number: 1, uid: "uid-1")
         try h.pump { $0.contains { if case .message(1, _, _) = $0 { true } else { false } } }
@@ -140,7 +140,7 @@ final class POP3BackendTests: XCTestCase {
     }
 
     func testHeadersThatArrivedBeforeACutAreNotFetchedAgain() async throws {
-        var h = try await start(mailbox(300), behavior: ServerBehavior(perReplyDelay: .milliseconds(1)), pipelineWindow: 16)
+        var h = try await start(mailbox(300), behavior: ServerBehavior(perReplyDelay: .milliseconds(5)), pipelineWindow: 8)
         let model = h.model
         try h.pump { _ in model.status.headersLoaded >= 100 }
         h.proxy.cutAll()
