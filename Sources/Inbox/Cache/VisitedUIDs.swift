@@ -2,11 +2,15 @@
 /// LF-separated UIDs (a UID never holds a control character). Comparing two visits is then one
 /// byte comparison in the common case, where nothing changed or new mail was only appended.
 public struct VisitedUIDs: Sendable, Equatable {
-    public let uids: [String]
     let bytes: [UInt8]
+    /// The UIDs as given; nil for a visit read back from the cache, whose UIDs are only split out
+    /// of `bytes` when the visits differ, which a warm start with unchanged mail never needs.
+    private let listed: [String]?
+
+    public var uids: [String] { listed ?? bytes.split(separator: 0x0A).map { String(decoding: $0, as: UTF8.self) } }
 
     public init(_ uids: [String]) {
-        self.uids = uids
+        listed = uids
         var bytes: [UInt8] = []
         bytes.reserveCapacity(uids.reduce(0) { $0 + $1.utf8.count + 1 })
         for uid in uids {
@@ -18,12 +22,12 @@ public struct VisitedUIDs: Sendable, Equatable {
 
     init(bytes: [UInt8]) {
         self.bytes = bytes
-        uids = bytes.split(separator: 0x0A).map { String(decoding: $0, as: UTF8.self) }
+        listed = nil
     }
 
     public static func == (a: VisitedUIDs, b: VisitedUIDs) -> Bool { a.bytes == b.bytes }
 
-    public var isEmpty: Bool { uids.isEmpty }
+    public var isEmpty: Bool { bytes.isEmpty }
 
     /// The UIDs here that `previous` did not list.
     func added(since previous: VisitedUIDs) -> Set<String> {
@@ -31,7 +35,8 @@ public struct VisitedUIDs: Sendable, Equatable {
         if bytes.count > previous.bytes.count, bytes.starts(with: previous.bytes),
            previous.bytes.isEmpty || bytes[previous.bytes.count] == 0x0A {
             // New mail arrived after the previous visit and nothing left: the rest is new.
-            return Set(uids.dropFirst(previous.uids.count))
+            let previousCount = previous.bytes.isEmpty ? 0 : previous.bytes.reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) }
+            return Set(uids.dropFirst(previousCount))
         }
         return Set(uids).subtracting(previous.uids)
     }
