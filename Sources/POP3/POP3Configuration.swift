@@ -46,6 +46,13 @@ public struct POP3Configuration: Sendable {
     /// sizes its window to the connection below this (see `PipelineWindow`).
     public var pipelineWindow: Int
     public var trace: ProtocolTrace?
+    /// What this server announced before login on an earlier visit
+    /// (`POP3Session.capabilitiesBeforeLogin`), or nil. With them the session asks for no
+    /// capabilities before it logs in, in clear or after STLS, which saves a round trip on every
+    /// connection. A login that then fails as stale capabilities could explain (a refused
+    /// credential or mechanism) has them asked for afresh, and is tried once more only when the
+    /// fresh ones choose another mechanism.
+    public var knownCapabilities: Capabilities?
 
     public init(
         host: String,

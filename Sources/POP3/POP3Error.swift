@@ -179,3 +179,15 @@ public enum POP3Error: Error, Sendable, Equatable, CustomStringConvertible, Loca
         return result.count > 200 ? String(result.prefix(200)) + "…" : result
     }
 }
+
+extension POP3Error {
+    /// A login failure that capabilities remembered from an earlier visit could explain: the server
+    /// may no longer offer the mechanism they chose. A busy mailbox, a login delay or a system
+    /// failure has other causes.
+    var mayComeFromStaleCapabilities: Bool {
+        switch self {
+        case .authFailed, .serverError, .noUsableMechanism: true
+        default: false
+        }
+    }
+}

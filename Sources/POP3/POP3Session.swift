@@ -6,6 +6,11 @@ import NIOCore
 /// `topBatch` keeps several commands in flight, and only when the server advertises PIPELINING.
 public actor POP3Session {
     public private(set) var capabilities: Capabilities
+    /// What the server announced before login, for `POP3Configuration.knownCapabilities` on the
+    /// next connection; the configuration's own until they had to be asked for afresh.
+    public private(set) var capabilitiesBeforeLogin: Capabilities
+    /// Whether `capabilitiesBeforeLogin` came from the configuration rather than the server.
+    private var capabilitiesAreRemembered: Bool
     public let greeting: Greeting
     public private(set) var state: POP3SessionState = .authorization
     /// True once TLS protects the connection (pop3s, or after STLS).
@@ -19,12 +24,14 @@ public actor POP3Session {
 
     private init(
         configuration: POP3Configuration, connection: POP3Connection, greeting: Greeting,
-        capabilities: Capabilities, isEncrypted: Bool
+        capabilities: Capabilities, isEncrypted: Bool, capabilitiesAreRemembered: Bool
     ) {
         self.configuration = configuration
         self.connection = connection
         self.greeting = greeting
         self.capabilities = capabilities
+        capabilitiesBeforeLogin = capabilities
+        self.capabilitiesAreRemembered = capabilitiesAreRemembered
         self.isEncrypted = isEncrypted
     }
 
@@ -32,8 +39,9 @@ public actor POP3Session {
         connection.channel.close(promise: nil)
     }
 
-    /// Connects, reads the greeting, learns the capabilities and, for `.startTLS`, upgrades with STLS and
-    /// asks for the capabilities again. Every exchange here is lock-step.
+    /// Connects, reads the greeting, learns the capabilities (unless the configuration knows them)
+    /// and, for `.startTLS`, upgrades with STLS and asks for the capabilities again. Every exchange
+    /// here is lock-step.
     public static func connect(_ configuration: POP3Configuration) async throws -> POP3Session {
         guard (1...65535).contains(configuration.port) else {
             throw POP3Error.invalidArgument("the port must be a number from 1 to 65535")
@@ -56,20 +64,24 @@ public actor POP3Session {
                 let status = greetingLine ?? StatusLine(isOK: false, text: "")
                 throw statusError(status, loginDelay: nil) ?? .greetingRejected(status.text)
             }
-            var capabilities = try await fetchCapabilities(connection)
+            let known = configuration.knownCapabilities.flatMap { $0.advertised ? $0 : nil }
             var encrypted = configuration.security == .implicitTLS
             if configuration.security == .startTLS, let tls {
-                // A server without CAPA may still know STLS; one that lists its capabilities without it does not.
-                if capabilities.advertised && !capabilities.stls { throw POP3Error.stlsNotOffered }
+                if known == nil {
+                    // A server without CAPA may still know STLS; one that lists its capabilities without it does not.
+                    let clear = try await fetchCapabilities(connection)
+                    if clear.advertised && !clear.stls { throw POP3Error.stlsNotOffered }
+                }
                 let status = try await connection.startTLS(tls).statusLine
                 guard let status, status.isOK else { throw POP3Error.stlsRefused(status?.text ?? "") }
                 encrypted = true
-                // RFC 2595 section 4: what was learned in clear may have been forged, so it is forgotten.
-                capabilities = try await fetchCapabilities(connection)
             }
+            // RFC 2595 section 4: what was learned in clear before STLS may have been forged, so it
+            // is asked for again under TLS.
+            let capabilities = if let known { known } else { try await fetchCapabilities(connection) }
             return POP3Session(
                 configuration: configuration, connection: connection, greeting: Greeting(text: greetingLine.text),
-                capabilities: capabilities, isEncrypted: encrypted
+                capabilities: capabilities, isEncrypted: encrypted, capabilitiesAreRemembered: known != nil
             )
         } catch {
             await connection.close()
@@ -95,19 +107,20 @@ public actor POP3Session {
             }
             guard !user.isEmpty else { throw POP3Error.invalidArgument("the user name is empty") }
 
-            let candidates = loginCandidates()
-            guard !candidates.isEmpty else { throw POP3Error.noUsableMechanism(offered: offeredMechanisms()) }
             var capabilitiesAfterLogin: Capabilities?
-            for (index, mechanism) in candidates.enumerated() {
+            do {
+                capabilitiesAfterLogin = try await authenticate(user: user, password: password, prefetchingListing: prefetchingListing)
+            } catch let error as POP3Error where capabilitiesAreRemembered && error.mayComeFromStaleCapabilities {
+                let tried = loginCandidates()
                 do {
-                    capabilitiesAfterLogin = try await authenticate(
-                        mechanism, user: user, password: password, prefetchingListing: prefetchingListing)
-                    break
-                } catch let refused as MechanismRefused where index == candidates.count - 1 {
-                    throw POP3Error.serverError(command: "AUTH \(mechanism.rawValue)", text: refused.status.text)
-                } catch is MechanismRefused {
-                    continue
+                    capabilities = try await Self.fetchCapabilities(connection)
+                } catch {
+                    throw closed(by: error)
                 }
+                capabilitiesBeforeLogin = capabilities
+                capabilitiesAreRemembered = false
+                guard loginCandidates() != tried else { throw error }
+                capabilitiesAfterLogin = try await authenticate(user: user, password: password, prefetchingListing: prefetchingListing)
             }
             state = .transaction
             // RFC 2449 section 5: capabilities (EXPIRE, LOGIN-DELAY, PIPELINING…) may differ after login.
@@ -149,6 +162,23 @@ public actor POP3Session {
     /// A mechanism refused outright, before any credential was sent.
     private struct MechanismRefused: Error {
         var status: StatusLine
+    }
+
+    /// Tries the candidates in order until one logs in. Returns the capabilities after login when
+    /// they came with the login itself.
+    private func authenticate(user: String, password: String, prefetchingListing: Bool) async throws -> Capabilities? {
+        let candidates = loginCandidates()
+        guard !candidates.isEmpty else { throw POP3Error.noUsableMechanism(offered: offeredMechanisms()) }
+        for (index, mechanism) in candidates.enumerated() {
+            do {
+                return try await authenticate(mechanism, user: user, password: password, prefetchingListing: prefetchingListing)
+            } catch let refused as MechanismRefused where index == candidates.count - 1 {
+                throw POP3Error.serverError(command: "AUTH \(mechanism.rawValue)", text: refused.status.text)
+            } catch is MechanismRefused {
+                continue
+            }
+        }
+        return nil
     }
 
     /// Returns the capabilities after login when they came with the login itself.

@@ -27,6 +27,29 @@ final class DovecotSessionTests: XCTestCase {
         _ = try await session.quit()
     }
 
+    func testKnownCapabilitiesGoStraightToSTLSAndLogIn() async throws {
+        let rig = try DovecotRig.current()
+        let first = try await POP3Session.connect(rig.configuration(.startTLS))
+        var configuration = rig.configuration(.startTLS)
+        configuration.knownCapabilities = await first.capabilitiesBeforeLogin
+        await first.close()
+        let trace = FileManager.default.temporaryDirectory.appendingPathComponent("mailbag-trace-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: trace) }
+        configuration.trace = try ProtocolTrace(path: trace.path)
+        let session = try await POP3Session.connect(configuration)
+        let encrypted = await session.isEncrypted
+        XCTAssertTrue(encrypted)
+        try await session.login(user: "alice", password: rig.password, prefetchingListing: true)
+        let (sizes, uids) = try await session.listWithUIDs()
+        XCTAssertEqual(sizes.count, uids?.entries.count)
+        _ = try await session.quit()
+        let sent = try String(contentsOf: trace, encoding: .utf8).split(separator: "\n").compactMap { line in
+            line.firstRange(of: "C: ").map { String(line[$0.upperBound...].prefix { $0 != " " }) }
+        }
+        XCTAssertEqual(Array(sent.prefix(2)), ["STLS", "AUTH"], "\(sent)")
+        XCTAssertEqual(sent.filter { $0 == "CAPA" }.count, 1, "only the one after login: \(sent)")
+    }
+
     func testUnknownCertificateAuthorityIsRefusedWithAReason() async throws {
         let rig = try DovecotRig.current()
         var config = rig.configuration(.implicitTLS)

@@ -140,6 +140,68 @@ final class SessionTests: XCTestCase {
         }
     }
 
+    func testKnownCapabilitiesSaveTheCAPABeforeLogin() async throws {
+        for mechanism in AuthMechanism.allCases {
+            try await withPOP3Server { server, port in
+                var configuration = SessionFixture.plaintext(port)
+                configuration.allowedMechanisms = [mechanism]
+                let first = try await POP3Session.connect(configuration)
+                configuration.knownCapabilities = await first.capabilitiesBeforeLogin
+                await first.close()
+                let before = server.commandLog.count
+                let session = try await POP3Session.connect(configuration)
+                try await session.login(user: "alice", password: "wonderland", prefetchingListing: true)
+                let (sizes, _) = try await session.listWithUIDs()
+                XCTAssertEqual(sizes.count, 3)
+                _ = try await session.quit()
+                let sent = server.commandLog.dropFirst(before).map { String($0.prefix { $0 != " " }) }
+                XCTAssertNotEqual(sent.first, "CAPA", "\(mechanism): \(sent)")
+                XCTAssertEqual(sent.filter { $0 == "CAPA" }.count, 1, "only the one after login: \(mechanism): \(sent)")
+            }
+        }
+    }
+
+    func testStaleKnownCapabilitiesAreAskedForAfreshAndTheLoginTriedOnceMore() async throws {
+        // The server dropped PLAIN since the capabilities were remembered.
+        try await withPOP3Server(behavior: ServerBehavior(saslMechanisms: ["LOGIN"])) { server, port in
+            var configuration = SessionFixture.plaintext(port)
+            configuration.knownCapabilities = Capabilities(top: true, uidl: true, user: true, pipelining: true, sasl: ["PLAIN"])
+            configuration.allowedMechanisms = [.saslPlain, .saslLogin]
+            let session = try await POP3Session.connect(configuration)
+            try await session.login(user: "alice", password: "wonderland", prefetchingListing: true)
+            let (sizes, uids) = try await session.listWithUIDs()
+            XCTAssertEqual(sizes.count, 3)
+            XCTAssertEqual(uids?.entries.count, 3)
+            let fresh = await session.capabilitiesBeforeLogin
+            XCTAssertEqual(fresh.sasl, ["LOGIN"])
+            _ = try await session.quit()
+            let sent = server.commandLog.map { String($0.prefix { $0 != " " }) }
+            XCTAssertEqual(Array(sent.prefix(5)), ["AUTH", "CAPA", "LIST", "UIDL", "CAPA"], "\(sent)")
+            XCTAssertEqual(server.commandLog.filter { $0.hasPrefix("AUTH") }.map { String($0.prefix(10)) }, ["AUTH PLAIN", "AUTH LOGIN"])
+        }
+    }
+
+    func testAWrongPasswordWithKnownCapabilitiesIsSentOnce() async throws {
+        try await withPOP3Server { server, port in
+            var configuration = SessionFixture.plaintext(port)
+            configuration.allowedMechanisms = [.saslPlain]
+            let first = try await POP3Session.connect(configuration)
+            configuration.knownCapabilities = await first.capabilitiesBeforeLogin
+            await first.close()
+            let session = try await POP3Session.connect(configuration)
+            do {
+                try await session.login(user: "alice", password: "wrong")
+                XCTFail("a wrong password logged in")
+            } catch let error as POP3Error {
+                guard case .authFailed = error else { return XCTFail("\(error)") }
+            }
+            XCTAssertEqual(server.commandLog.filter { $0.hasPrefix("AUTH") }.count, 1, "\(server.commandLog)")
+            // Asked afresh after the refusal, and the same: nothing explains the refusal but the password.
+            let capabilities = await session.capabilitiesBeforeLogin
+            XCTAssertEqual(capabilities, configuration.knownCapabilities)
+        }
+    }
+
     func testLongPLAINCredentialsUseAnEmptyChallengeInsteadOfAnInitialResponse() async throws {
         let password = String(repeating: "p", count: 200)
         let server = InMemoryPOP3Server(

@@ -75,6 +75,25 @@ final class TLSTests: XCTestCase {
         }
     }
 
+    func testKnownCapabilitiesSendSTLSFirstAndAskForNothingBeforeLogin() async throws {
+        try await withPOP3Server(tls: try fixtures.serverTLS("good")) { server, port in
+            let first = try await POP3Session.connect(self.configuration(port, security: .startTLS))
+            let known = await first.capabilitiesBeforeLogin
+            await first.close()
+            let before = server.commandLog.count
+            var configuration = self.configuration(port, security: .startTLS)
+            configuration.knownCapabilities = known
+            let session = try await POP3Session.connect(configuration)
+            let encrypted = await session.isEncrypted
+            XCTAssertTrue(encrypted)
+            try await session.login(user: "alice", password: "wonderland")
+            _ = try await session.quit()
+            let sent = server.commandLog.dropFirst(before).map { String($0.prefix { $0 != " " }) }
+            XCTAssertEqual(Array(sent.prefix(2)), ["STLS", "AUTH"], "\(sent)")
+            XCTAssertEqual(sent.filter { $0 == "CAPA" }.count, 1, "only the one after login: \(sent)")
+        }
+    }
+
     func testSTLSResponseInjectionIsFatalAndSendsNoCredential() async throws {
         let behavior = ServerBehavior(injectAfterSTLS: "+OK injected")
         try await withPOP3Server(behavior: behavior, tls: try fixtures.serverTLS("good")) { server, port in
