@@ -94,9 +94,13 @@ struct HeadlessReader {
     ) -> (POP3Backend, InboxModel, Reader, EventSink) {
         let config = configuration
         let backend = POP3Backend(account: user, options: .init(headerCache: headerCache)) { [user, password] in
-            let session = try await POP3Session.connect(config)
+            // As the reader does: the capabilities of the previous visit, and these for the next.
+            var remembering = config
+            remembering.knownCapabilities = headerCache?.knownCapabilities(security: config.security)
+            let session = try await POP3Session.connect(remembering)
             try await session.login(user: user, password: password, prefetchingListing: true)
             loggedIn()
+            try? headerCache?.rememberCapabilities(await session.capabilitiesBeforeLogin, security: config.security)
             return session
         }
         let model = InboxModel(account: user)

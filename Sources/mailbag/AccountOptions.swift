@@ -95,9 +95,12 @@ struct ResolvedAccount: Sendable {
 
     /// Connects and logs in. The password is asked for only after the connection is secure, so a
     /// server that cannot do TLS never costs the user a password prompt. `prefetchingListing` is
-    /// for callers that list next: the listing then comes in the login's round trip.
-    func openSession(password known: String? = nil, prefetchingListing: Bool = false) async throws -> POP3Session {
-        let session = try await POP3Session.connect(settings.pop3Configuration(trace: trace))
+    /// for callers that list next: the listing then comes in the login's round trip. With a
+    /// `cache`, the capabilities it remembers spare the round trip that asks for them.
+    func openSession(password known: String? = nil, prefetchingListing: Bool = false, cache: HeaderCache? = nil) async throws -> POP3Session {
+        var configuration = settings.pop3Configuration(trace: trace)
+        configuration.knownCapabilities = cache?.knownCapabilities(security: configuration.security)
+        let session = try await POP3Session.connect(configuration)
         do {
             try await session.login(
                 user: settings.user, password: try known ?? password(), prefetchingListing: prefetchingListing)
@@ -105,13 +108,17 @@ struct ResolvedAccount: Sendable {
             await session.close()
             throw error
         }
+        // A cache that cannot be written costs the next connection that round trip, nothing more.
+        try? cache?.rememberCapabilities(await session.capabilitiesBeforeLogin, security: configuration.security)
         return session
     }
 
     /// Runs `work` on a logged-in session, then QUITs; on any failure the connection is dropped
     /// without QUIT, so nothing the session did is applied.
-    func withSession<T: Sendable>(prefetchingListing: Bool = false, _ work: (POP3Session) async throws -> T) async throws -> T {
-        let session = try await openSession(prefetchingListing: prefetchingListing)
+    func withSession<T: Sendable>(
+        prefetchingListing: Bool = false, cache: HeaderCache? = nil, _ work: (POP3Session) async throws -> T
+    ) async throws -> T {
+        let session = try await openSession(prefetchingListing: prefetchingListing, cache: cache)
         do {
             let result = try await work(session)
             _ = try await session.quit()

@@ -22,24 +22,25 @@ struct List: AsyncParsableCommand {
         let account = try options.resolve(target)
         let cache = account.headerCache()
         if let notice = cache?.notice { Output.warn(notice) }
-        let contents = MailboxIndex.cacheContents(cache, notice: Output.warn)
+        cache?.preload()
         let summaries = SummaryCollector()
-        let rows = try await account.withSession(prefetchingListing: true) { session in
+        let (rows, visit, missing, contents) = try await account.withSession(prefetchingListing: true, cache: cache) { session in
             let listing = try await MailboxIndex.listing(session)
             for problem in listing.problems { Output.warn(problem) }
-            let cached = MailboxIndex.cachedSummaries(listing.rows, in: contents)
-            for (row, summary) in cached { await summaries.record(row.number, .success(summary)) }
-            let known = Set(cached.map(\.row.number))
-            let missing = listing.rows.map(\.number).filter { !known.contains($0) }
-            try await MailboxIndex.summaries(session, for: missing) { number, result in
+            let contents = await MailboxIndex.cacheContents(cache, notice: Output.warn)
+            let visit = VisitedUIDs(listing.rows.compactMap(\.uid))
+            let cached = MailboxIndex.cachedSummaries(listing.rows, visit: visit, in: contents)
+            for case let (row, summary?) in zip(listing.rows, cached) { await summaries.record(row.number, .success(summary)) }
+            let missing = zip(listing.rows, cached).filter { $1 == nil }.map(\.0)
+            try await MailboxIndex.summaries(session, for: missing.map(\.number)) { number, result in
                 await summaries.record(number, result)
             }
-            return listing.rows
+            return (listing.rows, visit, missing, contents)
         }
         let found = await summaries.all
-        let fetched = rows.compactMap { row in (try? found[row.number]?.get()).map { (row, $0) } }
+        // Only what came from the server: the cached summaries are stored already.
+        let fetched = missing.compactMap { row in (try? found[row.number]?.get()).map { (row, $0) } }
         MailboxIndex.remember(fetched, in: cache, notice: Output.warn)
-        let visit = VisitedUIDs(rows.compactMap(\.uid))
         let new = contents?.newUIDs(visit) ?? []
         MailboxIndex.recordVisit(visit, in: cache, since: contents, notice: Output.warn)
         var out = Output()

@@ -67,18 +67,19 @@ struct Read: ParsableCommand {
             }
         } else {
             let resolved = try options.resolve(target)
+            backendOptions.headerCache = resolved.headerCache()
+            backendOptions.headerCache?.preload()
             // The first login happens before the screen is taken over, so a wrong password can be
             // typed again at a normal prompt; reconnections reuse the password that worked.
-            let (session, password) = try Self.logIn(resolved)
+            let (session, password) = try Self.logIn(resolved, cache: backendOptions.headerCache)
             account = resolved.displayName
             settings = resolved.settings
             backendOptions.keepalive = resolved.settings.keepalive
-            backendOptions.headerCache = resolved.headerCache()
             backendOptions.bodyCache = resolved.bodyCache()
             let first = FirstSession(session)
-            open = {
+            open = { [cache = backendOptions.headerCache] in
                 if let session = first.take() { return session }
-                return try await resolved.openSession(password: password, prefetchingListing: true)
+                return try await resolved.openSession(password: password, prefetchingListing: true, cache: cache)
             }
         }
         defer { if let demoServer { try? blocking { await demoServer.stop() } } }
@@ -99,12 +100,12 @@ struct Read: ParsableCommand {
 extension Read {
     /// Logs in, offering to retype a password the server rejects ([AUTH]) when it came from the
     /// prompt. Other refusals ([IN-USE], [LOGIN-DELAY], [SYS/TEMP]) say what to wait for instead.
-    static func logIn(_ account: ResolvedAccount) throws -> (POP3Session, String) {
+    static func logIn(_ account: ResolvedAccount, cache: HeaderCache?) throws -> (POP3Session, String) {
         var attempt = 1
         while true {
             let password = try account.password()
             do {
-                return (try blocking { try await account.openSession(password: password, prefetchingListing: true) }, password)
+                return (try blocking { try await account.openSession(password: password, prefetchingListing: true, cache: cache) }, password)
             } catch POP3Error.authFailed(let text) where account.settings.passwordCommand == nil && attempt < 3 {
                 Output.warn(POP3Error.authFailed(text).description + " Try again.")
                 attempt += 1

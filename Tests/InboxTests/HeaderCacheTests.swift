@@ -1,5 +1,6 @@
 import Foundation
 import MailMessage
+import POP3
 import XCTest
 @testable import Inbox
 
@@ -58,6 +59,53 @@ final class HeaderCacheTests: XCTestCase {
         try cache.store([(uid: "1", size: 100, summary: CachedSummaryFixture.make(1))])
         // A server that numbers its UIDs reuses "1" for a different message after a deletion.
         XCTAssertEqual(try cache.summaries(for: [MessageListing(number: 1, uid: "1", size: 4242)]), [:])
+    }
+
+    func testAnUnchangedListingIsMatchedByPositionAsALookupWouldMatchIt() throws {
+        let cache = try open()
+        try cache.store((1...6).filter { $0 != 4 }.map { (uid: "u\($0)", size: $0 * 100, summary: CachedSummaryFixture.make($0)) })
+        var rows = (1...6).map { MessageListing(number: $0, uid: "u\($0)", size: $0 * 100) }
+        rows[1].size = 999
+        let visit = VisitedUIDs(rows.compactMap(\.uid))
+        try cache.recordVisit(visit, since: cache.contents())
+        let expected: [MessageSummary?] = [CachedSummaryFixture.make(1), nil, CachedSummaryFixture.make(3), nil,
+                                           CachedSummaryFixture.make(5), CachedSummaryFixture.make(6)]
+        let contents = try cache.contents()
+        XCTAssertEqual(contents.summaries(for: rows, visit: visit), expected)
+        XCTAssertEqual(rows.map { contents.summary(uid: $0.uid!, size: $0.size) }, expected)
+
+        // Reordered, shortened, or with a row the server gave no UID: no longer the same visit.
+        let reordered = Array(rows.reversed())
+        XCTAssertEqual(contents.summaries(for: reordered, visit: VisitedUIDs(reordered.compactMap(\.uid))), expected.reversed())
+        let shorter = Array(rows.dropFirst())
+        XCTAssertEqual(contents.summaries(for: shorter, visit: VisitedUIDs(shorter.compactMap(\.uid))), Array(expected.dropFirst()))
+        var unnamed = rows
+        unnamed.append(MessageListing(number: 7, uid: nil, size: 700))
+        XCTAssertEqual(contents.summaries(for: unnamed, visit: VisitedUIDs(unnamed.compactMap(\.uid))), expected + [nil])
+    }
+
+    func testAPreloadIsTakenOnceAndLaterReadsAreFresh() async throws {
+        let cache = try open()
+        try cache.store([(uid: "a", size: 100, summary: CachedSummaryFixture.make(1))])
+        cache.preload()
+        let preloaded = try await cache.preloadedContents()
+        XCTAssertEqual(preloaded.summary(uid: "a", size: 100), CachedSummaryFixture.make(1))
+        try cache.store([(uid: "b", size: 200, summary: CachedSummaryFixture.make(2))])
+        let fresh = try await cache.preloadedContents()
+        XCTAssertEqual(fresh.summary(uid: "b", size: 200), CachedSummaryFixture.make(2))
+    }
+
+    func testCapabilitiesAreRememberedPerSecurity() throws {
+        let cache = try open()
+        XCTAssertNil(cache.knownCapabilities(security: .implicitTLS))
+        let underTLS = Capabilities.parse(["TOP", "UIDL", "PIPELINING", "SASL PLAIN LOGIN", "IMPLEMENTATION ü"])
+        try cache.rememberCapabilities(underTLS, security: .implicitTLS)
+        try cache.rememberCapabilities(Capabilities.parse(["USER", "SASL CRAM-MD5"]), security: .plaintext)
+        try cache.rememberCapabilities(.assumedWithoutCAPA, security: .startTLS)
+        let reopened = try open()
+        XCTAssertEqual(reopened.knownCapabilities(security: .implicitTLS), underTLS)
+        XCTAssertEqual(reopened.knownCapabilities(security: .plaintext)?.sasl, ["CRAM-MD5"])
+        XCTAssertNil(reopened.knownCapabilities(security: .startTLS), "guesses are not remembered")
     }
 
     func testAccountsAndServersHaveSeparateCaches() throws {

@@ -208,6 +208,36 @@ final class InboxModelTests: XCTestCase {
         XCTAssertEqual(model.commitPlan().entries, [MessageListing(number: 1, uid: "uid-2", size: 200)])
     }
 
+    func testAHostileListingWithRepeatedOrUnorderedNumbersIsShownInNumberOrder() {
+        let model = InboxModel(account: "alice@example.org")
+        model.apply(.listing([
+            MessageListing(number: 3, uid: "c", size: 300),
+            MessageListing(number: 1, uid: "a", size: 100),
+            MessageListing(number: 3, uid: "c2", size: 310),
+        ]))
+        model.apply(.summary(number: 3, summary(3)))
+        XCTAssertEqual((0..<model.visibleCount).map { model.visibleRow($0).listing.uid }, ["a", "c", "c2"])
+        XCTAssertEqual(model.row(number: 3)?.listing.uid, "c")
+        XCTAssertEqual(model.row(number: 3)?.summary, summary(3))
+        XCTAssertNil(model.row(number: 2))
+        XCTAssertEqual(model.status.totalSize, 710)
+    }
+
+    func testCachedSummariesArriveWithTheListingByPosition() {
+        let model = InboxModel(account: "alice@example.org")
+        model.apply(.listing([
+            MessageListing(number: 2, uid: "b", size: 200),
+            MessageListing(number: 1, uid: "a", size: 100),
+            MessageListing(number: 3, uid: "c", size: 300),
+        ], cached: [summary(2), nil, summary(3, date: Date(timeIntervalSince1970: 5))]))
+        XCTAssertEqual(model.rows.map(\.summary), [nil, summary(2), summary(3, date: Date(timeIntervalSince1970: 5))])
+        XCTAssertEqual(model.status.headersLoaded, 2)
+        XCTAssertFalse(model.status.headersComplete)
+        XCTAssertEqual(model.oldestDate, Date(timeIntervalSince1970: 5))
+        model.apply(.summary(number: 1, summary(1)))
+        XCTAssertTrue(model.status.headersComplete)
+    }
+
     func testMarksFallBackToNumbersWithoutUIDL() {
         let model = makeModel(3, uids: false)
         model.select(number: 1)

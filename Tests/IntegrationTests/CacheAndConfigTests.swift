@@ -25,8 +25,15 @@ final class CacheAndConfigTests: XCTestCase {
         return try MailbagProcess.run(arguments, environment: environment)
     }
 
+    /// The commands the trace shows the client sending, without their arguments.
+    private func commands(in trace: URL) throws -> [String] {
+        try String(contentsOf: trace, encoding: .utf8).split(separator: "\n").compactMap { line in
+            line.firstRange(of: "C: ").map { String(line[$0.upperBound...].prefix { $0 != " " }) }
+        }
+    }
+
     private func topCommands(in trace: URL) throws -> Int {
-        try String(contentsOf: trace, encoding: .utf8).split(separator: "\n").filter { $0.contains("C: TOP ") }.count
+        try commands(in: trace).filter { $0 == "TOP" }.count
     }
 
     func testSecondListFetchesOnlyNewHeadersAndFlagsThemNew() throws {
@@ -38,12 +45,15 @@ final class CacheAndConfigTests: XCTestCase {
         XCTAssertEqual(first.status, 0, first.stderr)
         XCTAssertEqual(try topCommands(in: trace), 4)
         XCTAssertFalse(first.stdout.contains(" N "), "nothing is new on the first visit:\n\(first.stdout)")
+        XCTAssertEqual(try commands(in: trace).filter { $0 == "CAPA" || $0 == "AUTH" }, ["CAPA", "AUTH", "CAPA"])
 
         let second = try list(rig, trace: trace)
         XCTAssertEqual(second.status, 0, second.stderr)
         XCTAssertEqual(try topCommands(in: trace), 0, "a warm cache needs no TOP")
         XCTAssertEqual(second.stdout.split(separator: "\n").count, 4)
         XCTAssertTrue(second.stdout.contains("Cached 3"))
+        XCTAssertEqual(try commands(in: trace).filter { $0 == "CAPA" || $0 == "AUTH" }, ["AUTH", "CAPA"],
+                       "the capabilities from the first visit spare asking before login")
 
         try rig.deliver("dave", DovecotRig.message(5, subject: "Fresh arrival"))
         let third = try list(rig, trace: trace)

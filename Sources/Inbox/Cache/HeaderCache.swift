@@ -1,10 +1,12 @@
 import Foundation
 import GRDB
 import MailMessage
+import POP3
+import Synchronization
 
 /// The summaries of one account's messages kept between visits, keyed by UIDL, so a second visit
-/// fetches `TOP n 0` only for messages it has not seen; and the UIDs of the previous visit, which
-/// is what makes a message "new". Only a server with UIDL has anything to key it by. A visit reads
+/// fetches `TOP n 0` only for messages it has not seen; the UIDs of the previous visit, which
+/// is what makes a message "new"; and the server's capabilities, so a login need not ask for them. Only a server with UIDL has anything to key it by. A visit reads
 /// all of it once (`contents`), then writes what it fetched (`store`) and what changed (`recordVisit`).
 ///
 /// Calls are synchronous and short (one transaction each); the queue serializes them, so the
@@ -14,6 +16,8 @@ public final class HeaderCache: Sendable {
     /// the user to read once; nil when the cache opened normally.
     public let notice: String?
     let database: DatabaseQueue
+    /// A read of the contents that `preload()` started and nobody has taken yet.
+    private let preloaded = Mutex<Task<Result<Contents, CacheError>, Never>?>(nil)
 
     private init(database: DatabaseQueue, notice: String?) {
         self.database = database
@@ -45,6 +49,20 @@ public final class HeaderCache: Sendable {
         var entries: [String: Entry]
         /// What the previous visit listed; nil before the first visit.
         var previousVisit: VisitedUIDs?
+        /// The summaries of the previous visit's UIDs in its order, nil where the cache has none,
+        /// and the sizes they were cached with. Arranged while the session logs in, so that a
+        /// mailbox listed as it was last time (the usual case) is matched by position and handed
+        /// on as this very array, without a lookup or a copy per message once it is listed.
+        private let summariesInVisitOrder: [MessageSummary?]
+        private let sizesInVisitOrder: [Int]
+
+        init(entries: [String: Entry], previousVisit: VisitedUIDs?) {
+            self.entries = entries
+            self.previousVisit = previousVisit
+            let inOrder = previousVisit?.uids.map { entries[$0] } ?? []
+            summariesInVisitOrder = inOrder.map { $0?.summary }
+            sizesInVisitOrder = inOrder.map { $0?.size ?? -1 }
+        }
 
         /// The cached summary of the message listed with this UID and size. An entry whose size
         /// differs from the listing is no match: some servers reuse a UID for another message,
@@ -54,11 +72,42 @@ public final class HeaderCache: Sendable {
             return entry.summary
         }
 
+        /// The cached summaries of `rows`, in row order, nil where the cache has none; `visit`
+        /// is `VisitedUIDs` of the rows' UIDs.
+        public func summaries(for rows: [MessageListing], visit: VisitedUIDs) -> [MessageSummary?] {
+            guard visit == previousVisit && rows.count == summariesInVisitOrder.count else {
+                return rows.map { row in row.uid.flatMap { summary(uid: $0, size: row.size) } }
+            }
+            // Every row has a UID (the visit holds as many as there are rows), in the order cached.
+            var summaries = summariesInVisitOrder
+            for (position, row) in rows.enumerated() where row.size != sizesInVisitOrder[position] {
+                summaries[position] = nil
+            }
+            return summaries
+        }
+
         /// The UIDs absent at the previous visit (the `N` flag). On the first visit nothing is
         /// new: without a previous visit, every message would be.
         public func newUIDs(_ current: VisitedUIDs) -> Set<String> {
             previousVisit.map(current.added(since:)) ?? []
         }
+    }
+
+    /// Starts reading the contents in the background, for a caller that logs in meanwhile: the
+    /// read then costs no time once the listing is in. `preloadedContents()` takes the result.
+    public func preload() {
+        preloaded.withLock { task in
+            guard task == nil else { return }
+            task = Task.detached { [self] in Result { () throws(CacheError) in try contents() } }
+        }
+    }
+
+    /// What `preload()` read, waiting for it if need be; read now when nothing was preloaded.
+    public func preloadedContents() async throws(CacheError) -> Contents {
+        if let task = preloaded.withLock({ task in defer { task = nil }; return task }) {
+            return try await task.value.get()
+        }
+        return try contents()
     }
 
     public func contents() throws(CacheError) -> Contents {
@@ -129,6 +178,34 @@ public final class HeaderCache: Sendable {
             throw .writeFailed(.headers, reason: CacheDatabase.reason(error))
         }
     }
+
+    /// What the server announced before login the last time it was reached with this security
+    /// (for `POP3Configuration.knownCapabilities`); nil when nothing is remembered or the cache
+    /// cannot be read, and the server is then asked.
+    public func knownCapabilities(security: ConnectionSecurity) -> Capabilities? {
+        let text = try? database.read { db in
+            try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [Self.capabilitiesKey(security)])
+        }
+        return text.flatMap { $0 }.map { Capabilities.parse($0.split(separator: "\n").map(String.init)) }
+    }
+
+    /// Keeps `POP3Session.capabilitiesBeforeLogin` for the next connection; writes only when they
+    /// changed, and never what the server did not announce (they are guesses then).
+    public func rememberCapabilities(_ capabilities: Capabilities, security: ConnectionSecurity) throws(CacheError) {
+        guard capabilities.advertised, capabilities != knownCapabilities(security: security) else { return }
+        do {
+            try database.write { db in
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                    arguments: [Self.capabilitiesKey(security), capabilities.raw.joined(separator: "\n")])
+            }
+        } catch {
+            throw .writeFailed(.headers, reason: CacheDatabase.reason(error))
+        }
+    }
+
+    /// Per security, since a server may announce other mechanisms in clear than under TLS.
+    private static func capabilitiesKey(_ security: ConnectionSecurity) -> String { "capabilities.\(security.rawValue)" }
 
     /// A change to how `MessageSummary.parse` reads headers needs a new migration that empties
     /// `summary`, or messages cached before it would keep their old summaries forever.

@@ -18,6 +18,7 @@ public struct DeletionMarks: Sendable, Equatable {
     /// a new session (`renumbered`) a mark held by number alone is dropped: the same number may
     /// now be another message.
     public mutating func retain(_ listings: [MessageListing], renumbered: Bool = false) {
+        guard !sizes.isEmpty else { return }
         var kept: [MessageIdentity: Int] = [:]
         for listing in listings where sizes[listing.identity] != nil {
             if renumbered, case .number = listing.identity { continue }

@@ -4,10 +4,10 @@ import MailMessage
 /// and are applied on the UI thread, so the UI never waits on the network.
 public enum InboxEvent: Sendable {
     case connected(account: String)
-    /// LIST joined with UIDL: every row is known, summaries are still pending.
-    case listing([MessageListing])
-    /// Summaries from `TOP n 0` replies, in any order, while the user scrolls; or the header
-    /// cache's, all in one event.
+    /// LIST joined with UIDL: every row is known. `cached` holds, by position, the summaries the
+    /// header cache had (nil where it had none; empty without a cache); the rest are pending.
+    case listing([MessageListing], cached: [MessageSummary?] = [])
+    /// Summaries from `TOP n 0` replies, in any order, while the user scrolls.
     case summaries([NumberedSummary])
     case summaryFailed(number: Int, reason: String)
     case headersComplete

@@ -41,7 +41,7 @@ public final class InboxModel {
     /// does not change width while scrolling. Kept up to date here, not looked for per redraw.
     public private(set) var oldestDate: Date?
 
-    private var rowIndex: [Int: Int] = [:]
+    private var positions = RowPositions()
     private var headersLoaded = 0
     private var totalSize = 0
     private var newCount = 0
@@ -66,12 +66,12 @@ public final class InboxModel {
             switch event {
             case .connected(let account):
                 self.account = account
-            case .listing(let listings):
-                replaceListing(listings)
+            case .listing(let listings, let cached):
+                replaceListing(listings, cached: cached)
                 reorder = true
             case .summaries(let batch):
                 for item in batch {
-                    guard let i = rowIndex[item.number] else { continue }
+                    guard let i = positions.position(of: item.number) else { continue }
                     if rows[i].summary == nil && rows[i].summaryFailure == nil { headersLoaded += 1 }
                     rows[i].summary = item.summary
                     rows[i].summaryFailure = nil
@@ -79,7 +79,7 @@ public final class InboxModel {
                 }
                 reorder = reorder || sortOrder.key != .number || limit != nil
             case .summaryFailed(let number, let reason):
-                guard let i = rowIndex[number] else { continue }
+                guard let i = positions.position(of: number) else { continue }
                 if rows[i].summary == nil && rows[i].summaryFailure == nil { headersLoaded += 1 }
                 if rows[i].summary == nil { rows[i].summaryFailure = reason }
             case .headersComplete:
@@ -94,19 +94,26 @@ public final class InboxModel {
         if reorder { refreshVisible() }
     }
 
-    private func replaceListing(_ listings: [MessageListing]) {
+    private func replaceListing(_ listings: [MessageListing], cached: [MessageSummary?]) {
         let selected = selectedRow?.listing.identity
         let first = !listingReceived
         // A later listing comes from a new session: rows are matched by UID, since numbers may
         // have shifted, and rows without a UID start afresh.
         let previous = Dictionary(
             rows.filter { $0.listing.uid != nil }.map { ($0.listing.identity, $0) }, uniquingKeysWith: { a, _ in a })
-        rows = listings.sorted { $0.number < $1.number }.map { listing in
-            guard var row = previous[listing.identity] else { return MessageRow(listing: listing) }
-            row.listing = listing
-            return row
+        // Servers list in order; sorting only what is not saves a sort of every row per listing.
+        var order = Array(listings.indices)
+        if !zip(listings, listings.dropFirst()).allSatisfy({ $0.number <= $1.number }) {
+            order.sort { listings[$0].number < listings[$1].number }
         }
-        rowIndex = Dictionary(uniqueKeysWithValues: rows.enumerated().map { ($1.number, $0) })
+        rows = order.map { index in
+            var row = previous.isEmpty ? nil : previous[listings[index].identity]
+            row?.listing = listings[index]
+            let summary = cached.indices.contains(index) ? cached[index] : nil
+            guard let summary else { return row ?? MessageRow(listing: listings[index]) }
+            return MessageRow(listing: listings[index], summary: summary)
+        }
+        positions = RowPositions(rows.lazy.map(\.number))
         headersLoaded = rows.filter { $0.summary != nil || $0.summaryFailure != nil }.count
         recount()
         marks.retain(listings, renumbered: !first)
@@ -146,7 +153,7 @@ public final class InboxModel {
         visible.indices.contains(selection) ? rows[visible[selection]] : nil
     }
 
-    public func row(number: Int) -> MessageRow? { rowIndex[number].map { rows[$0] } }
+    public func row(number: Int) -> MessageRow? { positions.position(of: number).map { rows[$0] } }
 
     public func isMarked(_ row: MessageRow) -> Bool { marks.contains(row.listing) }
 

@@ -36,24 +36,22 @@ public enum MailboxIndex {
         }
     }
 
-    /// What the header cache holds, or nil without one. A cache that cannot be read costs a
-    /// notice and a full fetch, never the index.
-    public static func cacheContents(_ cache: HeaderCache?, notice: (String) -> Void) -> HeaderCache.Contents? {
+    /// What the header cache holds (as preloaded, when it was), or nil without one. A cache that
+    /// cannot be read costs a notice and a full fetch, never the index.
+    public static func cacheContents(_ cache: HeaderCache?, notice: (String) -> Void) async -> HeaderCache.Contents? {
         guard let cache else { return nil }
         do {
-            return try cache.contents()
+            return try await cache.preloadedContents()
         } catch {
             notice(error.description)
             return nil
         }
     }
 
-    /// The summaries `contents` already has for these rows, in row order.
-    public static func cachedSummaries(_ rows: [MessageListing], in contents: HeaderCache.Contents?) -> [(row: MessageListing, summary: MessageSummary)] {
-        guard let contents else { return [] }
-        return rows.compactMap { row in
-            row.uid.flatMap { contents.summary(uid: $0, size: row.size) }.map { (row, $0) }
-        }
+    /// The summaries `contents` already has for these rows, in row order, nil where it has none;
+    /// `visit` is `VisitedUIDs` of the rows' UIDs.
+    public static func cachedSummaries(_ rows: [MessageListing], visit: VisitedUIDs, in contents: HeaderCache.Contents?) -> [MessageSummary?] {
+        contents?.summaries(for: rows, visit: visit) ?? Array(repeating: nil, count: rows.count)
     }
 
     /// Saves fetched summaries; rows without a UID are never cached.

@@ -108,15 +108,17 @@ actor Worker {
     private let clock = ContinuousClock()
 
     private var session: POP3Session?
+    /// The latest listing; after a reconnection, kept until the new session's replaces it.
     private var rows: [MessageListing] = []
-    /// Messages whose summary the UI already has.
-    private var summarized: Set<MessageIdentity> = []
+    private var positions = RowPositions()
+    /// Whether the UI has the summary of the row at the same position in `rows`.
+    private var summarized: [Bool] = []
+    /// Whether `rows` comes from the current session.
+    private var listed = false
     private var pendingHeaders: ArraySlice<Int> = []
     private var lastActivity: ContinuousClock.Instant
     /// The server's CAPA LOGIN-DELAY: the least time between two logins.
     private var loginDelay: Duration = .zero
-    /// The header cache, read while the first session logs in; taken by the first listing.
-    private var cacheRead: Task<HeaderCache.Contents?, Never>?
     /// The cache bookkeeping of this visit, written beside the header fetch; a quit waits for it.
     private var visitRecorded: Task<Void, Never>?
 
@@ -135,9 +137,8 @@ actor Worker {
             }
         }
         defer { ticker.cancel() }
-        if let cache = options.headerCache {
-            cacheRead = Task.detached { MailboxIndex.cacheContents(cache) { sink.send(.notice($0)) } }
-        }
+        // Read while the first session logs in; taken by the first listing.
+        options.headerCache?.preload()
         do {
             try await connect()
         } catch {
@@ -209,7 +210,7 @@ actor Worker {
             try? await Task.sleep(for: wait)
             do {
                 try await connect()
-                rows = []
+                listed = false
                 sink.send(.notice("Reconnected."))
                 return true
             } catch let failure as POP3Error {
@@ -238,30 +239,27 @@ actor Worker {
     /// After login (first or again): LIST + UIDL, rows re-mapped by UID, and only headers the UI
     /// does not have yet queued. Returns whether it listed.
     private func listIfNeeded(sink: EventSink) async throws -> Bool {
-        guard rows.isEmpty, let session else { return false }
+        guard !listed, let session else { return false }
         let (fresh, problems) = try await MailboxIndex.listing(session)
         for problem in problems { sink.send(.notice(problem)) }
-        let isRelisting = !summarized.isEmpty
-        if isRelisting {
-            let known = Set(fresh.compactMap(\.uid))
-            let vanished = summarized.filter { if case .uid(let uid) = $0 { !known.contains(uid) } else { true } }
-            if !vanished.isEmpty, fresh.contains(where: { $0.uid != nil }) {
-                sink.send(.notice("\(vanished.count) message\(vanished.count == 1 ? " is" : "s are") gone from the server since the connection was lost; marks on them were dropped."))
-            }
+        if summarized.contains(true) {
+            let before = zip(rows, summarized).filter(\.1).map(\.0.uid)
+            let had = Set(before.compactMap { $0 })
             // Without UIDs nothing links the new numbers to the old summaries.
-            summarized = summarized.filter { if case .uid(let uid) = $0 { known.contains(uid) } else { false } }
-        }
-        rows = fresh
-        sink.send(.listing(fresh))
-        let notice: @Sendable (String) -> Void = { sink.send(.notice($0)) }
-        if !isRelisting {
-            let contents = await cacheRead?.value
-            cacheRead = nil
-            let cached = MailboxIndex.cachedSummaries(fresh, in: contents)
-            if !cached.isEmpty { sink.send(.summaries(cached.map { NumberedSummary(number: $0.row.number, summary: $0.summary) })) }
-            summarized.formUnion(cached.map(\.row.identity))
+            summarized = fresh.map { row in row.uid.map(had.contains) ?? false }
+            let vanished = before.count - summarized.count { $0 }
+            if vanished > 0, fresh.contains(where: { $0.uid != nil }) {
+                sink.send(.notice("\(vanished) message\(vanished == 1 ? " is" : "s are") gone from the server since the connection was lost; marks on them were dropped."))
+            }
+            sink.send(.listing(fresh))
+        } else {
+            let contents = await MailboxIndex.cacheContents(options.headerCache) { sink.send(.notice($0)) }
             let visit = VisitedUIDs(fresh.compactMap(\.uid))
+            let cached = MailboxIndex.cachedSummaries(fresh, visit: visit, in: contents)
+            summarized = cached.map { $0 != nil }
+            sink.send(.listing(fresh, cached: cached))
             sink.send(.newMessages(uids: contents?.newUIDs(visit) ?? []))
+            let notice: @Sendable (String) -> Void = { sink.send(.notice($0)) }
             // Off the index's path: nothing on screen waits for the caches' bookkeeping.
             visitRecorded = Task.detached { [options] in
                 MailboxIndex.recordVisit(visit, in: options.headerCache, since: contents, notice: notice)
@@ -272,8 +270,11 @@ actor Worker {
                 }
             }
         }
+        rows = fresh
+        positions = RowPositions(fresh.lazy.map(\.number))
+        listed = true
         // Newest first: the index opens on the newest message, so that screenful fills in first.
-        pendingHeaders = fresh.filter { !summarized.contains($0.identity) }.map(\.number).sorted(by: >)[...]
+        pendingHeaders = zip(fresh, summarized).filter { !$1 }.map(\.0.number).sorted(by: >)[...]
         if pendingHeaders.isEmpty { sink.send(.headersComplete) }
         lastActivity = clock.now
         return true
@@ -283,15 +284,15 @@ actor Worker {
     /// every `cacheBatch` arrivals, so a dropped connection loses little of a long first fetch.
     private func fetchHeaders(sink: EventSink, until jobs: JobQueue) async throws {
         let numbers = Array(pendingHeaders)
-        let byNumber = Dictionary(rows.map { ($0.number, $0) }, uniquingKeysWith: { a, _ in a })
+        let (rows, positions) = (self.rows, self.positions)
         let arrived = Arrivals()
         let cache = options.headerCache
         let notice: @Sendable (String) -> Void = { sink.send(.notice($0)) }
         // Also when the connection drops: what arrived is neither fetched again nor lost to the cache.
         defer {
             MailboxIndex.remember(arrived.unflushed(), in: cache, notice: notice)
-            let done = arrived.identities
-            summarized.formUnion(done)
+            let done = arrived.positions
+            for position in done { summarized[position] = true }
             pendingHeaders = pendingHeaders.dropFirst(done.count)
             lastActivity = clock.now
         }
@@ -304,8 +305,8 @@ actor Worker {
             case .failure(let error):
                 sink.send(.summaryFailed(number: number, reason: error.description))
             }
-            guard let row = byNumber[number] else { return }
-            if let batch = arrived.add(row, try? result.get(), flushingEvery: Self.cacheBatch) {
+            guard let position = positions.position(of: number) else { return }
+            if let batch = arrived.add(position, of: rows, try? result.get(), flushingEvery: Self.cacheBatch) {
                 MailboxIndex.remember(batch, in: cache, notice: notice)
             }
         }
@@ -395,7 +396,8 @@ actor Worker {
 /// TOP replies as they arrive from the batch callback, gathered for the header cache.
 private final class Arrivals: Sendable {
     private struct State {
-        var identities: [MessageIdentity] = []
+        /// In `rows` of the listing the replies answer.
+        var positions: [Int] = []
         var unsaved: [(MessageListing, MessageSummary)] = []
     }
 
@@ -403,10 +405,10 @@ private final class Arrivals: Sendable {
 
     /// Records one reply (nil summary: the server refused that one) and returns the summaries to
     /// save once `flushingEvery` have gathered.
-    func add(_ row: MessageListing, _ summary: MessageSummary?, flushingEvery limit: Int) -> [(MessageListing, MessageSummary)]? {
+    func add(_ position: Int, of rows: [MessageListing], _ summary: MessageSummary?, flushingEvery limit: Int) -> [(MessageListing, MessageSummary)]? {
         state.withLock { state in
-            state.identities.append(row.identity)
-            if let summary { state.unsaved.append((row, summary)) }
+            state.positions.append(position)
+            if let summary { state.unsaved.append((rows[position], summary)) }
             guard state.unsaved.count >= limit else { return nil }
             defer { state.unsaved.removeAll(keepingCapacity: true) }
             return state.unsaved
@@ -414,5 +416,5 @@ private final class Arrivals: Sendable {
     }
 
     func unflushed() -> [(MessageListing, MessageSummary)] { state.withLock { $0.unsaved } }
-    var identities: [MessageIdentity] { state.withLock { $0.identities } }
+    var positions: [Int] { state.withLock { $0.positions } }
 }
