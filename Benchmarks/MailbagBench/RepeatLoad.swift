@@ -15,6 +15,9 @@ struct RepeatLoad: AsyncParsableCommand {
     @Flag(help: "Fill a header cache first and load from it.")
     var warm = false
 
+    @Flag(help: "Load into an emptied header cache each time: a first visit as the reader makes it, storing every summary.")
+    var emptyCache = false
+
     @Option(help: "One-way delay in milliseconds the proxy adds.")
     var latency = 20
 
@@ -28,12 +31,11 @@ struct RepeatLoad: AsyncParsableCommand {
         var reader = HeadlessReader(port: port, user: user, password: rig.password)
         let cache = FileManager.default.temporaryDirectory.appendingPathComponent("mailbag-repeat-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: cache) }
-        if warm {
-            reader.cacheDirectory = cache
-            _ = try await reader.loadIndex()
-        }
+        if warm || emptyCache { reader.cacheDirectory = cache }
+        if warm { _ = try await reader.loadIndex() }
         print("run  login   1st screen  complete  CPU (process)")
         for run in 1...runs {
+            if emptyCache { try? FileManager.default.removeItem(at: cache) }
             let before = ProcessorTime.current
             let (timing, _) = try await reader.loadIndex()
             print(String(format: "%3d  %.3f  %.3f       %.3f     %.3f", run, timing.login, timing.firstScreen,

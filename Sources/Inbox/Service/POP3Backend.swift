@@ -119,8 +119,8 @@ actor Worker {
     private var lastActivity: ContinuousClock.Instant
     /// The server's CAPA LOGIN-DELAY: the least time between two logins.
     private var loginDelay: Duration = .zero
-    /// The cache bookkeeping of this visit, written beside the header fetch; a quit waits for it.
-    private var visitRecorded: Task<Void, Never>?
+    /// The caches' writes, made beside the header fetch; a quit waits for them.
+    private let cacheWrites = CacheWrites()
 
     init(account: String, options: POP3Backend.Options, open: @escaping @Sendable () async throws -> POP3Session) {
         self.account = account
@@ -177,7 +177,7 @@ actor Worker {
                     return
                 }
                 guard await reconnect(after: error, sink: sink) else {
-                    await visitRecorded?.value
+                    await cacheWrites.finish()
                     sink.send(.connectionLost(String(describing: error)))
                     sink.send(.closed)
                     return
@@ -261,7 +261,7 @@ actor Worker {
             sink.send(.newMessages(uids: contents?.newUIDs(visit) ?? []))
             let notice: @Sendable (String) -> Void = { sink.send(.notice($0)) }
             // Off the index's path: nothing on screen waits for the caches' bookkeeping.
-            visitRecorded = Task.detached { [options] in
+            cacheWrites.add { [options] in
                 MailboxIndex.recordVisit(visit, in: options.headerCache, since: contents, notice: notice)
                 do {
                     try options.bodyCache?.retain(only: Set(visit.uids))
@@ -286,11 +286,12 @@ actor Worker {
         let numbers = Array(pendingHeaders)
         let (rows, positions) = (self.rows, self.positions)
         let arrived = Arrivals()
-        let cache = options.headerCache
+        let (cache, writes) = (options.headerCache, cacheWrites)
         let notice: @Sendable (String) -> Void = { sink.send(.notice($0)) }
         // Also when the connection drops: what arrived is neither fetched again nor lost to the cache.
         defer {
-            MailboxIndex.remember(arrived.unflushed(), in: cache, notice: notice)
+            let unsaved = arrived.unflushed()
+            writes.add { MailboxIndex.remember(unsaved, in: cache, notice: notice) }
             let done = arrived.positions
             for position in done { summarized[position] = true }
             pendingHeaders = pendingHeaders.dropFirst(done.count)
@@ -307,7 +308,7 @@ actor Worker {
             }
             guard let position = positions.position(of: number) else { return }
             if let batch = arrived.add(position, of: rows, try? result.get(), flushingEvery: Self.cacheBatch) {
-                MailboxIndex.remember(batch, in: cache, notice: notice)
+                writes.add { MailboxIndex.remember(batch, in: cache, notice: notice) }
             }
         }
     }
@@ -318,7 +319,7 @@ actor Worker {
 
     /// Returns true once the session has ended.
     private func perform(_ job: BackendJob, sink: EventSink) async throws -> Bool {
-        if job.endsSession { await visitRecorded?.value }
+        if job.endsSession { await cacheWrites.finish() }
         switch job {
         case .fetch(let ref, let preview):
             try await fetch(ref, preview: preview, sink: sink)
@@ -390,6 +391,26 @@ actor Worker {
             }
         }
         return raw
+    }
+}
+
+/// Cache writes run one after another off the worker, so neither the header pipeline nor the
+/// index waits for SQLite: a first visit stores every summary it fetches.
+final class CacheWrites: Sendable {
+    private let last = Mutex<Task<Void, Never>?>(nil)
+
+    func add(_ write: @escaping @Sendable () -> Void) {
+        last.withLock { last in
+            last = Task.detached { [previous = last] in
+                await previous?.value
+                write()
+            }
+        }
+    }
+
+    /// Returns once every write added so far is done.
+    func finish() async {
+        await last.withLock { $0 }?.value
     }
 }
 
