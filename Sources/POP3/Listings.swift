@@ -70,12 +70,10 @@ public struct UIDListing: Sendable, Equatable {
         var candidates: [UIDEntry] = []
         candidates.reserveCapacity(body.count / 24)
         var problems: [UIDProblem] = []
-        var firstUse: [String: Int] = [:]
-        firstUse.reserveCapacity(body.count / 24)
-        var sharesUID: [Bool] = []
-        sharesUID.reserveCapacity(body.count / 24)
-        // Servers list in ascending order, which rules out a repeated number without counting.
+        // Servers list in ascending order, which rules out a repeated number without counting;
+        // many also hand out UIDs that only grow, which rules out a repeated UID without hashing.
         var ascending = true
+        var ascendingUIDs = true
         Listing.forEachLine(body) { line in
             // "n uid": the number, one space, the UID (RFC 1939 section 7). Trailing spaces are
             // tolerated; anything else after the UID makes it invalid.
@@ -92,19 +90,28 @@ public struct UIDListing: Sendable, Equatable {
                 problems.append(UIDProblem(number: number, text: Listing.printable(uid), reason: .invalidUID))
                 return
             }
-            if let previous = candidates.last, number <= previous.number { ascending = false }
-            if let first = firstUse[valid] {
-                sharesUID[first] = true
-                sharesUID.append(true)
-            } else {
-                firstUse[valid] = candidates.count
-                sharesUID.append(false)
+            if let previous = candidates.last {
+                if number <= previous.number { ascending = false }
+                if ascendingUIDs && !previous.uid.utf8.lexicographicallyPrecedes(valid.utf8) { ascendingUIDs = false }
             }
             candidates.append(UIDEntry(number: number, uid: valid))
         }
         var numberCounts: [Int: Int] = [:]
         if !ascending {
             for candidate in candidates { numberCounts[candidate.number, default: 0] += 1 }
+        }
+        var sharesUID = [Bool](repeating: false, count: candidates.count)
+        if !ascendingUIDs {
+            var firstUse: [String: Int] = [:]
+            firstUse.reserveCapacity(candidates.count)
+            for (index, candidate) in candidates.enumerated() {
+                if let first = firstUse[candidate.uid] {
+                    sharesUID[first] = true
+                    sharesUID[index] = true
+                } else {
+                    firstUse[candidate.uid] = index
+                }
+            }
         }
         var entries: [UIDEntry] = []
         entries.reserveCapacity(candidates.count)

@@ -128,6 +128,18 @@ final class ListingTests: XCTestCase {
         XCTAssertTrue(listing.problems[5].description.contains("also used by another message"))
     }
 
+    func testARepeatedUIDIsFoundWhetherTheUIDsGrowOrNot() {
+        let growing = UIDListing.parse(Array("1 a1\r\n2 a2\r\n3 a2\r\n4 a3\r\n".utf8))
+        XCTAssertEqual(growing.entries, [UIDEntry(number: 1, uid: "a1"), UIDEntry(number: 4, uid: "a3")])
+        XCTAssertEqual(growing.problems.map(\.reason), [.duplicateUID, .duplicateUID])
+        let shuffled = UIDListing.parse(Array("1 b\r\n2 a\r\n3 c\r\n4 a\r\n".utf8))
+        XCTAssertEqual(shuffled.entries, [UIDEntry(number: 1, uid: "b"), UIDEntry(number: 3, uid: "c")])
+        XCTAssertEqual(shuffled.problems.map(\.number), [2, 4])
+        let distinct = UIDListing.parse(Array("1 a9\r\n2 b1\r\n3 b10\r\n4 b2\r\n".utf8))
+        XCTAssertEqual(distinct.entries.map(\.uid), ["a9", "b1", "b10", "b2"])
+        XCTAssertEqual(distinct.problems, [])
+    }
+
     func testSpacingAroundTheUID() {
         let listing = UIDListing.parse(Array("1  x\r\n2 \r\n  3 c\r\n4 d   \n\n5\r\n".utf8))
         XCTAssertEqual(listing.entries, [UIDEntry(number: 3, uid: "c"), UIDEntry(number: 4, uid: "d")])
