@@ -113,7 +113,7 @@ struct HeadlessReader {
 
     /// The index opens on the newest message, so its screenful is the highest numbers.
     private static func newestScreenful(of model: InboxModel) -> Bool {
-        let count = model.rows.count
+        let count = model.listings.count
         return (max(1, count - screenRows + 1)...max(count, 1)).allSatisfy { number in
             count == 0 || model.row(number: number)?.summary != nil
         }

@@ -226,7 +226,7 @@ struct IndexRow {
     /// Evicts `evicted` UIDs, spread through the mailbox, from the reader's header cache.
     private static func forget(_ evicted: Int, of model: InboxModel, in reader: HeadlessReader) throws {
         guard let cache = try reader.headerCache() else { return }
-        let uids = model.rows.compactMap(\.listing.uid)
+        let uids = model.listings.compactMap(\.uid)
         let stride = max(1, uids.count / evicted)
         let kept = uids.enumerated().filter { index, _ in index % stride != 0 || index / stride >= evicted }.map(\.element)
         try cache.recordVisit(VisitedUIDs(kept), since: cache.contents())

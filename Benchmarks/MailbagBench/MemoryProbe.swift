@@ -26,7 +26,7 @@ struct MemoryProbe: AsyncParsableCommand {
         var reader = HeadlessReader(port: rig.plainPort, user: user, password: rig.password)
         reader.cacheDirectory = cacheDirectory.map { URL(fileURLWithPath: $0) }
         let (_, model) = try await reader.loadIndex()
-        let report = Report(rows: model.rows.count, baselineKB: baseline, peakKB: ResidentMemory.peak)
+        let report = Report(rows: model.listings.count, baselineKB: baseline, peakKB: ResidentMemory.peak)
         print(String(decoding: try JSONEncoder().encode(report), as: UTF8.self))
     }
 

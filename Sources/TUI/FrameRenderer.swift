@@ -102,7 +102,7 @@ public struct FrameRenderer {
         let page = reader.indexTop..<min(reader.indexTop + layout.bodyHeight, model.visibleCount)
         let pageDates = page.map { dates.format(model.visibleRow($0).summary?.date) }
         let dateWidth = max(TerminalText.width(of: dates.format(model.oldestDate)), pageDates.map { TerminalText.width(of: $0) }.max() ?? 0)
-        let columns = IndexLayout(width: layout.width, largestNumber: model.rows.last?.number ?? 1, dateWidth: dateWidth)
+        let columns = IndexLayout(width: layout.width, largestNumber: model.listings.last?.number ?? 1, dateWidth: dateWidth)
 
         if page.isEmpty {
             frame[layout.bodyTop] = FrameLine([Span(emptyIndexText(), .notice)])
@@ -121,7 +121,7 @@ public struct FrameRenderer {
     private func emptyIndexText() -> String {
         let model = reader.model
         if !model.listingReceived { return reader.connectionLost == nil ? "Reading the message list…" : "" }
-        if model.rows.isEmpty { return "No messages on the server." }
+        if model.listings.isEmpty { return "No messages on the server." }
         return "No message matches “\(model.limit ?? "")”. Press l, then Enter on an empty line, to show all."
     }
 

@@ -238,6 +238,21 @@ final class InboxModelTests: XCTestCase {
         XCTAssertTrue(model.status.headersComplete)
     }
 
+    func testSummariesAndFailuresFollowTheirUIDIntoANewListing() {
+        let model = makeModel(3, loaded: false)
+        model.apply([.summary(number: 2, summary(2)), .summaryFailed(number: 3, reason: "refused")])
+        // A new session: uid-1 is gone, the rest are renumbered, one new message arrived.
+        model.apply(.listing([
+            MessageListing(number: 3, uid: "uid-new", size: 50),
+            MessageListing(number: 1, uid: "uid-2", size: 200),
+            MessageListing(number: 2, uid: "uid-3", size: 300),
+        ]))
+        XCTAssertEqual(model.rows.map(\.listing.uid), ["uid-2", "uid-3", "uid-new"])
+        XCTAssertEqual(model.rows.map(\.summary), [summary(2), nil, nil])
+        XCTAssertEqual(model.rows.map(\.summaryFailure), [nil, "refused", nil])
+        XCTAssertEqual(model.status.headersLoaded, 2)
+    }
+
     func testMarksFallBackToNumbersWithoutUIDL() {
         let model = makeModel(3, uids: false)
         model.select(number: 1)

@@ -25,8 +25,13 @@ public enum SearchOutcome: Sendable, Equatable {
 /// Owned by the UI thread (not Sendable); the backend reaches it only through `apply`.
 public final class InboxModel {
     public private(set) var account: String
-    /// Every message in server order.
-    public private(set) var rows: [MessageRow] = []
+    /// Every message in server order, as LIST and UIDL gave it.
+    public private(set) var listings: [MessageListing] = []
+    /// By position in `listings`: each summary once it arrived, and why it could not be read when
+    /// it could not. Kept apart from the listings so that the header cache's summaries, which
+    /// come as one array, become the index as they are, without a copy per message.
+    private var summaries: [MessageSummary?] = []
+    private var failures: [String?] = []
     public private(set) var sortOrder = SortOrder()
     /// The limit pattern as typed; nil shows everything.
     public private(set) var limit: String?
@@ -45,7 +50,7 @@ public final class InboxModel {
     private var headersLoaded = 0
     private var totalSize = 0
     private var newCount = 0
-    /// Indices into `rows`, sorted and limited.
+    /// Indices into `listings`, sorted and limited.
     private var visible: [Int] = []
 
     public init(account: String) {
@@ -72,16 +77,16 @@ public final class InboxModel {
             case .summaries(let batch):
                 for item in batch {
                     guard let i = positions.position(of: item.number) else { continue }
-                    if rows[i].summary == nil && rows[i].summaryFailure == nil { headersLoaded += 1 }
-                    rows[i].summary = item.summary
-                    rows[i].summaryFailure = nil
+                    if summaries[i] == nil && failures[i] == nil { headersLoaded += 1 }
+                    summaries[i] = item.summary
+                    failures[i] = nil
                     if let date = item.summary.date, oldestDate.map({ date < $0 }) ?? true { oldestDate = date }
                 }
                 reorder = reorder || sortOrder.key != .number || limit != nil
             case .summaryFailed(let number, let reason):
                 guard let i = positions.position(of: number) else { continue }
-                if rows[i].summary == nil && rows[i].summaryFailure == nil { headersLoaded += 1 }
-                if rows[i].summary == nil { rows[i].summaryFailure = reason }
+                if summaries[i] == nil && failures[i] == nil { headersLoaded += 1 }
+                if summaries[i] == nil { failures[i] = reason }
             case .headersComplete:
                 headersComplete = true
             case .newMessages(let uids):
@@ -94,31 +99,38 @@ public final class InboxModel {
         if reorder { refreshVisible() }
     }
 
-    private func replaceListing(_ listings: [MessageListing], cached: [MessageSummary?]) {
+    private func replaceListing(_ incoming: [MessageListing], cached: [MessageSummary?]) {
         let selected = selectedRow?.listing.identity
         let first = !listingReceived
         // A later listing comes from a new session: rows are matched by UID, since numbers may
         // have shifted, and rows without a UID start afresh.
         let previous = Dictionary(
-            rows.filter { $0.listing.uid != nil }.map { ($0.listing.identity, $0) }, uniquingKeysWith: { a, _ in a })
-        // Servers list in order; sorting only what is not saves a sort of every row per listing.
-        var order = Array(listings.indices)
-        if !zip(listings, listings.dropFirst()).allSatisfy({ $0.number <= $1.number }) {
-            order.sort { listings[$0].number < listings[$1].number }
+            listings.indices.compactMap { i in listings[i].uid.map { (MessageIdentity.uid($0), i) } },
+            uniquingKeysWith: { a, _ in a })
+        let cached = cached.count == incoming.count ? cached : Array(repeating: nil, count: incoming.count)
+        // Servers list in order, and the first listing has nothing to carry over: the usual case
+        // takes the listing and the cache's summaries as they come.
+        if previous.isEmpty && zip(incoming, incoming.dropFirst()).allSatisfy({ $0.number <= $1.number }) {
+            listings = incoming
+            summaries = cached
+            failures = Array(repeating: nil, count: incoming.count)
+        } else {
+            let order = incoming.indices.sorted { incoming[$0].number < incoming[$1].number }
+            let (oldSummaries, oldFailures) = (summaries, failures)
+            listings = order.map { incoming[$0] }
+            summaries = order.map { index in
+                cached[index] ?? previous[incoming[index].identity].flatMap { oldSummaries[$0] }
+            }
+            failures = order.map { index in
+                cached[index] != nil ? nil : previous[incoming[index].identity].flatMap { oldFailures[$0] }
+            }
         }
-        rows = order.map { index in
-            var row = previous.isEmpty ? nil : previous[listings[index].identity]
-            row?.listing = listings[index]
-            let summary = cached.indices.contains(index) ? cached[index] : nil
-            guard let summary else { return row ?? MessageRow(listing: listings[index]) }
-            return MessageRow(listing: listings[index], summary: summary)
-        }
-        positions = RowPositions(rows.lazy.map(\.number))
-        headersLoaded = rows.filter { $0.summary != nil || $0.summaryFailure != nil }.count
+        positions = RowPositions(listings.lazy.map(\.number))
+        headersLoaded = zip(summaries, failures).count { $0 != nil || $1 != nil }
         recount()
-        marks.retain(listings, renumbered: !first)
+        marks.retain(incoming, renumbered: !first)
         listingReceived = true
-        refreshVisible(keeping: selected.flatMap { identity in rows.first { $0.listing.identity == identity }?.number })
+        refreshVisible(keeping: selected.flatMap { identity in listings.first { $0.identity == identity }?.number })
         // Like mutt, start on the newest message: it is what a user checking mail came for.
         if first { selection = max(0, visible.count - 1) }
     }
@@ -128,15 +140,15 @@ public final class InboxModel {
         refreshVisible(keeping: selectedRow?.number)
     }
 
-    /// `selectedNumber` is read by the caller while `visible` still matches `rows`.
+    /// `selectedNumber` is read by the caller while `visible` still matches `listings`.
     private func refreshVisible(keeping selectedNumber: Int?) {
-        var indices = Array(rows.indices)
+        var indices = Array(listings.indices)
         if let limit {
             let pattern = limit.lowercased()
-            indices = indices.filter { rows[$0].matches(lowercased: pattern) }
+            indices = indices.filter { row(at: $0).matches(lowercased: pattern) }
         }
-        visible = sortOrder.key == .number && !sortOrder.reversed ? indices : sortOrder.sorted(indices, of: rows)
-        if let selectedNumber, let position = visible.firstIndex(where: { rows[$0].number == selectedNumber }) {
+        visible = sortOrder.key == .number && !sortOrder.reversed ? indices : sortOrder.sorted(indices, row: row(at:))
+        if let selectedNumber, let position = visible.firstIndex(where: { listings[$0].number == selectedNumber }) {
             selection = position
         } else {
             selection = min(selection, max(0, visible.count - 1))
@@ -147,13 +159,20 @@ public final class InboxModel {
 
     public var visibleCount: Int { visible.count }
 
-    public func visibleRow(_ position: Int) -> MessageRow { rows[visible[position]] }
+    /// Every row in server order, each built on demand: for tests and tools, not for every frame.
+    public var rows: [MessageRow] { listings.indices.map(row(at:)) }
 
-    public var selectedRow: MessageRow? {
-        visible.indices.contains(selection) ? rows[visible[selection]] : nil
+    private func row(at index: Int) -> MessageRow {
+        MessageRow(listing: listings[index], summary: summaries[index], summaryFailure: failures[index])
     }
 
-    public func row(number: Int) -> MessageRow? { positions.position(of: number).map { rows[$0] } }
+    public func visibleRow(_ position: Int) -> MessageRow { row(at: visible[position]) }
+
+    public var selectedRow: MessageRow? {
+        visible.indices.contains(selection) ? row(at: visible[selection]) : nil
+    }
+
+    public func row(number: Int) -> MessageRow? { positions.position(of: number).map(row(at:)) }
 
     public func isMarked(_ row: MessageRow) -> Bool { marks.contains(row.listing) }
 
@@ -183,7 +202,7 @@ public final class InboxModel {
     /// limit hides it.
     @discardableResult
     public func select(number: Int) -> Bool {
-        guard let position = visible.firstIndex(where: { rows[$0].number == number }) else { return false }
+        guard let position = visible.firstIndex(where: { listings[$0].number == number }) else { return false }
         selection = position
         return true
     }
@@ -206,7 +225,7 @@ public final class InboxModel {
 
     /// The marked rows as the user saw them, in ascending message number.
     public func commitPlan() -> CommitPlan {
-        CommitPlan(entries: rows.filter { marks.contains($0.listing) }.map(\.listing))
+        CommitPlan(entries: listings.filter(marks.contains))
     }
 
     // MARK: Order, limit, search
@@ -236,7 +255,7 @@ public final class InboxModel {
         let count = visible.count
         for step in 1...count {
             let position = reverse ? selection - step : selection + step
-            if rows[visible[(position % count + count) % count]].matches(lowercased: pattern) {
+            if row(at: visible[(position % count + count) % count]).matches(lowercased: pattern) {
                 selection = (position % count + count) % count
                 return .found(wrapped: position < 0 || position >= count)
             }
@@ -248,16 +267,19 @@ public final class InboxModel {
 
     public var status: InboxStatus {
         InboxStatus(
-            messages: rows.count, totalSize: totalSize, shown: visible.count, marked: marks.count,
+            messages: listings.count, totalSize: totalSize, shown: visible.count, marked: marks.count,
             markedSize: marks.totalSize, new: newCount, headersLoaded: headersLoaded,
-            headersComplete: headersComplete || (listingReceived && headersLoaded == rows.count))
+            headersComplete: headersComplete || (listingReceived && headersLoaded == listings.count))
     }
 
     /// Counted when the listing or the new set changes, never per redraw: the status line is
     /// drawn every frame and the mailbox may hold 100,000 rows.
     private func recount() {
-        totalSize = rows.reduce(0) { $0 + $1.listing.size }
-        oldestDate = rows.lazy.compactMap { $0.summary?.date }.min()
-        newCount = newUIDs.isEmpty ? 0 : rows.reduce(0) { $0 + (isNew($1) ? 1 : 0) }
+        totalSize = listings.reduce(0) { $0 + $1.size }
+        oldestDate = nil
+        for i in summaries.indices {
+            if let date = summaries[i]?.date, oldestDate.map({ date < $0 }) ?? true { oldestDate = date }
+        }
+        newCount = newUIDs.isEmpty ? 0 : listings.count { $0.uid.map(newUIDs.contains) ?? false }
     }
 }

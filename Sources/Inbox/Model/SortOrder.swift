@@ -24,9 +24,12 @@ public struct SortOrder: Sendable, Equatable {
         }
     }
 
-    /// Row indices of `rows` in this order; ties keep message-number order so the result is stable.
-    func sorted(_ indices: [Int], of rows: [MessageRow]) -> [Int] {
-        let keyed = indices.map { (index: $0, key: SortValue(rows[$0], key: key), number: rows[$0].number) }
+    /// Row indices in this order; ties keep message-number order so the result is stable.
+    func sorted(_ indices: [Int], row: (Int) -> MessageRow) -> [Int] {
+        let keyed = indices.map { index in
+            let row = row(index)
+            return (index: index, key: SortValue(row, key: key), number: row.number)
+        }
         let ordered = keyed.sorted { a, b in
             if a.key != b.key { return reversed ? b.key < a.key : a.key < b.key }
             return reversed ? a.number > b.number : a.number < b.number
