@@ -108,6 +108,19 @@ final class HeaderCacheTests: XCTestCase {
         XCTAssertNil(reopened.knownCapabilities(security: .startTLS), "guesses are not remembered")
     }
 
+    func testRememberedCapabilitiesAreAskedForAgainAfterADay() throws {
+        let cache = try open()
+        let capabilities = Capabilities.parse(["UIDL", "PIPELINING", "SASL PLAIN"])
+        let learned = Date(timeIntervalSinceReferenceDate: 800_000_000)
+        try cache.rememberCapabilities(capabilities, security: .implicitTLS, now: learned)
+        XCTAssertEqual(cache.knownCapabilities(security: .implicitTLS, now: learned + 23 * 3600), capabilities)
+        let nextDay = learned + 25 * 3600
+        XCTAssertNil(cache.knownCapabilities(security: .implicitTLS, now: nextDay))
+        // The session asked the server again and heard the same: that starts another day.
+        try cache.rememberCapabilities(capabilities, security: .implicitTLS, now: nextDay)
+        XCTAssertEqual(cache.knownCapabilities(security: .implicitTLS, now: nextDay + 3600), capabilities)
+    }
+
     func testAccountsAndServersHaveSeparateCaches() throws {
         try open().store([(uid: "a", size: 100, summary: CachedSummaryFixture.make(1))])
         let listing = [MessageListing(number: 1, uid: "a", size: 100)]

@@ -179,30 +179,43 @@ public final class HeaderCache: Sendable {
         }
     }
 
-    /// What the server announced before login the last time it was reached with this security
-    /// (for `POP3Configuration.knownCapabilities`); nil when nothing is remembered or the cache
-    /// cannot be read, and the server is then asked.
-    public func knownCapabilities(security: ConnectionSecurity) -> Capabilities? {
-        let text = try? database.read { db in
-            try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [Self.capabilitiesKey(security)])
+    /// What the server announced before login when it was last asked, under this security (for
+    /// `POP3Configuration.knownCapabilities`); nil when that was longer than `capabilitiesLifetime`
+    /// before `now`, when nothing is remembered, or when the cache cannot be read: the server is
+    /// then asked, so a mechanism or PIPELINING it added or dropped is noticed within a day.
+    public func knownCapabilities(security: ConnectionSecurity, now: Date = Date()) -> Capabilities? {
+        let key = Self.capabilitiesKey(security)
+        let stored = try? database.read { db -> (String, Double)? in
+            guard let text = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key]),
+                  let learned = try Double.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key + ".learned"])
+            else { return nil }
+            return (text, learned)
         }
-        return text.flatMap { $0 }.map { Capabilities.parse($0.split(separator: "\n").map(String.init)) }
+        guard let (text, learned) = stored ?? nil,
+              now.timeIntervalSinceReferenceDate - learned < Self.capabilitiesLifetime
+        else { return nil }
+        return Capabilities.parse(text.split(separator: "\n").map(String.init))
     }
 
-    /// Keeps `POP3Session.capabilitiesBeforeLogin` for the next connection; writes only when they
-    /// changed, and never what the server did not announce (they are guesses then).
-    public func rememberCapabilities(_ capabilities: Capabilities, security: ConnectionSecurity) throws(CacheError) {
-        guard capabilities.advertised, capabilities != knownCapabilities(security: security) else { return }
+    /// Keeps `POP3Session.capabilitiesBeforeLogin` for the next connections. Nothing is written
+    /// when they are the ones `knownCapabilities` gave (the server was not asked), and never what
+    /// the server did not announce (they are guesses then).
+    public func rememberCapabilities(_ capabilities: Capabilities, security: ConnectionSecurity, now: Date = Date()) throws(CacheError) {
+        guard capabilities.advertised, capabilities != knownCapabilities(security: security, now: now) else { return }
+        let key = Self.capabilitiesKey(security)
         do {
             try database.write { db in
                 try db.execute(
-                    sql: "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-                    arguments: [Self.capabilitiesKey(security), capabilities.raw.joined(separator: "\n")])
+                    sql: "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?), (?, ?)",
+                    arguments: [key, capabilities.raw.joined(separator: "\n"), key + ".learned", now.timeIntervalSinceReferenceDate])
             }
         } catch {
             throw .writeFailed(.headers, reason: CacheDatabase.reason(error))
         }
     }
+
+    /// How long remembered capabilities are used before the server is asked again.
+    public static let capabilitiesLifetime: TimeInterval = 24 * 3600
 
     /// Per security, since a server may announce other mechanisms in clear than under TLS.
     private static func capabilitiesKey(_ security: ConnectionSecurity) -> String { "capabilities.\(security.rawValue)" }
