@@ -51,37 +51,45 @@ final class POP3ClientHandler: ChannelInboundHandler {
 
     // MARK: Requests from the session
 
-    /// Queues `command`'s reply and writes it; `flush: false` lets a caller batch several writes.
+    /// Queues `command`'s reply and writes it.
     func send(
         _ command: POP3Command,
         progress: (@Sendable (Int) -> Void)? = nil,
         expectedSize: Int? = nil,
-        startTLS: TLSSetup? = nil,
-        flush: Bool = true
+        startTLS: TLSSetup? = nil
     ) -> EventLoopFuture<POP3Reply> {
+        write([command]) { Pending(promise: $0, progress: progress, expectedSize: expectedSize, startTLS: startTLS) }[0]
+    }
+
+    /// Queues each command's reply and writes them all at once (pipelining).
+    func sendPipelined(_ commands: [POP3Command]) -> [EventLoopFuture<POP3Reply>] {
+        write(commands) { Pending(promise: $0) }
+    }
+
+    /// One write and one flush however many commands: the decoder queues the reply kinds and the
+    /// encoder makes one buffer of them.
+    private func write(
+        _ commands: [POP3Command], _ makePending: (EventLoopPromise<POP3Reply>) -> Pending
+    ) -> [EventLoopFuture<POP3Reply>] {
         guard let context, failure == nil else {
-            return eventLoop.makeFailedFuture(failure ?? .connectionClosed)
+            return commands.map { _ in eventLoop.makeFailedFuture(failure ?? .connectionClosed) }
         }
-        let promise = context.eventLoop.makePromise(of: POP3Reply.self)
         if pending.isEmpty { lastActivity = context.eventLoop.now }
-        pending.append(
-            Pending(promise: promise, progress: progress, expectedSize: expectedSize, startTLS: startTLS)
-        )
-        trace?.client(command)
+        let replies = commands.map { command in
+            let promise = context.eventLoop.makePromise(of: POP3Reply.self)
+            pending.append(makePending(promise))
+            trace?.client(command)
+            return promise.futureResult
+        }
         let written = context.eventLoop.makePromise(of: Void.self)
-        // The decoder has already queued this command's reply kind; a write that fails leaves it waiting for
-        // a reply that will never come, so the connection cannot continue.
+        // The decoder has already queued these commands' reply kinds; a write that fails leaves it waiting
+        // for replies that will never come, so the connection cannot continue.
         written.futureResult.assumeIsolated().whenFailure { [weak self] error in
             self?.fail(POP3Error.from(error, diagnosis: nil, host: self?.host ?? ""))
         }
-        context.write(NIOAny(command), promise: written)
-        if flush { context.flush() }
+        context.writeAndFlush(NIOAny(commands), promise: written)
         armTimer()
-        return promise.futureResult
-    }
-
-    func flush() {
-        context?.flush()
+        return replies
     }
 
     func close() {

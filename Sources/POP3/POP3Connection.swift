@@ -79,11 +79,7 @@ struct POP3Connection: Sendable {
     /// Writes all commands with one flush and returns their replies' futures in order (pipelining).
     func sendPipelined(_ commands: [POP3Command]) async throws -> [EventLoopFuture<POP3Reply>] {
         let handler = self.handler
-        return try await channel.eventLoop.submit {
-            let futures = commands.map { handler.value.send($0, flush: false) }
-            handler.value.flush()
-            return futures
-        }.get()
+        return try await channel.eventLoop.submit { handler.value.sendPipelined(commands) }.get()
     }
 
     /// Sends STLS; on `+OK` the handler installs TLS before reading anything else, and the reply is delivered

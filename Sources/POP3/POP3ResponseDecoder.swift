@@ -11,7 +11,7 @@ import NIOCore
 /// whole, bare LF line endings are accepted.
 struct POP3ResponseDecoder: WriteObservingByteToMessageDecoder {
     typealias InboundOut = POP3ResponseEvent
-    typealias OutboundIn = POP3Command
+    typealias OutboundIn = [POP3Command]
 
     struct Limits: Sendable {
         var maxLineLength: Int
@@ -53,9 +53,9 @@ struct POP3ResponseDecoder: WriteObservingByteToMessageDecoder {
         if expectGreeting { expected.append(.singleLine) }
     }
 
-    mutating func write(data: POP3Command) {
+    mutating func write(data: [POP3Command]) {
         awaitingTLS = false
-        expected.append(data.replyKind)
+        for command in data { expected.append(command.replyKind) }
     }
 
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {

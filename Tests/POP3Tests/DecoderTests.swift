@@ -25,8 +25,8 @@ final class DecoderHarness {
 
     func send(_ commands: POP3Command...) throws {
         for command in commands {
-            try channel.writeOutbound(command)
-            XCTAssertEqual(try channel.readOutbound(as: POP3Command.self), command)
+            try channel.writeOutbound([command])
+            XCTAssertEqual(try channel.readOutbound(as: [POP3Command].self), [command])
         }
     }
 
@@ -369,14 +369,17 @@ final class EncoderTests: XCTestCase {
             ),
         ]
         for (command, wire) in cases {
-            try channel.writeOutbound(command)
+            try channel.writeOutbound([command])
             XCTAssertEqual(try channel.readOutbound(as: ByteBuffer.self), ByteBuffer(string: wire))
         }
+        try channel.writeOutbound(cases.map(\.0))
+        XCTAssertEqual(try channel.readOutbound(as: ByteBuffer.self), ByteBuffer(string: cases.map(\.1).joined()),
+                       "a pipelined batch is one buffer")
     }
 
     func testLineBreakInArgumentIsRefused() throws {
         let channel = EmbeddedChannel(handler: MessageToByteHandler(POP3CommandEncoder()))
-        XCTAssertThrowsError(try channel.writeOutbound(POP3Command.user("alice\r\nDELE 1"))) { error in
+        XCTAssertThrowsError(try channel.writeOutbound([POP3Command.noop, .user("alice\r\nDELE 1")])) { error in
             guard case .invalidArgument = error as? POP3Error else { return XCTFail("\(error)") }
         }
     }
