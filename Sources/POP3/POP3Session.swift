@@ -93,7 +93,8 @@ public actor POP3Session {
 
     /// Logs in with the strongest allowed mechanism the server offers (see `AuthMechanism.strongestFirst`;
     /// `allowedMechanisms` overrides the list and its order). A mechanism the server refuses before any
-    /// credential was sent makes way for the next one; a rejected credential is final.
+    /// credential was sent makes way for the next one; a rejected credential is final, unless the
+    /// mechanism was chosen from remembered capabilities and the server's own now choose another.
     ///
     /// - Parameter prefetchingListing: for a caller that lists next: when the server pipelines,
     ///   LIST and UIDL go out with the login, and `listWithUIDs` then costs no round trip.
