@@ -31,6 +31,18 @@ enum SessionFixture {
     }
 }
 
+extension POP3Configuration {
+    /// This configuration with what a first connection learns before login as its
+    /// `knownCapabilities`, the way the reader remembers them between visits.
+    func knowingCapabilities() async throws -> POP3Configuration {
+        let first = try await POP3Session.connect(self)
+        var known = self
+        known.knownCapabilities = await first.capabilitiesBeforeLogin
+        await first.close()
+        return known
+    }
+}
+
 /// A value shared with callbacks that run on other threads.
 final class LockedBox<Value>: @unchecked Sendable {  // every access holds `lock`
     private let lock = NSLock()

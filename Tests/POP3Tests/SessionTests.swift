@@ -145,9 +145,7 @@ final class SessionTests: XCTestCase {
             try await withPOP3Server { server, port in
                 var configuration = SessionFixture.plaintext(port)
                 configuration.allowedMechanisms = [mechanism]
-                let first = try await POP3Session.connect(configuration)
-                configuration.knownCapabilities = await first.capabilitiesBeforeLogin
-                await first.close()
+                configuration = try await configuration.knowingCapabilities()
                 let before = server.commandLog.count
                 let session = try await POP3Session.connect(configuration)
                 try await session.login(user: "alice", password: "wonderland", prefetchingListing: true)
@@ -185,9 +183,7 @@ final class SessionTests: XCTestCase {
         try await withPOP3Server { server, port in
             var configuration = SessionFixture.plaintext(port)
             configuration.allowedMechanisms = [.saslPlain]
-            let first = try await POP3Session.connect(configuration)
-            configuration.knownCapabilities = await first.capabilitiesBeforeLogin
-            await first.close()
+            configuration = try await configuration.knowingCapabilities()
             let session = try await POP3Session.connect(configuration)
             do {
                 try await session.login(user: "alice", password: "wrong")

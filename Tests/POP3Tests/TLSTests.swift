@@ -77,12 +77,8 @@ final class TLSTests: XCTestCase {
 
     func testKnownCapabilitiesSendSTLSFirstAndAskForNothingBeforeLogin() async throws {
         try await withPOP3Server(tls: try fixtures.serverTLS("good")) { server, port in
-            let first = try await POP3Session.connect(self.configuration(port, security: .startTLS))
-            let known = await first.capabilitiesBeforeLogin
-            await first.close()
+            let configuration = try await self.configuration(port, security: .startTLS).knowingCapabilities()
             let before = server.commandLog.count
-            var configuration = self.configuration(port, security: .startTLS)
-            configuration.knownCapabilities = known
             let session = try await POP3Session.connect(configuration)
             let encrypted = await session.isEncrypted
             XCTAssertTrue(encrypted)
