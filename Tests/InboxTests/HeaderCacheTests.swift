@@ -116,6 +116,7 @@ final class HeaderCacheTests: XCTestCase {
         XCTAssertEqual(cache.knownCapabilities(security: .implicitTLS, now: learned + 23 * 3600), capabilities)
         let nextDay = learned + 25 * 3600
         XCTAssertNil(cache.knownCapabilities(security: .implicitTLS, now: nextDay))
+        XCTAssertNil(cache.knownCapabilities(security: .implicitTLS, now: learned - 60), "learned in the future")
         // The session asked the server again and heard the same: that starts another day.
         try cache.rememberCapabilities(capabilities, security: .implicitTLS, now: nextDay)
         XCTAssertEqual(cache.knownCapabilities(security: .implicitTLS, now: nextDay + 3600), capabilities)

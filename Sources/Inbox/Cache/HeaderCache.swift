@@ -5,9 +5,10 @@ import POP3
 import Synchronization
 
 /// The summaries of one account's messages kept between visits, keyed by UIDL, so a second visit
-/// fetches `TOP n 0` only for messages it has not seen; the UIDs of the previous visit, which
-/// is what makes a message "new"; and the server's capabilities, so a login need not ask for them. Only a server with UIDL has anything to key it by. A visit reads
-/// all of it once (`contents`), then writes what it fetched (`store`) and what changed (`recordVisit`).
+/// fetches `TOP n 0` only for messages it has not seen; the UIDs of the previous visit, which is
+/// what makes a message "new"; and the server's capabilities, so a login need not ask for them.
+/// Only a server with UIDL has anything to key summaries by. A visit reads all of it once
+/// (`contents`), then writes what it fetched (`store`) and what changed (`recordVisit`).
 ///
 /// Calls are synchronous and short (one transaction each); the queue serializes them, so the
 /// cache can be shared between tasks.
@@ -18,10 +19,15 @@ public final class HeaderCache: Sendable {
     let database: DatabaseQueue
     /// A read of the contents that `preload()` started and nobody has taken yet.
     private let preloaded = Mutex<Task<Result<Contents, CacheError>, Never>?>(nil)
+    /// The remembered capabilities by meta key, with when they were learned: read at open and kept
+    /// here, so a login never waits for them behind `preload()`'s read of the whole cache.
+    private let remembered: Mutex<RememberedCapabilities>
+    private typealias RememberedCapabilities = [String: (text: String, learned: Double)]
 
-    private init(database: DatabaseQueue, notice: String?) {
+    private init(database: DatabaseQueue, notice: String?, remembered: RememberedCapabilities) {
         self.database = database
         self.notice = notice
+        self.remembered = Mutex(remembered)
     }
 
     /// - Parameters:
@@ -35,7 +41,19 @@ public final class HeaderCache: Sendable {
         let (queue, notice) = try CacheDatabase.open(
             .headers, in: directory, account: account, server: server,
             migrator: migrator, checkSchema: checkSchema)
-        return HeaderCache(database: queue, notice: notice)
+        // Capabilities that cannot be read are as good as none: the server is asked.
+        let remembered = (try? queue.read { db -> RememberedCapabilities in
+            var found: RememberedCapabilities = [:]
+            for security in [ConnectionSecurity.implicitTLS, .startTLS, .plaintext] {
+                let key = capabilitiesKey(security)
+                if let text = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key]),
+                   let learned = try Double.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key + ".learned"]) {
+                    found[key] = (text, learned)
+                }
+            }
+            return found
+        }) ?? [:]
+        return HeaderCache(database: queue, notice: notice, remembered: remembered)
     }
 
     /// Everything the cache holds, read in one transaction. The reader reads it while the
@@ -181,18 +199,12 @@ public final class HeaderCache: Sendable {
 
     /// What the server announced before login when it was last asked, under this security (for
     /// `POP3Configuration.knownCapabilities`); nil when that was longer than `capabilitiesLifetime`
-    /// before `now`, when nothing is remembered, or when the cache cannot be read: the server is
-    /// then asked, so a mechanism or PIPELINING it added or dropped is noticed within a day.
+    /// before `now`, or when nothing is remembered: the server is then asked, so a mechanism or
+    /// PIPELINING it added or dropped is noticed within a day.
     public func knownCapabilities(security: ConnectionSecurity, now: Date = Date()) -> Capabilities? {
-        let key = Self.capabilitiesKey(security)
-        let stored = try? database.read { db -> (String, Double)? in
-            guard let text = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key]),
-                  let learned = try Double.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key + ".learned"])
-            else { return nil }
-            return (text, learned)
-        }
-        guard let (text, learned) = stored ?? nil,
-              now.timeIntervalSinceReferenceDate - learned < Self.capabilitiesLifetime
+        // A time ahead of `now` (the clock was set back) counts as stale too.
+        guard let (text, learned) = remembered.withLock({ $0[Self.capabilitiesKey(security)] }),
+              (0..<Self.capabilitiesLifetime).contains(now.timeIntervalSinceReferenceDate - learned)
         else { return nil }
         return Capabilities.parse(text.split(separator: "\n").map(String.init))
     }
@@ -203,15 +215,18 @@ public final class HeaderCache: Sendable {
     public func rememberCapabilities(_ capabilities: Capabilities, security: ConnectionSecurity, now: Date = Date()) throws(CacheError) {
         guard capabilities.advertised, capabilities != knownCapabilities(security: security, now: now) else { return }
         let key = Self.capabilitiesKey(security)
+        let text = capabilities.raw.joined(separator: "\n")
+        let learned = now.timeIntervalSinceReferenceDate
         do {
             try database.write { db in
                 try db.execute(
                     sql: "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?), (?, ?)",
-                    arguments: [key, capabilities.raw.joined(separator: "\n"), key + ".learned", now.timeIntervalSinceReferenceDate])
+                    arguments: [key, text, key + ".learned", learned])
             }
         } catch {
             throw .writeFailed(.headers, reason: CacheDatabase.reason(error))
         }
+        remembered.withLock { $0[key] = (text, learned) }
     }
 
     /// How long remembered capabilities are used before the server is asked again.
