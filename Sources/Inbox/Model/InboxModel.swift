@@ -80,7 +80,7 @@ public final class InboxModel {
                     if summaries[i] == nil && failures[i] == nil { headersLoaded += 1 }
                     summaries[i] = item.summary
                     failures[i] = nil
-                    if let date = item.summary.date, oldestDate.map({ date < $0 }) ?? true { oldestDate = date }
+                    noteDate(item.summary.date)
                 }
                 reorder = reorder || sortOrder.key != .number || limit != nil
             case .summaryFailed(let number, let reason):
@@ -116,14 +116,12 @@ public final class InboxModel {
             failures = Array(repeating: nil, count: incoming.count)
         } else {
             let order = incoming.indices.sorted { incoming[$0].number < incoming[$1].number }
+            // Where each row was in the old listing; a cached summary wins over what it had.
+            let carried = order.map { cached[$0] == nil ? previous[incoming[$0].identity] : nil }
             let (oldSummaries, oldFailures) = (summaries, failures)
             listings = order.map { incoming[$0] }
-            summaries = order.map { index in
-                cached[index] ?? previous[incoming[index].identity].flatMap { oldSummaries[$0] }
-            }
-            failures = order.map { index in
-                cached[index] != nil ? nil : previous[incoming[index].identity].flatMap { oldFailures[$0] }
-            }
+            summaries = zip(order, carried).map { index, old in cached[index] ?? old.flatMap { oldSummaries[$0] } }
+            failures = carried.map { old in old.flatMap { oldFailures[$0] } }
         }
         positions = RowPositions(listings.lazy.map(\.number))
         headersLoaded = zip(summaries, failures).count { $0 != nil || $1 != nil }
@@ -277,9 +275,11 @@ public final class InboxModel {
     private func recount() {
         totalSize = listings.reduce(0) { $0 + $1.size }
         oldestDate = nil
-        for i in summaries.indices {
-            if let date = summaries[i]?.date, oldestDate.map({ date < $0 }) ?? true { oldestDate = date }
-        }
+        for i in summaries.indices { noteDate(summaries[i]?.date) }
         newCount = newUIDs.isEmpty ? 0 : listings.count { $0.uid.map(newUIDs.contains) ?? false }
+    }
+
+    private func noteDate(_ date: Date?) {
+        if let date, oldestDate.map({ date < $0 }) ?? true { oldestDate = date }
     }
 }
