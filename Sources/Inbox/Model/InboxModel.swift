@@ -77,7 +77,7 @@ public final class InboxModel {
             case .summaries(let batch):
                 for item in batch {
                     guard let i = positions.position(of: item.number) else { continue }
-                    if summaries[i] == nil && failures[i] == nil { headersLoaded += 1 }
+                    if !summaries[i].isPresent && failures[i] == nil { headersLoaded += 1 }
                     summaries[i] = item.summary
                     failures[i] = nil
                     noteDate(item.summary.date)
@@ -85,8 +85,8 @@ public final class InboxModel {
                 reorder = reorder || sortOrder.key != .number || limit != nil
             case .summaryFailed(let number, let reason):
                 guard let i = positions.position(of: number) else { continue }
-                if summaries[i] == nil && failures[i] == nil { headersLoaded += 1 }
-                if summaries[i] == nil { failures[i] = reason }
+                if !summaries[i].isPresent && failures[i] == nil { headersLoaded += 1 }
+                if !summaries[i].isPresent { failures[i] = reason }
             case .headersComplete:
                 headersComplete = true
             case .newMessages(let uids):
@@ -117,14 +117,14 @@ public final class InboxModel {
         } else {
             let order = incoming.indices.sorted { incoming[$0].number < incoming[$1].number }
             // Where each row was in the old listing; a cached summary wins over what it had.
-            let carried = order.map { cached[$0] == nil ? previous[incoming[$0].identity] : nil }
+            let carried = order.map { cached[$0].isPresent ? nil : previous[incoming[$0].identity] }
             let (oldSummaries, oldFailures) = (summaries, failures)
             listings = order.map { incoming[$0] }
             summaries = zip(order, carried).map { index, old in cached[index] ?? old.flatMap { oldSummaries[$0] } }
             failures = carried.map { old in old.flatMap { oldFailures[$0] } }
         }
         positions = RowPositions(listings.lazy.map(\.number))
-        headersLoaded = zip(summaries, failures).count { $0 != nil || $1 != nil }
+        headersLoaded = failures.indices.count { summaries[$0].isPresent || failures[$0] != nil }
         recount()
         marks.retain(incoming, renumbered: !first)
         listingReceived = true
@@ -275,7 +275,11 @@ public final class InboxModel {
     private func recount() {
         totalSize = listings.reduce(0) { $0 + $1.size }
         oldestDate = nil
-        for i in summaries.indices { noteDate(summaries[i]?.date) }
+        // Through the buffer, `?.date` reads the date in place; the array's subscript would copy
+        // each summary first.
+        summaries.withUnsafeBufferPointer { summaries in
+            for i in summaries.indices { noteDate(summaries[i]?.date) }
+        }
         newCount = newUIDs.isEmpty ? 0 : listings.count { $0.uid.map(newUIDs.contains) ?? false }
     }
 

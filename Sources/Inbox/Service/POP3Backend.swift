@@ -256,7 +256,7 @@ actor Worker {
             let contents = await MailboxIndex.cacheContents(options.headerCache) { sink.send(.notice($0)) }
             let visit = VisitedUIDs(fresh.compactMap(\.uid))
             let cached = MailboxIndex.cachedSummaries(fresh, visit: visit, in: contents)
-            summarized = cached.map { $0 != nil }
+            summarized = cached.map(\.isPresent)
             sink.send(.listing(fresh, cached: cached))
             sink.send(.newMessages(uids: contents?.newUIDs(visit) ?? []))
             let notice: @Sendable (String) -> Void = { sink.send(.notice($0)) }
