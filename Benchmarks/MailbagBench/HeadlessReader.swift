@@ -23,12 +23,16 @@ struct HeadlessReader {
     /// Pause between drains of the event queue, like the reader's tick but finer so the
     /// measurement is not rounded up to it.
     var pollInterval: Duration = .milliseconds(1)
+    /// Where each load's protocol lines go, with notes for the cache opening and the index
+    /// completing: what explains a slow load.
+    var trace: ProtocolTrace?
 
     /// Plaintext so the proxy sees the protocol, and AUTH PLAIN because that is what the floor
     /// client uses: the comparison is about the index, not about which login takes more trips.
     var configuration: POP3Configuration {
         var config = POP3Configuration(host: "127.0.0.1", port: port, security: .plaintext, allowPlaintext: true)
         config.allowedMechanisms = [.saslPlain]
+        config.trace = trace
         return config
     }
 
@@ -43,7 +47,10 @@ struct HeadlessReader {
     func loadIndex() async throws -> (Timing, InboxModel) {
         let start = ContinuousClock.now
         let loggedIn = LoginClock()
-        let (backend, model, reader, sink) = try startReader(headerCache: headerCache()) { loggedIn.mark(start.secondsSince) }
+        trace?.note("load starts")
+        let cache = try headerCache()
+        trace?.note("header cache open")
+        let (backend, model, reader, sink) = startReader(headerCache: cache) { loggedIn.mark(start.secondsSince) }
         var firstScreen: Double?
         var complete: Double?
         while complete == nil {
@@ -52,7 +59,9 @@ struct HeadlessReader {
             reader.apply(events)
             for event in events {
                 switch event {
-                case .headersComplete: complete = start.secondsSince
+                case .headersComplete:
+                    complete = start.secondsSince
+                    trace?.note("index complete")
                 case .connectionLost(let reason): throw BenchFailure("\(user): \(reason)")
                 default: break
                 }

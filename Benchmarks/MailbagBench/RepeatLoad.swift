@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import POP3
 import POP3Server
 
 /// One kind of index load, again and again, with the CPU time each took: the thing to run under
@@ -24,11 +25,15 @@ struct RepeatLoad: AsyncParsableCommand {
     @Option(help: "How many loads.")
     var runs = 10
 
+    @Option(help: "Write a timestamped protocol trace of every load to this file.")
+    var trace: String?
+
     mutating func run() async throws {
         let rig = try RigEnvironment.fromEnvironment()
         let proxy = TCPProxy(targetPort: rig.plainPort, oneWayDelay: .milliseconds(latency))
         let port = try await proxy.start()
         var reader = HeadlessReader(port: port, user: user, password: rig.password)
+        reader.trace = try trace.map(ProtocolTrace.init(path:))
         let cache = FileManager.default.temporaryDirectory.appendingPathComponent("mailbag-repeat-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: cache) }
         if warm || emptyCache { reader.cacheDirectory = cache }

@@ -36,7 +36,7 @@ public final class ProtocolTrace: @unchecked Sendable {
     }
 
     /// Connection events that are not protocol lines (connect, TLS, close).
-    func note(_ text: String) {
+    public func note(_ text: String) {
         write("-- " + text)
     }
 
