@@ -84,6 +84,24 @@ final class HeaderCacheTests: XCTestCase {
         XCTAssertEqual(contents.summaries(for: unnamed, visit: VisitedUIDs(unnamed.compactMap(\.uid))), expected + [nil])
     }
 
+    func testAVisitInAnyOrderIsMatchedAsALookupWouldMatchIt() throws {
+        // Byte order is not the listing's here ("b10" sorts before "b2"), and some are not cached.
+        let listed = ["z9", "b2", "a1", "b10", "m5", "c3", "b1"]
+        let cache = try open()
+        try cache.store(listed.indices.filter { $0 != 3 && $0 != 5 }.map {
+            (uid: listed[$0], size: $0 * 10, summary: CachedSummaryFixture.make($0))
+        })
+        let rows = listed.indices.map { MessageListing(number: $0 + 1, uid: listed[$0], size: $0 * 10) }
+        let visit = VisitedUIDs(listed)
+        try cache.recordVisit(visit, since: cache.contents())
+        let contents = try cache.contents()
+        let expected = listed.indices.map { $0 == 3 || $0 == 5 ? nil : CachedSummaryFixture.make($0) }
+        XCTAssertEqual(contents.summaries(for: rows, visit: visit), expected)
+        XCTAssertEqual(rows.map { contents.summary(uid: $0.uid!, size: $0.size) }, expected)
+        XCTAssertNil(contents.summary(uid: "b", size: 0))
+        XCTAssertNil(contents.summary(uid: "zz", size: 0))
+    }
+
     func testAPreloadIsTakenOnceAndLaterReadsAreFresh() async throws {
         let cache = try open()
         try cache.store([(uid: "a", size: 100, summary: CachedSummaryFixture.make(1))])

@@ -64,7 +64,11 @@ public final class HeaderCache: Sendable {
             var summary: MessageSummary
         }
 
-        var entries: [String: Entry]
+        /// Every cached UID in ascending byte order (SQLite's order for the key), and its entry at
+        /// the same index: a sorted array costs less to build than a dictionary, and most servers
+        /// hand out UIDs that only grow, so a visit is matched by walking both in step.
+        let uids: [String]
+        private let entries: [Entry]
         /// What the previous visit listed; nil before the first visit.
         var previousVisit: VisitedUIDs?
         /// The summaries of the previous visit's UIDs in its order, nil where the cache has none,
@@ -74,20 +78,50 @@ public final class HeaderCache: Sendable {
         private let summariesInVisitOrder: [MessageSummary?]
         private let sizesInVisitOrder: [Int]
 
-        init(entries: [String: Entry], previousVisit: VisitedUIDs?) {
+        /// `uids` must be in ascending byte order, `entries` beside them.
+        init(uids: [String], entries: [Entry], previousVisit: VisitedUIDs?) {
+            self.uids = uids
             self.entries = entries
             self.previousVisit = previousVisit
-            let inOrder = previousVisit?.uids.map { entries[$0] } ?? []
-            summariesInVisitOrder = inOrder.map { $0?.summary }
-            sizesInVisitOrder = inOrder.map { $0?.size ?? -1 }
+            var summaries: [MessageSummary?] = []
+            var sizes: [Int] = []
+            var next = 0
+            previousVisit?.forEachUID { uid in
+                // The entry after the last one found, when UIDs grow; a search otherwise.
+                let found = next < uids.count && uids[next].utf8.elementsEqual(uid) ? next : Self.index(of: uid, in: uids)
+                if let found {
+                    summaries.append(entries[found].summary)
+                    sizes.append(entries[found].size)
+                    next = found + 1
+                } else {
+                    summaries.append(nil)
+                    sizes.append(-1)
+                }
+            }
+            summariesInVisitOrder = summaries
+            sizesInVisitOrder = sizes
+        }
+
+        /// Where `uid` is in `uids`, by binary search.
+        private static func index(of uid: some Collection<UInt8>, in uids: [String]) -> Int? {
+            var (low, high) = (0, uids.count)
+            while low < high {
+                let middle = (low + high) / 2
+                if uids[middle].utf8.lexicographicallyPrecedes(uid) {
+                    low = middle + 1
+                } else {
+                    high = middle
+                }
+            }
+            return low < uids.count && uids[low].utf8.elementsEqual(uid) ? low : nil
         }
 
         /// The cached summary of the message listed with this UID and size. An entry whose size
         /// differs from the listing is no match: some servers reuse a UID for another message,
         /// and the size gives that away.
         public func summary(uid: String, size: Int) -> MessageSummary? {
-            guard let entry = entries[uid], entry.size == size else { return nil }
-            return entry.summary
+            guard let found = Self.index(of: uid.utf8, in: uids), entries[found].size == size else { return nil }
+            return entries[found].summary
         }
 
         /// The cached summaries of `rows`, in row order, nil where the cache has none; `visit`
@@ -131,21 +165,26 @@ public final class HeaderCache: Sendable {
     public func contents() throws(CacheError) -> Contents {
         do {
             return try database.read { db in
-                var entries: [String: Contents.Entry] = [:]
-                entries.reserveCapacity(try Int.fetchOne(db, sql: "SELECT count(*) FROM summary") ?? 0)
+                let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM summary") ?? 0
+                var uids: [String] = []
+                var entries: [Contents.Entry] = []
+                uids.reserveCapacity(count)
+                entries.reserveCapacity(count)
+                // The key's order: BINARY collation compares the UTF-8 bytes, as `Contents` does.
                 let rows = try Row.fetchCursor(db, sql: """
                     SELECT uid, size, sender, sender_address, recipients, subject, date, message_id, has_attachments
-                    FROM summary
+                    FROM summary ORDER BY uid
                     """)
                 while let row = try rows.next() {
-                    entries[row[0]] = Contents.Entry(size: row[1], summary: MessageSummary(
+                    uids.append(row[0])
+                    entries.append(Contents.Entry(size: row[1], summary: MessageSummary(
                         from: row[2], fromAddress: row[3], to: row[4], subject: row[5],
                         date: (row[6] as Double?).map(Date.init(timeIntervalSinceReferenceDate:)),
-                        messageID: row[7], hasAttachments: row[8]))
+                        messageID: row[7], hasAttachments: row[8])))
                 }
                 let visited = try Bool.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'visited'") ?? false
                 let visit = try Data.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'visit'") ?? Data()
-                return Contents(entries: entries, previousVisit: visited ? VisitedUIDs(bytes: Array(visit)) : nil)
+                return Contents(uids: uids, entries: entries, previousVisit: visited ? VisitedUIDs(bytes: Array(visit)) : nil)
             }
         } catch {
             throw .readFailed(.headers, reason: CacheDatabase.reason(error))
@@ -183,7 +222,7 @@ public final class HeaderCache: Sendable {
     public func recordVisit(_ current: VisitedUIDs, since previous: Contents) throws(CacheError) {
         guard current != previous.previousVisit else { return }
         let listed = Set(current.uids)
-        let stale = previous.entries.keys.filter { !listed.contains($0) }
+        let stale = previous.uids.filter { !listed.contains($0) }
         do {
             try database.write { db in
                 let evict = try db.cachedStatement(sql: "DELETE FROM summary WHERE uid = ?")

@@ -25,6 +25,18 @@ public struct VisitedUIDs: Sendable, Equatable {
         listed = nil
     }
 
+    /// Each UID's bytes, in order, without making a string of it; valid only during the call.
+    func forEachUID(_ body: (Slice<UnsafeBufferPointer<UInt8>>) -> Void) {
+        bytes.withUnsafeBufferPointer { buffer in
+            var start = 0
+            while start < buffer.count {
+                let end = buffer[start...].firstIndex(of: 0x0A) ?? buffer.count
+                body(buffer[start..<end])
+                start = end + 1
+            }
+        }
+    }
+
     public static func == (a: VisitedUIDs, b: VisitedUIDs) -> Bool { a.bytes == b.bytes }
 
     public var isEmpty: Bool { bytes.isEmpty }
