@@ -2,6 +2,7 @@ import Foundation
 import Inbox
 import MailMessage
 import POP3
+import Synchronization
 import TUI
 
 /// Mailbag's own index load, exactly as the reader runs it (backend, event sink, model, reader
@@ -46,11 +47,17 @@ struct HeadlessReader {
     /// that look at (or measure) what it holds.
     func loadIndex() async throws -> (Timing, InboxModel) {
         let start = ContinuousClock.now
-        let loggedIn = LoginClock()
         trace?.note("load starts")
-        let cache = try headerCache()
-        trace?.note("header cache open")
-        let (backend, model, reader, sink) = startReader(headerCache: cache) { loggedIn.mark(start.secondsSince) }
+        // As the reader does: the cache opens (and starts being read) while the session connects.
+        let opening = Task.detached { [self] in
+            let cache = try headerCache()
+            cache?.preload()
+            trace?.note("header cache open")
+            return cache
+        }
+        let session = try await logIn(cache: opening)
+        let login = start.secondsSince
+        let (backend, model, reader, sink) = startReader(cache: opening, headerCache: try await opening.value, first: session)
         var firstScreen: Double?
         var complete: Double?
         while complete == nil {
@@ -72,13 +79,13 @@ struct HeadlessReader {
         }
         backend.quitWithoutDeleting()
         try await Self.waitForClose(sink)
-        return (Timing(login: loggedIn.seconds ?? 0, firstScreen: firstScreen ?? complete ?? 0, complete: complete ?? 0), model)
+        return (Timing(login: login, firstScreen: firstScreen ?? complete ?? 0, complete: complete ?? 0), model)
     }
 
     /// Seconds from pressing Enter (and `y` to the size question) on message `number` to the first
     /// page of it drawn in the pager.
     func openMessage(_ number: Int, expecting firstLine: String) async throws -> Double {
-        let (backend, model, reader, sink) = startReader(headerCache: nil) {}
+        let (backend, model, reader, sink) = startReader(cache: nil, headerCache: nil, first: try await logIn(cache: nil))
         while !model.headersComplete {
             try await Task.sleep(for: pollInterval)
             reader.apply(sink.drain())
@@ -97,20 +104,27 @@ struct HeadlessReader {
         return seconds
     }
 
-    /// A backend and the reader on top of it, started; `loggedIn` runs after each login.
+    /// Connects and logs in as the reader does: with the capabilities of the previous visit, looked
+    /// up once the greeting is in, and keeping these for the next.
+    private func logIn(cache: Task<HeaderCache?, any Error>?) async throws -> POP3Session {
+        var config = configuration
+        let security = config.security
+        config.knownCapabilities = { try? await cache?.value?.knownCapabilities(security: security) }
+        let session = try await POP3Session.connect(config)
+        try await session.login(user: user, password: password, prefetchingListing: true)
+        try? await cache?.value?.rememberCapabilities(await session.capabilitiesBeforeLogin, security: security)
+        return session
+    }
+
+    /// A backend and the reader on top of it, started on the session `first`, as the reader
+    /// starts on the one it logged in with before taking over the screen.
     private func startReader(
-        headerCache: HeaderCache?, loggedIn: @escaping @Sendable () -> Void
+        cache: Task<HeaderCache?, any Error>?, headerCache: HeaderCache?, first: POP3Session
     ) -> (POP3Backend, InboxModel, Reader, EventSink) {
-        let config = configuration
-        let backend = POP3Backend(account: user, options: .init(headerCache: headerCache)) { [user, password] in
-            // As the reader does: the capabilities of the previous visit, and these for the next.
-            var remembering = config
-            remembering.knownCapabilities = headerCache?.knownCapabilities(security: config.security)
-            let session = try await POP3Session.connect(remembering)
-            try await session.login(user: user, password: password, prefetchingListing: true)
-            loggedIn()
-            try? headerCache?.rememberCapabilities(await session.capabilitiesBeforeLogin, security: config.security)
-            return session
+        let first = FirstSession(first)
+        let backend = POP3Backend(account: user, options: .init(headerCache: headerCache)) {
+            if let session = first.take() { return session }
+            return try await logIn(cache: cache)
         }
         let model = InboxModel(account: user)
         let reader = Reader(model: model, backend: backend, options: ReaderOptions())
@@ -138,12 +152,20 @@ struct HeadlessReader {
     }
 }
 
-/// Written once from the backend's task, read after the run.
-private final class LoginClock: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Double?
-    func mark(_ seconds: Double) { lock.withLock { if value == nil { value = seconds } } }
-    var seconds: Double? { lock.withLock { value } }
+/// The session logged in before the backend started, for its first connection.
+private final class FirstSession: Sendable {
+    private let session: Mutex<POP3Session?>
+
+    init(_ session: POP3Session) {
+        self.session = Mutex(session)
+    }
+
+    func take() -> POP3Session? {
+        session.withLock { value in
+            defer { value = nil }
+            return value
+        }
+    }
 }
 
 struct BenchFailure: Error, CustomStringConvertible {

@@ -52,7 +52,10 @@ public struct POP3Configuration: Sendable {
     /// connection. A login that then fails as stale capabilities could explain (a refused
     /// credential or mechanism) has them asked for afresh, and is tried once more only when the
     /// fresh ones choose another mechanism.
-    public var knownCapabilities: Capabilities?
+    ///
+    /// Asked for once the greeting is in, not before connecting, so a caller can look them up
+    /// (in a cache it is still opening) while the connection is made.
+    public var knownCapabilities: @Sendable () async -> Capabilities? = { nil }
 
     public init(
         host: String,

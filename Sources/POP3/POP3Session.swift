@@ -64,7 +64,7 @@ public actor POP3Session {
                 let status = greetingLine ?? StatusLine(isOK: false, text: "")
                 throw statusError(status, loginDelay: nil) ?? .greetingRejected(status.text)
             }
-            let known = configuration.knownCapabilities.flatMap { $0.advertised ? $0 : nil }
+            let known = await configuration.knownCapabilities().flatMap { $0.advertised ? $0 : nil }
             var encrypted = configuration.security == .implicitTLS
             if configuration.security == .startTLS, let tls {
                 if known == nil {

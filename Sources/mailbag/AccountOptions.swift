@@ -96,10 +96,12 @@ struct ResolvedAccount: Sendable {
     /// Connects and logs in. The password is asked for only after the connection is secure, so a
     /// server that cannot do TLS never costs the user a password prompt. `prefetchingListing` is
     /// for callers that list next: the listing then comes in the login's round trip. With a
-    /// `cache`, the capabilities it remembers spare the round trip that asks for them.
-    func openSession(password known: String? = nil, prefetchingListing: Bool = false, cache: HeaderCache? = nil) async throws -> POP3Session {
+    /// `cache` (from `openingHeaderCache`, opened or not yet), the capabilities it remembers
+    /// spare the round trip that asks for them.
+    func openSession(password known: String? = nil, prefetchingListing: Bool = false, cache: Task<HeaderCache?, Never>? = nil) async throws -> POP3Session {
         var configuration = settings.pop3Configuration(trace: trace)
-        configuration.knownCapabilities = cache?.knownCapabilities(security: configuration.security)
+        let security = configuration.security
+        configuration.knownCapabilities = { await cache?.value?.knownCapabilities(security: security) }
         let session = try await POP3Session.connect(configuration)
         do {
             try await session.login(
@@ -109,14 +111,14 @@ struct ResolvedAccount: Sendable {
             throw error
         }
         // A cache that cannot be written costs the next connection that round trip, nothing more.
-        try? cache?.rememberCapabilities(await session.capabilitiesBeforeLogin, security: configuration.security)
+        try? await cache?.value?.rememberCapabilities(await session.capabilitiesBeforeLogin, security: security)
         return session
     }
 
     /// Runs `work` on a logged-in session, then QUITs; on any failure the connection is dropped
     /// without QUIT, so nothing the session did is applied.
     func withSession<T: Sendable>(
-        prefetchingListing: Bool = false, cache: HeaderCache? = nil, _ work: (POP3Session) async throws -> T
+        prefetchingListing: Bool = false, cache: Task<HeaderCache?, Never>? = nil, _ work: (POP3Session) async throws -> T
     ) async throws -> T {
         let session = try await openSession(prefetchingListing: prefetchingListing, cache: cache)
         do {
@@ -132,13 +134,20 @@ struct ResolvedAccount: Sendable {
     /// The cache is keyed by account and server, so a changed host or user starts afresh.
     private var serverIdentity: String { "\(settings.user)@\(settings.host):\(settings.port)" }
 
-    func headerCache() -> HeaderCache? {
+    /// Opens the header cache and starts reading it (`HeaderCache.preload`) in the background:
+    /// SQLite checks the whole file as it opens it, which takes about as long as the first round
+    /// trip, so the two overlap. nil with `--no-cache`.
+    func openingHeaderCache() -> Task<HeaderCache?, Never>? {
         guard useCache else { return nil }
-        do {
-            return try HeaderCache.open(account: settings.name, server: serverIdentity)
-        } catch {
-            Output.warn("\(error.description) Continuing without the header cache.")
-            return nil
+        return Task.detached { [self] in
+            do throws(CacheError) {
+                let cache = try HeaderCache.open(account: settings.name, server: serverIdentity)
+                cache.preload()
+                return cache
+            } catch {
+                Output.warn("\(error.description) Continuing without the header cache.")
+                return nil
+            }
         }
     }
 

@@ -20,11 +20,11 @@ struct List: AsyncParsableCommand {
 
     func run() async throws {
         let account = try options.resolve(target)
-        let cache = account.headerCache()
-        if let notice = cache?.notice { Output.warn(notice) }
-        cache?.preload()
+        let opening = account.openingHeaderCache()
         let summaries = SummaryCollector()
-        let (rows, visit, missing, contents) = try await account.withSession(prefetchingListing: true, cache: cache) { session in
+        let (rows, visit, missing, contents) = try await account.withSession(prefetchingListing: true, cache: opening) { session in
+            let cache = await opening?.value
+            if let notice = cache?.notice { Output.warn(notice) }
             let listing = try await MailboxIndex.listing(session)
             for problem in listing.problems { Output.warn(problem) }
             let contents = await MailboxIndex.cacheContents(cache, notice: Output.warn)
@@ -37,6 +37,7 @@ struct List: AsyncParsableCommand {
             }
             return (listing.rows, visit, missing, contents)
         }
+        let cache = await opening?.value
         let found = await summaries.all
         // Only what came from the server: the cached summaries are stored already.
         let fetched = missing.compactMap { row in (try? found[row.number]?.get()).map { (row, $0) } }

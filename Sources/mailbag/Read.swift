@@ -67,19 +67,19 @@ struct Read: ParsableCommand {
             }
         } else {
             let resolved = try options.resolve(target)
-            backendOptions.headerCache = resolved.headerCache()
-            backendOptions.headerCache?.preload()
+            let headerCache = resolved.openingHeaderCache()
             // The first login happens before the screen is taken over, so a wrong password can be
             // typed again at a normal prompt; reconnections reuse the password that worked.
-            let (session, password) = try Self.logIn(resolved, cache: backendOptions.headerCache)
+            let (session, password) = try Self.logIn(resolved, cache: headerCache)
+            backendOptions.headerCache = try blocking { await headerCache?.value }
             account = resolved.displayName
             settings = resolved.settings
             backendOptions.keepalive = resolved.settings.keepalive
             backendOptions.bodyCache = resolved.bodyCache()
             let first = FirstSession(session)
-            open = { [cache = backendOptions.headerCache] in
+            open = {
                 if let session = first.take() { return session }
-                return try await resolved.openSession(password: password, prefetchingListing: true, cache: cache)
+                return try await resolved.openSession(password: password, prefetchingListing: true, cache: headerCache)
             }
         }
         defer { if let demoServer { try? blocking { await demoServer.stop() } } }
@@ -100,7 +100,7 @@ struct Read: ParsableCommand {
 extension Read {
     /// Logs in, offering to retype a password the server rejects ([AUTH]) when it came from the
     /// prompt. Other refusals ([IN-USE], [LOGIN-DELAY], [SYS/TEMP]) say what to wait for instead.
-    static func logIn(_ account: ResolvedAccount, cache: HeaderCache?) throws -> (POP3Session, String) {
+    static func logIn(_ account: ResolvedAccount, cache: Task<HeaderCache?, Never>?) throws -> (POP3Session, String) {
         var attempt = 1
         while true {
             let password = try account.password()

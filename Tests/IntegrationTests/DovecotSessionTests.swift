@@ -31,7 +31,8 @@ final class DovecotSessionTests: XCTestCase {
         let rig = try DovecotRig.current()
         let first = try await POP3Session.connect(rig.configuration(.startTLS))
         var configuration = rig.configuration(.startTLS)
-        configuration.knownCapabilities = await first.capabilitiesBeforeLogin
+        let known = await first.capabilitiesBeforeLogin
+        configuration.knownCapabilities = { known }
         await first.close()
         let trace = FileManager.default.temporaryDirectory.appendingPathComponent("mailbag-trace-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: trace) }

@@ -37,7 +37,8 @@ extension POP3Configuration {
     func knowingCapabilities() async throws -> POP3Configuration {
         let first = try await POP3Session.connect(self)
         var known = self
-        known.knownCapabilities = await first.capabilitiesBeforeLogin
+        let capabilities = await first.capabilitiesBeforeLogin
+        known.knownCapabilities = { capabilities }
         await first.close()
         return known
     }

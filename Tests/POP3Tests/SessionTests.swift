@@ -159,11 +159,34 @@ final class SessionTests: XCTestCase {
         }
     }
 
+    func testKnownCapabilitiesAreLookedUpOnceTheGreetingIsIn() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("session-trace-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try await withPOP3Server { server, port in
+            var configuration = try await SessionFixture.plaintext(port).knowingCapabilities()
+            let known = await configuration.knownCapabilities()
+            configuration.trace = try ProtocolTrace(path: path)
+            // The reader opens its cache while connecting: the lookup must come after the greeting.
+            let traceAtLookup = LockedBox<String?>(nil)
+            configuration.knownCapabilities = {
+                let text = try? String(contentsOfFile: path, encoding: .utf8)
+                traceAtLookup.withLockedValue { $0 = text }
+                return known
+            }
+            let session = try await POP3Session.connect(configuration)
+            let remembered = await session.capabilitiesBeforeLogin
+            XCTAssertEqual(remembered, known)
+            let seen = traceAtLookup.withLockedValue { $0 } ?? "(never looked up)"
+            XCTAssertTrue(seen.contains("S: +OK"), "looked up before the greeting: \(seen)")
+            await session.close()
+        }
+    }
+
     func testStaleKnownCapabilitiesAreAskedForAfreshAndTheLoginTriedOnceMore() async throws {
         // The server dropped PLAIN since the capabilities were remembered.
         try await withPOP3Server(behavior: ServerBehavior(saslMechanisms: ["LOGIN"])) { server, port in
             var configuration = SessionFixture.plaintext(port)
-            configuration.knownCapabilities = Capabilities(top: true, uidl: true, user: true, pipelining: true, sasl: ["PLAIN"])
+            configuration.knownCapabilities = { Capabilities(top: true, uidl: true, user: true, pipelining: true, sasl: ["PLAIN"]) }
             configuration.allowedMechanisms = [.saslPlain, .saslLogin]
             let session = try await POP3Session.connect(configuration)
             try await session.login(user: "alice", password: "wonderland", prefetchingListing: true)
@@ -194,7 +217,8 @@ final class SessionTests: XCTestCase {
             XCTAssertEqual(server.commandLog.filter { $0.hasPrefix("AUTH") }.count, 1, "\(server.commandLog)")
             // Asked afresh after the refusal, and the same: nothing explains the refusal but the password.
             let capabilities = await session.capabilitiesBeforeLogin
-            XCTAssertEqual(capabilities, configuration.knownCapabilities)
+            let known = await configuration.knownCapabilities()
+            XCTAssertEqual(capabilities, known)
         }
     }
 
