@@ -37,46 +37,41 @@ public enum AddressList {
     /// From and To fields hold, read without tokens. Anything else returns nil and takes the
     /// general path; where both answer they must agree.
     static func parseSimple(_ s: String) -> [Address]? {
-        let utf8 = s.utf8
-        var open: String.UTF8View.Index?
-        var close: String.UTF8View.Index?
-        var previous: UInt8 = 0
-        for index in utf8.indices {
-            let byte = utf8[index]
-            switch byte {
-            case 0x22, 0x28, 0x29, 0x2C, 0x3B, 0x3A, 0x5C, 0x5B, 0x5D: return nil
-            case 0x3F where previous == 0x3D: return nil
-            case 0x3C:
-                guard open == nil else { return nil }
-                open = index
-            case 0x3E:
-                guard open != nil, close == nil else { return nil }
-                close = index
-            default:
-                if close != nil, byte != 0x20, byte != 0x09, byte != 0x0D, byte != 0x0A { return nil }
+        s.withUTF8Bytes { bytes -> [Address]? in
+            var open: Int?
+            var close: Int?
+            var previous: UInt8 = 0
+            for index in bytes.indices {
+                let byte = bytes[index]
+                switch byte {
+                case 0x22, 0x28, 0x29, 0x2C, 0x3B, 0x3A, 0x5C, 0x5B, 0x5D: return nil
+                case 0x3F where previous == 0x3D: return nil
+                case 0x3C:
+                    guard open == nil else { return nil }
+                    open = index
+                case 0x3E:
+                    guard open != nil, close == nil else { return nil }
+                    close = index
+                default:
+                    if close != nil, !byte.isHeaderBlank { return nil }
+                }
+                previous = byte
             }
-            previous = byte
+            guard let open else {
+                let box = bytes.trimmingBlanks(bytes.indices)
+                guard !bytes[box].contains(where: \.isHeaderBlank) else { return nil }
+                return box.isEmpty ? [] : [make(name: nil, mailbox: bytes.string(box))]
+            }
+            guard let close else { return nil }
+            let inner = bytes[(open + 1)..<close]
+            let mailbox = inner.contains(where: \.isHeaderBlank)
+                ? String(decoding: inner.filter { !$0.isHeaderBlank }, as: UTF8.self) : bytes.string((open + 1)..<close)
+            // Trimmed first, so that the usual `Name <box>` (a blank before the bracket) is already
+            // collapsed and keeps its text instead of being rebuilt.
+            let name = collapseBlanks(bytes.string(bytes.trimmingBlanks(0..<open)))
+            if mailbox.isEmpty && name.isEmpty { return [] }
+            return [make(name: name.isEmpty ? nil : name, mailbox: mailbox)]
         }
-        let isBlank = { (byte: UInt8) in byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
-        guard let open else {
-            let box = utf8.drop(while: isBlank).reversed().drop(while: isBlank)
-            guard !box.contains(where: isBlank) else { return nil }
-            let mailbox = String(decoding: box.reversed(), as: UTF8.self)
-            return mailbox.isEmpty ? [] : [make(name: nil, mailbox: mailbox)]
-        }
-        guard let close else { return nil }
-        let inner = utf8[utf8.index(after: open)..<close]
-        let mailbox = inner.contains(where: isBlank)
-            ? String(decoding: inner.filter { !isBlank($0) }, as: UTF8.self) : String(s[inner.startIndex..<close])
-        // Trimmed first, so that the usual `Name <box>` (a blank before the bracket) is already
-        // collapsed and keeps its text instead of being rebuilt.
-        var nameStart = utf8.startIndex
-        var nameEnd = open
-        while nameEnd > nameStart, isBlank(utf8[utf8.index(before: nameEnd)]) { nameEnd = utf8.index(before: nameEnd) }
-        while nameStart < nameEnd, isBlank(utf8[nameStart]) { nameStart = utf8.index(after: nameStart) }
-        let name = collapseBlanks(String(s[nameStart..<nameEnd]))
-        if mailbox.isEmpty && name.isEmpty { return [] }
-        return [make(name: name.isEmpty ? nil : name, mailbox: mailbox)]
     }
 
     static func parseAnyForm(_ s: String) -> [Address] {
@@ -285,11 +280,13 @@ public enum AddressList {
     /// Already single-spaced with no blank at either end: the usual case, answered without
     /// building a new string.
     private static func isCollapsed(_ s: String) -> Bool {
-        var previous: UInt8 = 0x20
-        for byte in s.utf8 {
-            if byte == 0x09 || byte == 0x0D || byte == 0x0A || (byte == 0x20 && previous == 0x20) { return false }
-            previous = byte
+        s.withUTF8Bytes { bytes in
+            var previous: UInt8 = 0x20
+            for byte in bytes {
+                if byte == 0x09 || byte == 0x0D || byte == 0x0A || (byte == 0x20 && previous == 0x20) { return false }
+                previous = byte
+            }
+            return previous != 0x20 || bytes.isEmpty
         }
-        return previous != 0x20 || s.isEmpty
     }
 }

@@ -297,13 +297,9 @@ public enum Charset {
 extension String {
     /// Trims SP, TAB, CR and LF (the whitespace of mail syntax) without Foundation.
     func trimmingWhitespace() -> String {
-        let u = utf8
-        var start = u.startIndex
-        var end = u.endIndex
-        func isWS(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0A }
-        while start < end, isWS(u[start]) { start = u.index(after: start) }
-        while end > start, isWS(u[u.index(before: end)]) { end = u.index(before: end) }
-        if start == u.startIndex && end == u.endIndex { return self }
-        return String(self[start..<end])
+        withUTF8Bytes { bytes in
+            let kept = bytes.trimmingBlanks(bytes.indices)
+            return kept.count == bytes.count ? self : bytes.string(kept)
+        }
     }
 }

@@ -9,12 +9,14 @@ public enum EncodedWords {
     /// Whether `=?` occurs at all: most header text has no encoded word, and this byte scan is
     /// far cheaper than the general substring search.
     private static func mayHoldWord(_ s: String) -> Bool {
-        var previous: UInt8 = 0
-        for byte in s.utf8 {
-            if previous == 0x3D && byte == 0x3F { return true }
-            previous = byte
+        s.withUTF8Bytes { bytes in
+            var previous: UInt8 = 0
+            for byte in bytes {
+                if previous == 0x3D && byte == 0x3F { return true }
+                previous = byte
+            }
+            return false
         }
-        return false
     }
 
     public static func decode(_ s: String) -> String {

@@ -23,24 +23,22 @@ struct ContentType: Sendable, Equatable {
     /// are the costly part; a comment, a quote or a parameter missing its `;` before the first
     /// `;` needs the full parser.
     static func mediaType(_ raw: String) -> (type: String, subtype: String) {
-        let utf8 = raw.utf8
-        let end = utf8.firstIndex(of: 0x3B) ?? utf8.endIndex
-        let value = utf8[..<end]
-        guard !value.contains(where: { $0 == 0x28 || $0 == 0x22 || $0 == 0x3D }) else {
-            let full = ContentType(raw)
-            return (full.type, full.subtype)
+        let simple = raw.withUTF8Bytes { bytes -> (type: String, subtype: String)? in
+            let end = bytes.firstIndex(of: 0x3B) ?? bytes.count
+            let value = bytes[..<end]
+            guard !value.contains(where: { $0 == 0x28 || $0 == 0x22 || $0 == 0x3D }) else { return nil }
+            guard let slash = value.firstIndex(of: 0x2F) else { return ("text", "plain") }
+            func token(_ range: Range<Int>) -> String? {
+                let trimmed = bytes[bytes.trimmingBlanks(range)]
+                guard !trimmed.isEmpty, trimmed.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != 0x2F && $0 != 0x3B }) else { return nil }
+                return String(decoding: trimmed.map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 }, as: UTF8.self)
+            }
+            guard let type = token(0..<slash), let subtype = token((slash + 1)..<end) else { return ("text", "plain") }
+            return (type, subtype)
         }
-        let isBlank = { (byte: UInt8) in byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
-        guard let slash = value.firstIndex(of: 0x2F) else { return ("text", "plain") }
-        func token(_ bytes: Substring.UTF8View.SubSequence) -> String? {
-            let trimmed = bytes.drop(while: isBlank).reversed().drop(while: isBlank).reversed()
-            guard !trimmed.isEmpty, trimmed.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != 0x2F && $0 != 0x3B }) else { return nil }
-            return String(decoding: trimmed.map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 }, as: UTF8.self)
-        }
-        guard let type = token(Substring(raw).utf8[value.startIndex..<slash]),
-              let subtype = token(Substring(raw).utf8[utf8.index(after: slash)..<end])
-        else { return ("text", "plain") }
-        return (type, subtype)
+        if let simple { return simple }
+        let full = ContentType(raw)
+        return (full.type, full.subtype)
     }
 
     private static func media(_ value: some StringProtocol) -> (type: String, subtype: String) {

@@ -44,32 +44,41 @@ public struct MessageHeader: Sendable, Equatable {
         bytes.withUnsafeBufferPointer { parse($0, in: 0..<$0.count) }
     }
 
-    /// Only the fields named in `names` (compared case-insensitively, and named as `names` spells
-    /// them), for callers that read a handful of fields from many headers: the others are
-    /// stepped over without being decoded.
-    static func parse(_ bytes: [UInt8], keeping names: FieldNames) -> MessageHeader {
-        bytes.withUnsafeBufferPointer { parse($0, in: 0..<$0.count, keeping: names).header }
+    /// The first value of each field named in `names` (compared case-insensitively), in the
+    /// order of `names`, nil where there is none: for callers that read a handful of fields from
+    /// many headers. The other fields are stepped over without being decoded, and no field is
+    /// looked up by name afterwards.
+    static func firstValues(_ bytes: [UInt8], of names: FieldNames) -> [String?] {
+        var values = [String?](repeating: nil, count: names.count)
+        bytes.withUnsafeBufferPointer { buf in
+            _ = scan(buf, in: 0..<buf.count, naming: names.index(matching:)) { slot, value in
+                if case .none = values[slot] { values[slot] = decodeValue(value) }
+            }
+        }
+        return values
     }
 
-    static func parse(
-        _ buf: UnsafeBufferPointer<UInt8>, in range: Range<Int>, keeping names: FieldNames? = nil
-    ) -> (header: MessageHeader, bodyStart: Int) {
-        /// The field whose continuation lines come next.
-        enum Current {
-            case none
-            case kept(name: String)
-            case skipped
-        }
+    static func parse(_ buf: UnsafeBufferPointer<UInt8>, in range: Range<Int>) -> (header: MessageHeader, bodyStart: Int) {
         var fields: [HeaderField] = []
-        var current = Current.none
+        let bodyStart = scan(buf, in: range, naming: { String(decoding: $0, as: UTF8.self) }) { name, value in
+            if fields.count < maxFields { fields.append(HeaderField(name: name, value: decodeValue(value))) }
+        }
+        return (MessageHeader(fields: fields), bodyStart)
+    }
+
+    /// Walks the fields of the header block in `range`, unfolding each one `naming` gives a key
+    /// (nil: skipped undecoded) and handing it to `keep`. Returns where the body starts.
+    private static func scan<Key>(
+        _ buf: UnsafeBufferPointer<UInt8>, in range: Range<Int>,
+        naming: (UnsafeBufferPointer<UInt8>) -> Key?, keep: (Key, [UInt8]) -> Void
+    ) -> Int {
+        var current = CurrentField<Key>.none
         var value: [UInt8] = []
         var i = range.lowerBound
         let end = range.upperBound
 
         func flush() {
-            if case .kept(let name) = current, fields.count < maxFields {
-                fields.append(HeaderField(name: name, value: decodeValue(value)))
-            }
+            if case .kept(let key) = current { keep(key, value) }
             current = .none
             value.removeAll(keepingCapacity: true)
         }
@@ -83,7 +92,7 @@ public struct MessageHeader: Sendable, Equatable {
             let (contentEnd, next) = lineEnd(buf, from: i, end: end)
             if contentEnd == i {
                 flush()
-                return (MessageHeader(fields: fields), next)
+                return next
             }
             let first = buf[i]
             if first == 0x20 || first == 0x09 {
@@ -95,7 +104,7 @@ public struct MessageHeader: Sendable, Equatable {
                 case .none:
                     if !isBlank(buf, i..<contentEnd) {
                         // Indented text with no field to continue: this is body text.
-                        return (MessageHeader(fields: fields), i)
+                        return i
                     }
                 }
                 i = next
@@ -103,13 +112,11 @@ public struct MessageHeader: Sendable, Equatable {
             }
             guard let colon = fieldNameEnd(buf, from: i, end: contentEnd) else {
                 flush()
-                return (MessageHeader(fields: fields), i)
+                return i
             }
             flush()
-            let name = UnsafeBufferPointer(rebasing: buf[i..<colon.nameEnd])
-            let kept = names.map { $0.match(name) } ?? String(decoding: name, as: UTF8.self)
-            if let kept {
-                current = .kept(name: kept)
+            if let key = naming(UnsafeBufferPointer(rebasing: buf[i..<colon.nameEnd])) {
+                current = .kept(key)
                 value.append(contentsOf: UnsafeBufferPointer(rebasing: buf[(colon.colon + 1)..<contentEnd]))
             } else {
                 current = .skipped
@@ -117,7 +124,7 @@ public struct MessageHeader: Sendable, Equatable {
             i = next
         }
         flush()
-        return (MessageHeader(fields: fields), end)
+        return end
     }
 
     /// Returns where the field name ends and where its colon is, or nil if the line is not a
@@ -160,24 +167,35 @@ public struct MessageHeader: Sendable, Equatable {
     }
 }
 
-/// A set of header field names matched against raw bytes, ignoring ASCII case.
+/// The field whose continuation lines come next, as `MessageHeader.scan` walks the lines.
+private enum CurrentField<Key> {
+    case none
+    case kept(Key)
+    case skipped
+}
+
+/// A list of header field names matched against raw bytes, ignoring ASCII case.
 struct FieldNames: Sendable {
-    private let names: [String]
     private let lowercased: [[UInt8]]
 
     init(_ names: [String]) {
-        self.names = names
         lowercased = names.map { Array($0.lowercased().utf8) }
     }
 
-    /// The name as given to `init` that `name` spells in any case, or nil.
-    func match(_ name: UnsafeBufferPointer<UInt8>) -> String? {
-        candidates: for (index, candidate) in lowercased.enumerated() where candidate.count == name.count {
-            for (k, byte) in candidate.enumerated() {
-                let b = name[k]
-                if (b >= 0x41 && b <= 0x5A ? b | 0x20 : b) != byte { continue candidates }
+    var count: Int { lowercased.count }
+
+    /// Where in the list given to `init` the name `name` spells in any case is, or nil.
+    func index(matching name: UnsafeBufferPointer<UInt8>) -> Int? {
+        for index in lowercased.indices {
+            let matches = lowercased[index].withUnsafeBufferPointer { candidate in
+                guard candidate.count == name.count else { return false }
+                for k in 0..<candidate.count {
+                    let b = name[k]
+                    if (b >= 0x41 && b <= 0x5A ? b | 0x20 : b) != candidate[k] { return false }
+                }
+                return true
             }
-            return names[index]
+            if matches { return index }
         }
         return nil
     }

@@ -27,36 +27,34 @@ public struct MessageSummary: Sendable, Equatable, Codable {
     }
 
     public static func parse(headerBytes: [UInt8]) -> MessageSummary {
-        // One pass over the kept fields, whose names come spelled as `fieldsRead` has them; the
-        // first field of each name counts, as `MessageHeader`'s subscript has it.
-        var fields = [String: String](minimumCapacity: 8)
-        for field in MessageHeader.parse(headerBytes, keeping: fieldsRead).fields where fields[field.name] == nil {
-            fields[field.name] = field.value
-        }
-        let fromList = fields["From"].map(AddressList.parse) ?? []
+        // The first field of each name counts, as `MessageHeader`'s subscript has it.
+        let values = MessageHeader.firstValues(headerBytes, of: fieldsRead)
+        let (rawFrom, rawTo, rawSubject, rawDate) = (values[0], values[1], values[2], values[3])
+        let (rawMessageID, rawType, rawDisposition) = (values[4], values[5], values[6])
+        let fromList = rawFrom.map(AddressList.parse) ?? []
         let from: String
         if let first = fromList.first {
             from = first.display
         } else {
-            from = HeaderText.unstructured(fields["From"] ?? "")
+            from = HeaderText.unstructured(rawFrom ?? "")
         }
-        let toList = (fields["To"].map(AddressList.parse) ?? [])
-        let to = toList.isEmpty ? HeaderText.unstructured(fields["To"] ?? "")
+        let toList = (rawTo.map(AddressList.parse) ?? [])
+        let to = toList.isEmpty ? HeaderText.unstructured(rawTo ?? "")
             : toList.map(\.display).joined(separator: ", ")
-        let messageID = fields["Message-ID"].map { Sanitizer.clean($0.trimmingWhitespace()) }
+        let messageID = rawMessageID.map { Sanitizer.clean($0.trimmingWhitespace()) }
         return MessageSummary(
             from: from,
             fromAddress: fromList.first.flatMap { $0.mailbox.isEmpty ? nil : $0.mailbox },
             to: to,
-            subject: HeaderText.unstructured(fields["Subject"] ?? ""),
-            date: fields["Date"].flatMap(MessageDate.parse),
+            subject: HeaderText.unstructured(rawSubject ?? ""),
+            date: rawDate.flatMap(MessageDate.parse),
             messageID: (messageID?.isEmpty ?? true) ? nil : messageID,
-            hasAttachments: Self.announcesAttachments(disposition: fields["Content-Disposition"], type: fields["Content-Type"])
+            hasAttachments: Self.announcesAttachments(disposition: rawDisposition, type: rawType)
         )
     }
 
-    /// Every field `parse` looks at; the index parses thousands of headers, so the rest
-    /// (Received, DKIM-Signature and the like) is never decoded.
+    /// Every field `parse` looks at, in the order it takes their values; the index parses
+    /// thousands of headers, so the rest (Received, DKIM-Signature and the like) is never decoded.
     private static let fieldsRead = FieldNames(["From", "To", "Subject", "Date", "Message-ID", "Content-Type", "Content-Disposition"])
 
     private static func announcesAttachments(disposition: String?, type raw: String?) -> Bool {

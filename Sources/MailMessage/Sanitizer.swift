@@ -39,10 +39,7 @@ public enum Sanitizer {
     /// Fast path: printable ASCII and TAB need no work, which is the common case for
     /// header values and most body lines.
     private static func isAlreadyClean(_ s: String) -> Bool {
-        for b in s.utf8 where b >= 0x7F || (b < 0x20 && b != 0x09) {
-            return false
-        }
-        return true
+        s.withUTF8Bytes { bytes in !bytes.contains { $0 >= 0x7F || ($0 < 0x20 && $0 != 0x09) } }
     }
 
     private static func isRemoved(_ v: UInt32) -> Bool {

@@ -59,9 +59,9 @@ final class MessageHeaderTests: XCTestCase {
         XCTAssertEqual(h.fields.count, MessageHeader.maxFields)
     }
 
-    /// Parsing only some fields must keep exactly the fields a full parse has under those names,
-    /// through folding, obsolete forms and mangled bytes alike.
-    func testKeepingSomeFieldsAgreesWithTheFullParse() throws {
+    /// Reading only some fields must find exactly the first value a full parse has under each
+    /// name, through folding, obsolete forms and mangled bytes alike.
+    func testReadingSomeFieldsAgreesWithTheFullParse() throws {
         let names = ["From", "subject", "CONTENT-TYPE", "Received"]
         let wanted = FieldNames(names)
         var rng = MutationTests.Random(state: 1_939)
@@ -71,11 +71,8 @@ final class MessageHeaderTests: XCTestCase {
                    Array("  indented first line\nSubject: x\n".utf8)]
         inputs += inputs.flatMap { input in (0..<30).map { _ in MutationTests.mutate(input, &rng) } }
         for input in inputs {
-            // Kept fields are named as asked for, whatever their case in the message.
-            let full = MessageHeader.parse(input).header.fields.compactMap { field in
-                names.first { $0.equalsIgnoringASCIICase(field.name) }.map { HeaderField(name: $0, value: field.value) }
-            }
-            XCTAssertEqual(MessageHeader.parse(input, keeping: wanted).fields, full, String(decoding: input.prefix(200), as: UTF8.self))
+            let full = MessageHeader.parse(input).header
+            XCTAssertEqual(MessageHeader.firstValues(input, of: wanted), names.map { full[$0] }, String(decoding: input.prefix(200), as: UTF8.self))
         }
     }
 }
