@@ -85,14 +85,11 @@ public final class HeaderCache: Sendable {
             self.previousVisit = previousVisit
             var summaries: [MessageSummary?] = []
             var sizes: [Int] = []
-            var next = 0
+            var finder = Finder(uids: uids)
             previousVisit?.forEachUID { uid in
-                // The entry after the last one found, when UIDs grow; a search otherwise.
-                let found = next < uids.count && uids[next].utf8.elementsEqual(uid) ? next : Self.index(of: uid, in: uids)
-                if let found {
+                if let found = finder.find(uid) {
                     summaries.append(entries[found].summary)
                     sizes.append(entries[found].size)
-                    next = found + 1
                 } else {
                     summaries.append(nil)
                     sizes.append(-1)
@@ -100,6 +97,19 @@ public final class HeaderCache: Sendable {
             }
             summariesInVisitOrder = summaries
             sizesInVisitOrder = sizes
+        }
+
+        /// Finds UIDs in `uids` one after another: first the entry after the last one found,
+        /// which is the one when UIDs only grow, and by binary search otherwise.
+        private struct Finder {
+            let uids: [String]
+            var next = 0
+
+            mutating func find(_ uid: some Collection<UInt8>) -> Int? {
+                let found = next < uids.count && uids[next].utf8.elementsEqual(uid) ? next : Contents.index(of: uid, in: uids)
+                if let found { next = found + 1 }
+                return found
+            }
         }
 
         /// Where `uid` is in `uids`, by binary search.
@@ -128,7 +138,11 @@ public final class HeaderCache: Sendable {
         /// is `VisitedUIDs` of the rows' UIDs.
         public func summaries(for rows: [MessageListing], visit: VisitedUIDs) -> [MessageSummary?] {
             guard visit == previousVisit && rows.count == summariesInVisitOrder.count else {
-                return rows.map { row in row.uid.flatMap { summary(uid: $0, size: row.size) } }
+                var finder = Finder(uids: uids)
+                return rows.map { row in
+                    guard let uid = row.uid, let found = finder.find(uid.utf8), entries[found].size == row.size else { return nil }
+                    return entries[found].summary
+                }
             }
             // Every row has a UID (the visit holds as many as there are rows), in the order cached.
             var summaries = summariesInVisitOrder
