@@ -13,22 +13,26 @@ enum FloorClient {
         var replies: Int
     }
 
-    /// Connect, log in and fetch every header; `total` is seconds since `start`.
-    static func fetchHeaders(port: Int, user: String, password: String, start: ContinuousClock.Instant) throws -> Timing {
+    /// Connect, log in and fetch every header; `total` is seconds since `start`. As a
+    /// `firstVisit` it asks what a client visiting a server for the first time must: CAPA before
+    /// logging in (it cannot know the server takes AUTH PLAIN, or pipelining), and LIST and UIDL,
+    /// written before the TOPs, since a client that caches headers or deletes safely needs each
+    /// message's UID. The server then produces the listing before it answers the first TOP.
+    static func fetchHeaders(port: Int, user: String, password: String, firstVisit: Bool = false, start: ContinuousClock.Instant) throws -> Timing {
         let connection = try Connection(port: port)
         defer { connection.close() }
-        try connection.login(user: user, password: password)
+        try connection.login(user: user, password: password, askingCapabilities: firstVisit)
         try connection.write("STAT\r\n")
         let stat = try connection.statusLine()
         guard let count = stat.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else {
             throw Failure(description: "STAT answered \(stat)")
         }
-        let commands = Array((1...max(count, 1)).map { "TOP \($0) 0\r\n" }.joined().utf8)
+        let commands = Array(((firstVisit ? "LIST\r\nUIDL\r\n" : "") + (1...max(count, 1)).map { "TOP \($0) 0\r\n" }.joined()).utf8)
         // Written from another thread: the server answers while we are still writing, and a
         // writer that also had to read would stall on a full socket buffer.
         let writer = Thread { try? connection.write(commands) }
         writer.start()
-        for _ in 0..<count { try connection.skipMultiLine() }
+        for _ in 0..<(firstVisit ? count + 2 : count) { try connection.skipMultiLine() }
         let total = start.secondsSince
         try connection.write("QUIT\r\n")
         _ = try connection.statusLine()
@@ -94,8 +98,12 @@ enum FloorClient {
 
         func close() { Glibc.close(fd) }
 
-        func login(user: String, password: String) throws {
+        func login(user: String, password: String, askingCapabilities: Bool = false) throws {
             _ = try statusLine()
+            if askingCapabilities {
+                try write("CAPA\r\n")
+                try skipMultiLine()
+            }
             let token = Data("\0\(user)\0\(password)".utf8).base64EncodedString()
             try write("AUTH PLAIN \(token)\r\n")
             _ = try statusLine()

@@ -79,7 +79,7 @@ struct All: AsyncParsableCommand {
 
     private func indexTable(rig: RigEnvironment, delays: [Int], neomutt: Neomutt?, checks: inout [String]) async throws {
         print()
-        print(Table.row(["messages", "one-way", "floor", "mailbag cold", "÷ floor", "1st screen after login", "warm floor", "warm", "÷ floor", "warm +1%", "neomutt cold", "neomutt warm", "neomutt ÷ mailbag"]))
+        print(Table.row(["messages", "one-way", "floor", "mailbag cold", "÷ floor", "1st-visit floor", "÷ 1st-visit", "1st screen after login", "warm floor", "warm", "÷ floor", "warm +1%", "neomutt cold", "neomutt warm", "neomutt ÷ mailbag"]))
         for user in users.split(separator: ",").map(String.init) {
             // Dovecot builds its index of a Maildir on the first login: not part of anyone's time.
             _ = try FloorClient.fetchHeaders(port: rig.plainPort, user: user, password: rig.password, start: .now)
@@ -168,6 +168,9 @@ struct IndexRow {
         let floor = try await repeated("floor", expect: { _ in true }, by: \.total) {
             try FloorClient.fetchHeaders(port: port, user: user, password: rig.password, start: .now)
         }
+        let firstVisitFloor = try await repeated("first-visit floor", expect: { $0 == floor.replies }, by: \.total) {
+            try FloorClient.fetchHeaders(port: port, user: user, password: rig.password, firstVisit: true, start: .now)
+        }
         let count = floor.replies
         let warmFloor = try await repeated("floor LIST+UIDL", expect: { $0 == 0 }, by: { $0 }) {
             try FloorClient.listAndUIDs(port: port, user: user, password: rig.password, start: .now)
@@ -218,6 +221,7 @@ struct IndexRow {
         let firstScreen = Table.seconds(afterLogin)
             + (delay == 0 ? "" : String(format: " (%.1f RTT)", afterLogin / (2 * Double(delay) / 1000)))
         let cells = [String(count), "\(delay) ms", Table.seconds(floor.total), Table.seconds(cold.complete), Table.ratio(cold.complete / floor.total),
+                     Table.seconds(firstVisitFloor.total), Table.ratio(cold.complete / firstVisitFloor.total),
                      firstScreen, Table.seconds(warmFloor), Table.seconds(warm.complete), Table.ratio(warm.complete / warmFloor),
                      Table.seconds(fresh.complete)] + neomuttCells
         return IndexRow(cells: cells, checks: checks)
@@ -234,7 +238,7 @@ struct IndexRow {
 }
 
 enum Table {
-    static let widths = [8, 7, 6, 12, 7, 22, 10, 6, 7, 8, 18, 12, 17]
+    static let widths = [8, 7, 6, 12, 7, 15, 11, 22, 10, 6, 7, 8, 18, 12, 17]
 
     static func row(_ cells: [String]) -> String {
         zip(cells, widths + Array(repeating: 10, count: max(0, cells.count - widths.count)))
