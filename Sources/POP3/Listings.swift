@@ -74,6 +74,9 @@ public struct UIDListing: Sendable, Equatable {
         // many also hand out UIDs that only grow, which rules out a repeated UID without hashing.
         var ascending = true
         var ascendingUIDs = true
+        // The last kept UID's bytes, compared as bytes: through `String.utf8` this comparison
+        // cost more than the rest of the parse.
+        var previousUID: UnsafeBufferPointer<UInt8>?
         Listing.forEachLine(body) { line in
             // "n uid": the number, one space, the UID (RFC 1939 section 7). Trailing spaces are
             // tolerated; anything else after the UID makes it invalid.
@@ -90,10 +93,12 @@ public struct UIDListing: Sendable, Equatable {
                 problems.append(UIDProblem(number: number, text: Listing.printable(uid), reason: .invalidUID))
                 return
             }
+            let uidBytes = UnsafeBufferPointer(rebasing: uid)
             if let previous = candidates.last {
                 if number <= previous.number { ascending = false }
-                if ascendingUIDs && !previous.uid.utf8.lexicographicallyPrecedes(valid.utf8) { ascendingUIDs = false }
+                if ascendingUIDs, let previousUID, !previousUID.lexicographicallyPrecedes(uidBytes) { ascendingUIDs = false }
             }
+            previousUID = uidBytes
             candidates.append(UIDEntry(number: number, uid: valid))
         }
         var numberCounts: [Int: Int] = [:]
@@ -136,7 +141,7 @@ public struct UIDListing: Sendable, Equatable {
 /// Helpers shared by the listing parsers.
 enum Listing {
     /// Each non-empty line of `body`, without its CR LF (or bare LF). The lines are views into
-    /// `body`, valid only during the call: listings run to 100,000 lines, and copying or
+    /// `body`, valid until `forEachLine` returns: listings run to 100,000 lines, and copying or
     /// reference-counting each would cost more than parsing it.
     static func forEachLine(_ body: [UInt8], _ each: (Slice<UnsafeBufferPointer<UInt8>>) throws -> Void) rethrows {
         try body.withUnsafeBufferPointer { buffer in

@@ -15,7 +15,10 @@ public struct VisitedUIDs: Sendable, Equatable {
         bytes.reserveCapacity(uids.reduce(0) { $0 + $1.utf8.count + 1 })
         for uid in uids {
             if !bytes.isEmpty { bytes.append(0x0A) }
-            bytes.append(contentsOf: uid.utf8)
+            // A native string's bytes are copied in one go; element by element costs 20,000 loops.
+            if uid.utf8.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) == nil {
+                bytes.append(contentsOf: uid.utf8)
+            }
         }
         self.bytes = bytes
     }
