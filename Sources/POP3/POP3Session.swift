@@ -21,6 +21,9 @@ public actor POP3Session {
     private var waiters: [CheckedContinuation<Void, Never>] = []
     /// LIST and UIDL sent with the login (`prefetchingListing`), for the first `listWithUIDs`.
     private var prefetchedListing: [EventLoopFuture<POP3Reply>] = []
+    /// `TOP n 0` written while the listing was still coming (`listWithUIDs(prefetchingHeaders:)`),
+    /// for a `topBatch` that asks for these numbers first.
+    private var prefetchedHeaders: PrefetchedHeaders?
 
     private init(
         configuration: POP3Configuration, connection: POP3Connection, greeting: Greeting,
@@ -434,7 +437,10 @@ public actor POP3Session {
                 Result { try Self.expectBody(reply, command: "TOP \(number) \(lines)") }
                     .mapError { $0 as? POP3Error ?? .connectionClosed }
             }
-            guard capabilities.pipelining, numbers.count > 1 else {
+            // Taken or not, they are spoken for: replies to other numbers would be out of step.
+            let prefetched = prefetchedHeaders.flatMap { lines == 0 && numbers.starts(with: $0.numbers) ? $0 : nil }
+            prefetchedHeaders = nil
+            guard capabilities.pipelining, numbers.count > 1 || prefetched != nil else {
                 for (done, number) in numbers.enumerated() {
                     if shouldPause() { return done }
                     await each(number, result(try await send(.top(number, lines: lines)), number))
@@ -448,6 +454,13 @@ public actor POP3Session {
             var arrived: ArraySlice<Result<POP3Reply, any Error>> = []
             var sent = 0
             var answered = 0
+            if let prefetched {
+                for reply in prefetched.replies {
+                    replies.track(reply)
+                    sentAt.append(prefetched.sentAt)
+                }
+                sent = prefetched.numbers.count
+            }
             while answered < sent || (sent < numbers.count && !shouldPause()) {
                 // Refilling a quarter of the window at a time makes one write of many commands instead
                 // of one write (and one flush) per reply, while the pipe never runs dry.
@@ -478,29 +491,50 @@ public actor POP3Session {
 
     /// LIST and UIDL, pipelined in one round trip when the server allows. `uids` is nil when the
     /// server has no UIDL: a refusal is an answer here, not an error.
-    public func listWithUIDs() async throws -> (sizes: [ListEntry], uids: UIDListing?) {
+    ///
+    /// - Parameter prefetchingHeaders: for a caller that fetches headers next, which numbers it
+    ///   will ask `topBatch` for first, given the sizes. When the server pipelines, their
+    ///   `TOP n 0` (as many as the first window holds) are written as soon as LIST has answered,
+    ///   while the server is still producing UIDL, and the first round trip of the fetch is saved.
+    public func listWithUIDs(
+        prefetchingHeaders: (@Sendable ([ListEntry]) -> [Int])? = nil
+    ) async throws -> (sizes: [ListEntry], uids: UIDListing?) {
         try await transaction("LIST") {
             let wantsUIDs = capabilities.uidl
-            var replies: [POP3Reply]
+            var pipelined: [EventLoopFuture<POP3Reply>] = []
             if !prefetchedListing.isEmpty {
-                replies = []
-                for future in prefetchedListing { replies.append(try await awaitReply(future)) }
+                pipelined = prefetchedListing
                 prefetchedListing = []
                 // Sent before the capabilities after login were known; a server that has no UIDL
                 // refused it, which is what `uids: nil` says.
-                if !wantsUIDs { replies.removeLast() }
+                if !wantsUIDs { pipelined.removeLast() }
             } else if capabilities.pipelining && wantsUIDs {
-                var pending: [POP3Reply] = []
-                for future in try await sendPipelined([.list(nil), .uidl(nil)]) { pending.append(try await awaitReply(future)) }
-                replies = pending
-            } else {
+                pipelined = try await sendPipelined([.list(nil), .uidl(nil)])
+            }
+            var replies: [POP3Reply]
+            if pipelined.isEmpty {
                 let sizes = try await send(.list(nil))
                 replies = wantsUIDs ? [sizes, try await send(.uidl(nil))] : [sizes]
+            } else {
+                replies = [try await awaitReply(pipelined[0])]
+                if let prefetchingHeaders, capabilities.pipelining, case .multiLine(_, let body) = replies[0] {
+                    try await prefetchHeaders(prefetchingHeaders(try Self.listEntries(body)))
+                }
+                for future in pipelined.dropFirst() { replies.append(try await awaitReply(future)) }
             }
             let sizes = try Self.listEntries(Self.expectBody(replies[0], command: "LIST"))
             guard replies.count == 2, case .multiLine(_, let body) = replies[1] else { return (sizes, nil) }
             return (sizes, UIDListing.parse(body))
         }
+    }
+
+    /// Writes `TOP n 0` for as many of `numbers` as a batch's first window holds.
+    private func prefetchHeaders(_ numbers: [Int]) async throws {
+        let first = Array(numbers.prefix(PipelineWindow(limit: configuration.pipelineWindow).size))
+        guard !first.isEmpty else { return }
+        for number in first { try Self.checkMessageNumber(number) }
+        let sentAt = ContinuousClock.now
+        prefetchedHeaders = PrefetchedHeaders(numbers: first, replies: try await sendPipelined(first.map { .top($0, lines: 0) }), sentAt: sentAt)
     }
 
     /// Drops the connection without QUIT: the server deletes nothing. Interrupts a running operation.
@@ -593,4 +627,11 @@ public actor POP3Session {
     private static func checkLineCount(_ lines: Int) throws {
         guard lines >= 0 else { throw POP3Error.invalidArgument("the TOP line count cannot be negative") }
     }
+}
+
+/// `TOP n 0` commands in flight for numbers a `topBatch` has not asked for yet.
+private struct PrefetchedHeaders {
+    var numbers: [Int]
+    var replies: [EventLoopFuture<POP3Reply>]
+    var sentAt: ContinuousClock.Instant
 }

@@ -1,24 +1,44 @@
 import NIOCore
 import Synchronization
 
-/// The replies of a pipelined batch, handed to the reading task in bursts: everything that
-/// arrived while it was busy comes in one wake-up, instead of one task switch per reply.
+/// The replies of a pipelined batch, handed to the reading task in bursts and in the order they
+/// were tracked: everything that arrived while it was busy comes in one wake-up, instead of one
+/// task switch per reply. The order does not rest on the order of the completion callbacks: a
+/// reply already in when it is tracked (one written with the listing) has its callback run
+/// later, as a task on the event loop, and replies to later commands may be delivered first.
 final class ReplyQueue: Sendable {
     private struct State: ~Copyable {
+        var tracked = 0
+        /// The position of the first reply not yet handed over.
+        var delivered = 0
+        /// Replies in, by position, that cannot be handed over before an earlier one.
+        var early: [Int: Result<POP3Reply, any Error>] = [:]
         var ready: [Result<POP3Reply, any Error>] = []
         var waiter: CheckedContinuation<[Result<POP3Reply, any Error>], Never>?
     }
 
     private let state = Mutex(State())
 
-    /// Called back on the event loop, which completes a connection's replies in order.
+    /// Call in the order the commands were written.
     func track(_ reply: EventLoopFuture<POP3Reply>) {
-        reply.whenComplete { self.push($0) }
+        let position = state.withLock { state in
+            defer { state.tracked += 1 }
+            return state.tracked
+        }
+        reply.whenComplete { self.push($0, at: position) }
     }
 
-    private func push(_ result: Result<POP3Reply, any Error>) {
+    private func push(_ result: Result<POP3Reply, any Error>, at position: Int) {
         let waiter = state.withLock { state -> CheckedContinuation<[Result<POP3Reply, any Error>], Never>? in
-            state.ready.append(result)
+            if position == state.delivered + state.ready.count {
+                state.ready.append(result)
+            } else {
+                state.early[position] = result
+            }
+            while !state.early.isEmpty, let next = state.early.removeValue(forKey: state.delivered + state.ready.count) {
+                state.ready.append(next)
+            }
+            guard !state.ready.isEmpty else { return nil }
             defer { state.waiter = nil }
             return state.waiter
         }
@@ -33,17 +53,21 @@ final class ReplyQueue: Sendable {
                     state.waiter = continuation
                     return nil
                 }
-                defer { state.ready.removeAll(keepingCapacity: true) }
-                return state.ready
+                return Self.handOver(&state)
             }
             if let ready { continuation.resume(returning: ready) }
         }
     }
 
     private func take() -> [Result<POP3Reply, any Error>] {
-        state.withLock { state in
-            defer { state.ready.removeAll(keepingCapacity: true) }
-            return state.ready
+        state.withLock { Self.handOver(&$0) }
+    }
+
+    private static func handOver(_ state: inout State) -> [Result<POP3Reply, any Error>] {
+        defer {
+            state.delivered += state.ready.count
+            state.ready.removeAll(keepingCapacity: true)
         }
+        return state.ready
     }
 }

@@ -750,6 +750,57 @@ final class SessionTests: XCTestCase {
         }
     }
 
+    func testHeadersAskedForWhileListingAreTakenByTheNextBatch() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("session-trace-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try await withPOP3Server(messages: SessionFixture.numbered(6)) { server, port in
+            var configuration = SessionFixture.plaintext(port)
+            configuration.trace = try ProtocolTrace(path: path)
+            let session = try await POP3Session.connect(configuration)
+            try await session.login(user: "alice", password: "wonderland", prefetchingListing: true)
+            let newestFirst = Array((1...6).reversed())
+            let (sizes, uids) = try await session.listWithUIDs(prefetchingHeaders: { $0.map(\.number).sorted(by: >) })
+            XCTAssertEqual(sizes.count, 6)
+            XCTAssertEqual(uids?.entries.count, 6)
+            // Written before the listing was handed over, so the server could start on them.
+            let trace = try String(contentsOfFile: path, encoding: .utf8)
+            XCTAssertTrue(newestFirst.allSatisfy { trace.contains("C: TOP \($0) 0") }, trace)
+            let delivered = LockedBox<[(Int, String)]>([])
+            try await session.topBatch(newestFirst, lines: 0) { number, result in
+                let text = (try? result.get()).map { String(decoding: $0, as: UTF8.self) } ?? "failed"
+                delivered.withLockedValue { $0.append((number, text)) }
+            }
+            let results = delivered.withLockedValue { $0 }
+            XCTAssertEqual(results.map(\.0), newestFirst)
+            for (number, text) in results {
+                XCTAssertEqual(text, "Subject: message \(number)\r\nX-N: \(number)\r\n\r\n")
+            }
+            XCTAssertEqual(server.commandLog.filter { $0.hasPrefix("TOP") }, newestFirst.map { "TOP \($0) 0" }, "each asked once")
+            await session.close()
+        }
+    }
+
+    func testHeadersAskedForWhileListingAreSetAsideForAnotherBatch() async throws {
+        try await withPOP3Server(messages: SessionFixture.numbered(4)) { server, port in
+            let session = try await self.loggedIn(port)
+            _ = try await session.listWithUIDs(prefetchingHeaders: { $0.map(\.number).sorted(by: >) })
+            let delivered = LockedBox<[(Int, String)]>([])
+            try await session.topBatch([1, 2], lines: 0) { number, result in
+                let text = (try? result.get()).map { String(decoding: $0, as: UTF8.self) } ?? "failed"
+                delivered.withLockedValue { $0.append((number, text)) }
+            }
+            let results = delivered.withLockedValue { $0 }
+            XCTAssertEqual(results.map(\.0), [1, 2])
+            for (number, text) in results {
+                XCTAssertEqual(text, "Subject: message \(number)\r\nX-N: \(number)\r\n\r\n")
+            }
+            let stat = try await session.stat()
+            XCTAssertEqual(stat.count, 4, "the replies set aside left the session in step")
+            XCTAssertEqual(server.commandLog.filter { $0.hasPrefix("TOP") }, ["TOP 4 0", "TOP 3 0", "TOP 2 0", "TOP 1 0", "TOP 1 0", "TOP 2 0"])
+            await session.close()
+        }
+    }
+
     func testTopBatchReportsAPerMessageErrorAndContinues() async throws {
         try await withPOP3Server(messages: SessionFixture.numbered(5)) { _, port in
             let session = try await self.loggedIn(port)

@@ -152,6 +152,9 @@ public final class HeaderCache: Sendable {
             return summaries
         }
 
+        /// Whether no summary is cached.
+        public var isEmpty: Bool { uids.isEmpty }
+
         /// The UIDs absent at the previous visit (the `N` flag). On the first visit nothing is
         /// new: without a previous visit, every message would be.
         public func newUIDs(_ current: VisitedUIDs) -> Set<String> {

@@ -7,8 +7,12 @@ public enum MailboxIndex {
     /// LIST and UIDL joined by message number, in one round trip when the server pipelines. A server
     /// without UIDL yields rows with no UID; invalid or duplicate UIDs are dropped by the session and
     /// come back as `problems`.
-    public static func listing(_ session: POP3Session) async throws -> (rows: [MessageListing], problems: [String]) {
-        let (sizes, uidListing) = try await session.listWithUIDs()
+    ///
+    /// - Parameter fetchingEveryHeader: for a caller about to fetch every header, newest first
+    ///   (nothing is cached): the first of them are asked for while the server lists.
+    public static func listing(_ session: POP3Session, fetchingEveryHeader: Bool = false) async throws -> (rows: [MessageListing], problems: [String]) {
+        let newestFirst: @Sendable ([ListEntry]) -> [Int] = { sizes in sizes.map(\.number).sorted(by: >) }
+        let (sizes, uidListing) = try await session.listWithUIDs(prefetchingHeaders: fetchingEveryHeader ? newestFirst : nil)
         let entries = uidListing?.entries ?? []
         let rows: [MessageListing]
         // Servers list both in the same order, which makes the join a walk instead of a lookup.

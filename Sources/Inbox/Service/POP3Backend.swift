@@ -240,9 +240,14 @@ actor Worker {
     /// does not have yet queued. Returns whether it listed.
     private func listIfNeeded(sink: EventSink) async throws -> Bool {
         guard !listed, let session else { return false }
-        let (fresh, problems) = try await MailboxIndex.listing(session)
+        let relisting = summarized.contains(true)
+        // Read before listing (it was preloaded during the login): with nothing cached, every
+        // header is fetched, and the first ones are asked for while the server is still listing.
+        let contents = relisting ? nil : await MailboxIndex.cacheContents(options.headerCache) { sink.send(.notice($0)) }
+        let (fresh, problems) = try await MailboxIndex.listing(
+            session, fetchingEveryHeader: !relisting && (contents?.isEmpty ?? true))
         for problem in problems { sink.send(.notice(problem)) }
-        if summarized.contains(true) {
+        if relisting {
             let before = zip(rows, summarized).filter(\.1).map(\.0.uid)
             let had = Set(before.compactMap { $0 })
             // Without UIDs nothing links the new numbers to the old summaries.
@@ -253,7 +258,6 @@ actor Worker {
             }
             sink.send(.listing(fresh))
         } else {
-            let contents = await MailboxIndex.cacheContents(options.headerCache) { sink.send(.notice($0)) }
             let visit = VisitedUIDs(fresh.compactMap(\.uid))
             let cached = MailboxIndex.cachedSummaries(fresh, visit: visit, in: contents)
             summarized = cached.map(\.isPresent)
