@@ -2,7 +2,6 @@ import Foundation
 import Inbox
 import MailMessage
 import POP3
-import Synchronization
 import TUI
 
 /// Mailbag's own index load, exactly as the reader runs it (backend, event sink, model, reader
@@ -121,10 +120,8 @@ struct HeadlessReader {
     private func startReader(
         cache: Task<HeaderCache?, any Error>?, headerCache: HeaderCache?, first: POP3Session
     ) -> (POP3Backend, InboxModel, Reader, EventSink) {
-        let first = FirstSession(first)
-        let backend = POP3Backend(account: user, options: .init(headerCache: headerCache)) {
-            if let session = first.take() { return session }
-            return try await logIn(cache: cache)
+        let backend = POP3Backend(account: user, options: .init(headerCache: headerCache), loggedIn: first) {
+            try await logIn(cache: cache)
         }
         let model = InboxModel(account: user)
         let reader = Reader(model: model, backend: backend, options: ReaderOptions())
@@ -149,22 +146,6 @@ struct HeadlessReader {
             try await Task.sleep(for: .milliseconds(5))
         }
         throw BenchFailure("the session did not close")
-    }
-}
-
-/// The session logged in before the backend started, for its first connection.
-private final class FirstSession: Sendable {
-    private let session: Mutex<POP3Session?>
-
-    init(_ session: POP3Session) {
-        self.session = Mutex(session)
-    }
-
-    func take() -> POP3Session? {
-        session.withLock { value in
-            defer { value = nil }
-            return value
-        }
     }
 }
 

@@ -4,7 +4,6 @@ import Inbox
 import MailMessage
 import POP3
 import POP3Server
-import Synchronization
 import TUI
 
 struct Read: ParsableCommand {
@@ -50,6 +49,7 @@ struct Read: ParsableCommand {
         let settings: AccountConfig?
         var backendOptions = POP3Backend.Options()
         let open: @Sendable () async throws -> POP3Session
+        var loggedIn: POP3Session?
         var demoServer: InMemoryPOP3Server?
         if demo {
             let server = InMemoryPOP3Server(
@@ -76,11 +76,8 @@ struct Read: ParsableCommand {
             settings = resolved.settings
             backendOptions.keepalive = resolved.settings.keepalive
             backendOptions.bodyCache = resolved.bodyCache()
-            let first = FirstSession(session)
-            open = {
-                if let session = first.take() { return session }
-                return try await resolved.openSession(password: password, prefetchingListing: true, cache: headerCache)
-            }
+            loggedIn = session
+            open = { try await resolved.openSession(password: password, prefetchingListing: true, cache: headerCache) }
         }
         defer { if let demoServer { try? blocking { await demoServer.stop() } } }
 
@@ -89,7 +86,7 @@ struct Read: ParsableCommand {
             backendOptions.renderOptions.htmlConverter = ExternalHTMLConverter(command: converter).convert
         }
         let threshold = largeMessageKB.map { $0 * 1024 } ?? settings?.largeMessageThreshold ?? 1 << 20
-        let backend = POP3Backend(account: account, options: backendOptions, open: open)
+        let backend = POP3Backend(account: account, options: backendOptions, loggedIn: loggedIn, open: open)
         let reader = ReaderOptions(largeMessageThreshold: threshold, mouse: !noMouse)
         let summary = try ReaderApp.run(backend: backend, account: account, theme: chosenTheme, options: reader)
         print(summary.description)
@@ -110,22 +107,6 @@ extension Read {
                 Output.warn(POP3Error.authFailed(text).description + " Try again.")
                 attempt += 1
             }
-        }
-    }
-}
-
-/// The session opened before the reader started, handed to the backend for its first login.
-final class FirstSession: Sendable {
-    private let session: Mutex<POP3Session?>
-
-    init(_ session: POP3Session) {
-        self.session = Mutex(session)
-    }
-
-    func take() -> POP3Session? {
-        session.withLock { value in
-            defer { value = nil }
-            return value
         }
     }
 }

@@ -49,16 +49,17 @@ final class POP3BackendTests: XCTestCase {
     /// test to act while they do.
     private func start(
         _ messages: [ServerMessage], behavior: ServerBehavior = .init(), keepalive: Duration = .seconds(240),
-        pipelineWindow: Int = 8192, headerCache: HeaderCache? = nil
+        pipelineWindow: Int = 8192, headerCache: HeaderCache? = nil, loggedInFirst: Bool = false
     ) async throws -> Harness {
         try await start(
             InMemoryPOP3Server(users: ["u": "p"], messages: messages, behavior: behavior),
-            keepalive: keepalive, pipelineWindow: pipelineWindow, headerCache: headerCache)
+            keepalive: keepalive, pipelineWindow: pipelineWindow, headerCache: headerCache, loggedInFirst: loggedInFirst)
     }
 
+    /// With `loggedInFirst`, the backend starts on a session logged in before it, as the reader's does.
     private func start(
         _ server: InMemoryPOP3Server, keepalive: Duration = .seconds(240), pipelineWindow: Int = 8192,
-        headerCache: HeaderCache? = nil
+        headerCache: HeaderCache? = nil, loggedInFirst: Bool = false
     ) async throws -> Harness {
         let port = try await server.start()
         let proxy = TCPProxy(targetPort: port)
@@ -68,11 +69,12 @@ final class POP3BackendTests: XCTestCase {
         let options = POP3Backend.Options(
             keepalive: keepalive, reconnectBackoff: [.milliseconds(50), .milliseconds(100), .milliseconds(200)],
             headerCache: headerCache)
-        let backend = POP3Backend(account: "u@test", options: options) {
+        let logIn: @Sendable () async throws -> POP3Session = {
             let session = try await POP3Session.connect(config)
             try await session.login(user: "u", password: "p", prefetchingListing: true)
             return session
         }
+        let backend = POP3Backend(account: "u@test", options: options, loggedIn: loggedInFirst ? try await logIn() : nil, open: logIn)
         let harness = Harness(server: server, proxy: proxy, backend: backend)
         backend.start(harness.sink)
         return harness
@@ -93,6 +95,18 @@ final class POP3BackendTests: XCTestCase {
         h.backend.quitWithoutDeleting()
         try h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
         XCTAssertEqual(h.server.messages.count, 8)
+        await h.server.stop()
+    }
+
+    func testASessionLoggedInBeforehandIsUsedFirstAndReconnectionsLogInAgain() async throws {
+        var h = try await start(mailbox(5), keepalive: .milliseconds(200), loggedInFirst: true)
+        try h.pump { $0.contains(where: Self.isHeadersComplete) }
+        XCTAssertEqual(h.server.sessionCount, 1, "the backend logged in again: \(h.server.commandLog)")
+        h.proxy.cutAll()
+        try h.pump { $0.contains { if case .notice("Reconnected.") = $0 { true } else { false } } }
+        XCTAssertEqual(h.server.sessionCount, 2)
+        h.backend.quitWithoutDeleting()
+        try h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
         await h.server.stop()
     }
 

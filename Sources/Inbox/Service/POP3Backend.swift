@@ -34,9 +34,15 @@ public final class POP3Backend: InboxBackend {
         }
     }
 
-    /// - Parameter open: connects and logs in; called again for every reconnection.
-    public init(account: String, options: Options = .init(), open: @escaping @Sendable () async throws -> POP3Session) {
-        worker = Worker(account: account, options: options, open: open)
+    /// - Parameters:
+    ///   - loggedIn: a session already logged in (the reader logs in before it takes over the
+    ///     screen), used for the first connection instead of `open`.
+    ///   - open: connects and logs in; called for every connection but that one.
+    public init(
+        account: String, options: Options = .init(), loggedIn: POP3Session? = nil,
+        open: @escaping @Sendable () async throws -> POP3Session
+    ) {
+        worker = Worker(account: account, options: options, loggedIn: loggedIn, open: open)
     }
 
     public func start(_ sink: EventSink) {
@@ -105,6 +111,7 @@ actor Worker {
     private let account: String
     private let options: POP3Backend.Options
     private let open: @Sendable () async throws -> POP3Session
+    private var loggedIn: POP3Session?
     private let clock = ContinuousClock()
 
     private var session: POP3Session?
@@ -122,9 +129,10 @@ actor Worker {
     /// The caches' writes, made beside the header fetch; a quit waits for them.
     private let cacheWrites = CacheWrites()
 
-    init(account: String, options: POP3Backend.Options, open: @escaping @Sendable () async throws -> POP3Session) {
+    init(account: String, options: POP3Backend.Options, loggedIn: POP3Session?, open: @escaping @Sendable () async throws -> POP3Session) {
         self.account = account
         self.options = options
+        self.loggedIn = loggedIn
         self.open = open
         self.lastActivity = clock.now
     }
@@ -189,7 +197,13 @@ actor Worker {
     // MARK: Session
 
     private func connect() async throws {
-        let fresh = try await open()
+        let fresh: POP3Session
+        if let loggedIn {
+            fresh = loggedIn
+            self.loggedIn = nil
+        } else {
+            fresh = try await open()
+        }
         session = fresh
         lastActivity = clock.now
         if let seconds = await fresh.capabilities.loginDelay { loginDelay = .seconds(seconds) }
