@@ -511,19 +511,17 @@ public actor POP3Session {
             } else if capabilities.pipelining && wantsUIDs {
                 pipelined = try await sendPipelined([.list(nil), .uidl(nil)])
             }
-            var replies: [POP3Reply]
+            let sizes: [ListEntry]
+            var uids: POP3Reply?
             if pipelined.isEmpty {
-                let sizes = try await send(.list(nil))
-                replies = wantsUIDs ? [sizes, try await send(.uidl(nil))] : [sizes]
+                sizes = try Self.listEntries(Self.expectBody(try await send(.list(nil)), command: "LIST"))
+                if wantsUIDs { uids = try await send(.uidl(nil)) }
             } else {
-                replies = [try await awaitReply(pipelined[0])]
-                if let prefetchingHeaders, capabilities.pipelining, case .multiLine(_, let body) = replies[0] {
-                    try await prefetchHeaders(prefetchingHeaders(try Self.listEntries(body)))
-                }
-                for future in pipelined.dropFirst() { replies.append(try await awaitReply(future)) }
+                sizes = try Self.listEntries(Self.expectBody(try await awaitReply(pipelined[0]), command: "LIST"))
+                if let prefetchingHeaders, capabilities.pipelining { try await prefetchHeaders(prefetchingHeaders(sizes)) }
+                if pipelined.count > 1 { uids = try await awaitReply(pipelined[1]) }
             }
-            let sizes = try Self.listEntries(Self.expectBody(replies[0], command: "LIST"))
-            guard replies.count == 2, case .multiLine(_, let body) = replies[1] else { return (sizes, nil) }
+            guard case .multiLine(_, let body) = uids else { return (sizes, nil) }
             return (sizes, UIDListing.parse(body))
         }
     }
