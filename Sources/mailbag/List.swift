@@ -25,14 +25,16 @@ struct List: AsyncParsableCommand {
         let (rows, visit, missing, contents) = try await account.withSession(prefetchingListing: true, cache: opening) { session in
             let cache = await opening?.value
             if let notice = cache?.notice { Output.warn(notice) }
-            let listing = try await MailboxIndex.listing(session)
-            for problem in listing.problems { Output.warn(problem) }
             let contents = await MailboxIndex.cacheContents(cache, notice: Output.warn)
+            // With nothing cached every header is fetched, and the first are asked for while the server lists.
+            let listing = try await MailboxIndex.listing(session, fetchingEveryHeader: contents?.isEmpty ?? true)
+            for problem in listing.problems { Output.warn(problem) }
             let visit = VisitedUIDs(listing.rows.compactMap(\.uid))
             let cached = MailboxIndex.cachedSummaries(listing.rows, visit: visit, in: contents)
             for case let (row, summary?) in zip(listing.rows, cached) { await summaries.record(row.number, .success(summary)) }
             let missing = zip(listing.rows, cached).filter { $1 == nil }.map(\.0)
-            try await MailboxIndex.summaries(session, for: missing.map(\.number)) { number, result in
+            // Newest first, the order the listing asked for them in; the output keeps server order.
+            try await MailboxIndex.summaries(session, for: missing.map(\.number).sorted(by: >)) { number, result in
                 await summaries.record(number, result)
             }
             return (listing.rows, visit, missing, contents)
