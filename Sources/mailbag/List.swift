@@ -33,8 +33,8 @@ struct List: AsyncParsableCommand {
             let cached = MailboxIndex.cachedSummaries(listing.rows, visit: visit, in: contents)
             for case let (row, summary?) in zip(listing.rows, cached) { await summaries.record(row.number, .success(summary)) }
             let missing = zip(listing.rows, cached).filter { $1 == nil }.map(\.0)
-            // Newest first, the order the listing asked for them in; the output keeps server order.
-            try await MailboxIndex.summaries(session, for: missing.map(\.number).sorted(by: >)) { number, result in
+            // In the order the listing asked for them; the output keeps server order.
+            try await MailboxIndex.summaries(session, for: MailboxIndex.fetchOrder(missing.map(\.number))) { number, result in
                 await summaries.record(number, result)
             }
             return (listing.rows, visit, missing, contents)

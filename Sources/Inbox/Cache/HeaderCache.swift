@@ -130,7 +130,11 @@ public final class HeaderCache: Sendable {
         /// differs from the listing is no match: some servers reuse a UID for another message,
         /// and the size gives that away.
         public func summary(uid: String, size: Int) -> MessageSummary? {
-            guard let found = Self.index(of: uid.utf8, in: uids), entries[found].size == size else { return nil }
+            summary(at: Self.index(of: uid.utf8, in: uids), size: size)
+        }
+
+        private func summary(at found: Int?, size: Int) -> MessageSummary? {
+            guard let found, entries[found].size == size else { return nil }
             return entries[found].summary
         }
 
@@ -139,10 +143,7 @@ public final class HeaderCache: Sendable {
         public func summaries(for rows: [MessageListing], visit: VisitedUIDs) -> [MessageSummary?] {
             guard visit == previousVisit && rows.count == summariesInVisitOrder.count else {
                 var finder = Finder(uids: uids)
-                return rows.map { row in
-                    guard let uid = row.uid, let found = finder.find(uid.utf8), entries[found].size == row.size else { return nil }
-                    return entries[found].summary
-                }
+                return rows.map { row in row.uid.flatMap { summary(at: finder.find($0.utf8), size: row.size) } }
             }
             // Every row has a UID (the visit holds as many as there are rows), in the order cached.
             var summaries = summariesInVisitOrder

@@ -8,11 +8,11 @@ public enum MailboxIndex {
     /// without UIDL yields rows with no UID; invalid or duplicate UIDs are dropped by the session and
     /// come back as `problems`.
     ///
-    /// - Parameter fetchingEveryHeader: for a caller about to fetch every header, newest first
+    /// - Parameter fetchingEveryHeader: for a caller about to fetch every header in `fetchOrder`
     ///   (nothing is cached): the first of them are asked for while the server lists.
     public static func listing(_ session: POP3Session, fetchingEveryHeader: Bool = false) async throws -> (rows: [MessageListing], problems: [String]) {
-        let newestFirst: @Sendable ([ListEntry]) -> [Int] = { sizes in sizes.map(\.number).sorted(by: >) }
-        let (sizes, uidListing) = try await session.listWithUIDs(prefetchingHeaders: fetchingEveryHeader ? newestFirst : nil)
+        let everyHeader: @Sendable ([ListEntry]) -> [Int] = { sizes in fetchOrder(sizes.lazy.map(\.number)) }
+        let (sizes, uidListing) = try await session.listWithUIDs(prefetchingHeaders: fetchingEveryHeader ? everyHeader : nil)
         let entries = uidListing?.entries ?? []
         let rows: [MessageListing]
         // Servers list both in the same order, which makes the join a walk instead of a lookup.
@@ -24,6 +24,12 @@ public enum MailboxIndex {
             rows = sizes.map { MessageListing(number: $0.number, uid: uids[$0.number], size: $0.size) }
         }
         return (rows, uidListing?.problems.map(\.description) ?? [])
+    }
+
+    /// The order headers are fetched in: newest first, the screenful the reader opens on. The
+    /// requests `listing(_:fetchingEveryHeader:)` sends early are only used by a fetch in this order.
+    public static func fetchOrder(_ numbers: some Sequence<Int>) -> [Int] {
+        numbers.sorted(by: >)
     }
 
     /// Streams each message's summary as its `TOP n 0` reply arrives, until `shouldPause` says

@@ -291,8 +291,7 @@ actor Worker {
         rows = fresh
         positions = RowPositions(fresh.lazy.map(\.number))
         listed = true
-        // Newest first: the index opens on the newest message, so that screenful fills in first.
-        pendingHeaders = zip(fresh, summarized).filter { !$1 }.map(\.0.number).sorted(by: >)[...]
+        pendingHeaders = MailboxIndex.fetchOrder(zip(fresh, summarized).filter { !$1 }.map(\.0.number))[...]
         if pendingHeaders.isEmpty { sink.send(.headersComplete) }
         lastActivity = clock.now
         return true
