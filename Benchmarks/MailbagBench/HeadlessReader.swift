@@ -110,7 +110,7 @@ struct HeadlessReader {
         let security = config.security
         config.knownCapabilities = { try? await cache?.value?.knownCapabilities(security: security) }
         let session = try await POP3Session.connect(config)
-        try await session.login(user: user, password: password, prefetchingListing: true)
+        try await session.login(user: user, password: password, prefetchingListing: MailboxIndex.listingPrefetch(cache: await cache?.value))
         try? await cache?.value?.rememberCapabilities(await session.capabilitiesBeforeLogin, security: security)
         return session
     }

@@ -19,8 +19,8 @@ public actor POP3Session {
     private let connection: POP3Connection
     private var busy = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
-    /// LIST and UIDL sent with the login (`prefetchingListing`), for the first `listWithUIDs`.
-    private var prefetchedListing: [EventLoopFuture<POP3Reply>] = []
+    /// LIST (and UIDL) sent with the login (`prefetchingListing`), for the first `listing`.
+    private var prefetchedListing: (list: EventLoopFuture<POP3Reply>, uids: EventLoopFuture<POP3Reply>?)?
     /// `TOP n 0` written while the listing was still coming (`listWithUIDs(prefetchingHeaders:)`),
     /// for a `topBatch` that asks for these numbers first.
     private var prefetchedHeaders: PrefetchedHeaders?
@@ -100,8 +100,8 @@ public actor POP3Session {
     /// mechanism was chosen from remembered capabilities and the server's own now choose another.
     ///
     /// - Parameter prefetchingListing: for a caller that lists next: when the server pipelines,
-    ///   LIST and UIDL go out with the login, and `listWithUIDs` then costs no round trip.
-    public func login(user: String, password: String, prefetchingListing: Bool = false) async throws {
+    ///   these go out with the login, and `listing` then costs no round trip.
+    public func login(user: String, password: String, prefetchingListing: ListingPrefetch? = nil) async throws {
         try await exclusively {
             guard state == .authorization else { throw POP3Error.wrongState(command: "login", state: state) }
             guard isEncrypted || configuration.allowPlaintext else { throw POP3Error.plaintextNotAllowed }
@@ -170,7 +170,7 @@ public actor POP3Session {
 
     /// Tries the candidates in order until one logs in. Returns the capabilities after login when
     /// they came with the login itself.
-    private func authenticate(user: String, password: String, prefetchingListing: Bool) async throws -> Capabilities? {
+    private func authenticate(user: String, password: String, prefetchingListing: ListingPrefetch?) async throws -> Capabilities? {
         let candidates = loginCandidates()
         guard !candidates.isEmpty else { throw POP3Error.noUsableMechanism(offered: offeredMechanisms()) }
         for (index, mechanism) in candidates.enumerated() {
@@ -187,7 +187,7 @@ public actor POP3Session {
 
     /// Returns the capabilities after login when they came with the login itself.
     private func authenticate(
-        _ mechanism: AuthMechanism, user: String, password: String, prefetchingListing: Bool
+        _ mechanism: AuthMechanism, user: String, password: String, prefetchingListing: ListingPrefetch?
     ) async throws -> Capabilities? {
         let complete = { (command: POP3Command) in
             try await self.completeLogin(command, prefetchingListing: prefetchingListing)
@@ -227,17 +227,17 @@ public actor POP3Session {
     }
 
     /// Sends the command that completes a login. When the server pipelines, CAPA (capabilities
-    /// may change at login, RFC 2449 section 5) and, if asked, LIST and UIDL go in the same write,
+    /// may change at login, RFC 2449 section 5) and, if asked, LIST (and UIDL) go in the same write,
     /// so their answers arrive in the login's round trip. A refused login answers them from the
     /// AUTHORIZATION state, which is harmless, and they are left unread. A challenge instead of
     /// an answer means the server took CAPA as a SASL response, so the session cannot go on.
     /// Returns the capabilities after login when they came along.
-    private func completeLogin(_ command: POP3Command, prefetchingListing: Bool) async throws -> Capabilities? {
+    private func completeLogin(_ command: POP3Command, prefetchingListing: ListingPrefetch?) async throws -> Capabilities? {
         guard capabilities.pipelining && capabilities.advertised else {
             try await finishLogin(send(command))
             return nil
         }
-        let replies = try await sendPipelined([command, .capa] + (prefetchingListing ? [.list(nil), .uidl(nil)] : []))
+        let replies = try await sendPipelined([command, .capa] + (prefetchingListing?.commands ?? []))
         let login = try await awaitReply(replies[0])
         if case .continuation = login {
             await connection.close()
@@ -245,7 +245,9 @@ public actor POP3Session {
             throw POP3Error.malformedResponse("the server asked for more SASL data after a complete login")
         }
         try await finishLogin(login)
-        prefetchedListing = Array(replies.dropFirst(2))
+        if let prefetchingListing {
+            prefetchedListing = (replies[2], prefetchingListing == .sizesAndUIDs ? replies[3] : nil)
+        }
         if case .multiLine(_, let body) = try await awaitReply(replies[1]) {
             return Capabilities.parse(Listing.stringLines(body))
         }
@@ -383,7 +385,7 @@ public actor POP3Session {
         try await transaction("DELE") {
             try Self.checkMessageNumber(number)
             // A listing from before the deletion would still show the message.
-            prefetchedListing = []
+            prefetchedListing = nil
             _ = try await Self.expectOK(send(.dele(number)), command: "DELE \(number)")
         }
     }
@@ -437,9 +439,18 @@ public actor POP3Session {
                 Result { try Self.expectBody(reply, command: "TOP \(number) \(lines)") }
                     .mapError { $0 as? POP3Error ?? .connectionClosed }
             }
-            // Taken or not, they are spoken for: replies to other numbers would be out of step.
-            let prefetched = prefetchedHeaders.flatMap { lines == 0 && numbers.starts(with: $0.numbers) ? $0 : nil }
-            prefetchedHeaders = nil
+            // Taken or not, they are spoken for: replies to other numbers would be out of step. A
+            // batch for their first numbers leaves the rest to the batch after it.
+            var prefetched: PrefetchedHeaders?
+            if var waiting = prefetchedHeaders {
+                prefetchedHeaders = nil
+                if lines == 0 && numbers.starts(with: waiting.numbers) {
+                    prefetched = waiting
+                } else if lines == 0 && waiting.numbers.starts(with: numbers) {
+                    prefetched = waiting.removeFirst(numbers.count)
+                    prefetchedHeaders = waiting
+                }
+            }
             guard capabilities.pipelining, numbers.count > 1 || prefetched != nil else {
                 for (done, number) in numbers.enumerated() {
                     if shouldPause() { return done }
@@ -490,49 +501,74 @@ public actor POP3Session {
     }
 
     /// LIST and UIDL, pipelined in one round trip when the server allows. `uids` is nil when the
-    /// server has no UIDL: a refusal is an answer here, not an error.
-    ///
-    /// - Parameter prefetchingHeaders: for a caller that fetches headers next, which numbers it
-    ///   will ask `topBatch` for first, given the sizes. When the server pipelines, their
-    ///   `TOP n 0` (as many as the first window holds) are written as soon as LIST has answered,
-    ///   while the server is still producing UIDL, and the first round trip of the fetch is saved.
-    public func listWithUIDs(
-        prefetchingHeaders: (@Sendable ([ListEntry]) -> [Int])? = nil
-    ) async throws -> (sizes: [ListEntry], uids: UIDListing?) {
-        try await transaction("LIST") {
-            let wantsUIDs = capabilities.uidl
-            var pipelined: [EventLoopFuture<POP3Reply>] = []
-            if !prefetchedListing.isEmpty {
-                pipelined = prefetchedListing
-                prefetchedListing = []
-                // Sent before the capabilities after login were known; a server that has no UIDL
-                // refused it, which is what `uids: nil` says.
-                if !wantsUIDs { pipelined.removeLast() }
-            } else if capabilities.pipelining && wantsUIDs {
-                pipelined = try await sendPipelined([.list(nil), .uidl(nil)])
-            }
-            let sizes: [ListEntry]
-            var uids: POP3Reply?
-            if pipelined.isEmpty {
-                sizes = try Self.listEntries(Self.expectBody(try await send(.list(nil)), command: "LIST"))
-                if wantsUIDs { uids = try await send(.uidl(nil)) }
-            } else {
-                sizes = try Self.listEntries(Self.expectBody(try await awaitReply(pipelined[0]), command: "LIST"))
-                if let prefetchingHeaders, capabilities.pipelining { try await prefetchHeaders(prefetchingHeaders(sizes)) }
-                if pipelined.count > 1 { uids = try await awaitReply(pipelined[1]) }
-            }
-            guard case .multiLine(_, let body) = uids else { return (sizes, nil) }
-            return (sizes, UIDListing.parse(body))
+    /// server has no UIDL: a refusal is an answer here, not an error. `prefetchingHeaders` is as
+    /// for `listing`.
+    public func listWithUIDs(prefetchingHeaders: HeaderPrefetch? = nil) async throws -> (sizes: [ListEntry], uids: UIDListing?) {
+        let (sizes, uids) = try await listing(prefetchingHeaders: prefetchingHeaders)
+        do {
+            return (sizes, try await uids.value())
+        } catch {
+            throw closed(by: error)
         }
     }
 
-    /// Writes `TOP n 0` for as many of `numbers` as a batch's first window holds.
-    private func prefetchHeaders(_ numbers: [Int]) async throws {
-        let first = Array(numbers.prefix(PipelineWindow(limit: configuration.pipelineWindow).size))
-        guard !first.isEmpty else { return }
+    /// LIST, handed over as soon as it is in, and UIDL still on its way, for a caller that shows
+    /// rows before their UIDs.
+    ///
+    /// - Parameter prefetchingHeaders: for a caller that fetches headers next. When the server
+    ///   pipelines, their `TOP n 0` (as many as the first window holds) are written as soon as
+    ///   LIST has answered, and the first round trip of the fetch is saved. A UIDL not sent yet
+    ///   goes in the same write, after the first `beforeUIDs` of them: the server answers those
+    ///   first instead of after it has produced every UID.
+    public func listing(prefetchingHeaders: HeaderPrefetch? = nil) async throws -> (sizes: [ListEntry], uids: PendingUIDListing) {
+        try await transaction("LIST") {
+            let wantsUIDs = capabilities.uidl
+            var list: EventLoopFuture<POP3Reply>?
+            var uids: EventLoopFuture<POP3Reply>?
+            if let prefetched = prefetchedListing {
+                list = prefetched.list
+                // Sent before the capabilities after login were known; a server that has no UIDL
+                // refused it, which is what a nil listing says.
+                if wantsUIDs { uids = prefetched.uids }
+                prefetchedListing = nil
+            } else if capabilities.pipelining {
+                let uidsNow = wantsUIDs && prefetchingHeaders == nil
+                let replies = try await sendPipelined(uidsNow ? [.list(nil), .uidl(nil)] : [.list(nil)])
+                list = replies[0]
+                uids = replies.count > 1 ? replies[1] : nil
+            }
+            guard let list else {
+                let sizes = try Self.listEntries(Self.expectBody(try await send(.list(nil)), command: "LIST"))
+                let uidl = wantsUIDs ? try await send(.uidl(nil)) : nil
+                return (sizes, PendingUIDListing(uidl.map { connection.channel.eventLoop.makeSucceededFuture($0) }))
+            }
+            // Without headers to put first, the UIDs are not made to wait for LIST's round trip.
+            if wantsUIDs, uids == nil, prefetchingHeaders == nil { uids = try await sendPipelined([.uidl(nil)])[0] }
+            let sizes = try Self.listEntries(Self.expectBody(try await awaitReply(list), command: "LIST"))
+            if let prefetchingHeaders, capabilities.pipelining {
+                let asked = try await prefetchHeaders(prefetchingHeaders, sizes: sizes, askingUIDs: wantsUIDs && uids == nil)
+                uids = uids ?? asked
+            } else if wantsUIDs, uids == nil {
+                uids = try await sendPipelined([.uidl(nil)])[0]
+            }
+            return (sizes, PendingUIDListing(uids))
+        }
+    }
+
+    /// Writes `TOP n 0` for as many of the numbers `prefetch` orders as a batch's first window
+    /// holds, with UIDL among them when `askingUIDs`. Returns UIDL's reply when it asked.
+    private func prefetchHeaders(_ prefetch: HeaderPrefetch, sizes: [ListEntry], askingUIDs: Bool) async throws -> EventLoopFuture<POP3Reply>? {
+        let first = Array(prefetch.order(sizes).prefix(PipelineWindow(limit: configuration.pipelineWindow).size))
         for number in first { try Self.checkMessageNumber(number) }
+        var commands = first.map { POP3Command.top($0, lines: 0) }
+        let uidsAt = min(max(0, prefetch.beforeUIDs), commands.count)
+        if askingUIDs { commands.insert(.uidl(nil), at: uidsAt) }
+        guard !commands.isEmpty else { return nil }
         let sentAt = ContinuousClock.now
-        prefetchedHeaders = PrefetchedHeaders(numbers: first, replies: try await sendPipelined(first.map { .top($0, lines: 0) }), sentAt: sentAt)
+        var replies = try await sendPipelined(commands)
+        let uids = askingUIDs ? replies.remove(at: uidsAt) : nil
+        if !first.isEmpty { prefetchedHeaders = PrefetchedHeaders(numbers: first, replies: replies, sentAt: sentAt) }
+        return uids
     }
 
     /// Drops the connection without QUIT: the server deletes nothing. Interrupts a running operation.
@@ -632,4 +668,66 @@ private struct PrefetchedHeaders {
     var numbers: [Int]
     var replies: [EventLoopFuture<POP3Reply>]
     var sentAt: ContinuousClock.Instant
+
+    /// The first `count`, for a batch that asks for no more.
+    mutating func removeFirst(_ count: Int) -> PrefetchedHeaders {
+        defer {
+            numbers.removeFirst(count)
+            replies.removeFirst(count)
+        }
+        return PrefetchedHeaders(numbers: Array(numbers.prefix(count)), replies: Array(replies.prefix(count)), sentAt: sentAt)
+    }
+}
+
+/// What `login` asks for in the same write as the command that completes it, when the server
+/// pipelines.
+public enum ListingPrefetch: Sendable {
+    /// LIST and UIDL: for a caller that matches rows by UID before it shows them.
+    case sizesAndUIDs
+    /// LIST without UIDL: for a first visit, which shows rows from LIST and has `listing` ask for
+    /// UIDL behind the headers it shows first.
+    case sizes
+
+    var commands: [POP3Command] {
+        switch self {
+        case .sizesAndUIDs: [.list(nil), .uidl(nil)]
+        case .sizes: [.list(nil)]
+        }
+    }
+}
+
+/// The `TOP n 0` a caller will ask `topBatch` for first, so `listing` can write them early.
+public struct HeaderPrefetch: Sendable {
+    /// The numbers in the order the batch asks for them, given LIST.
+    public var order: @Sendable ([ListEntry]) -> [Int]
+    /// How many of them the server should answer before UIDL: the rows a reader shows first.
+    public var beforeUIDs: Int
+
+    public init(beforeUIDs: Int = 0, order: @escaping @Sendable ([ListEntry]) -> [Int]) {
+        self.order = order
+        self.beforeUIDs = beforeUIDs
+    }
+}
+
+/// A UIDL reply that may still be on its way (see `POP3Session.listing`).
+public struct PendingUIDListing: Sendable {
+    private let reply: EventLoopFuture<POP3Reply>?
+
+    init(_ reply: EventLoopFuture<POP3Reply>?) {
+        self.reply = reply
+    }
+
+    /// Waits for the UIDs; nil when the server has no UIDL (a refusal is an answer here, not an
+    /// error). Invalid and duplicate UIDs are reported in `problems` and left out of `entries`.
+    public func value() async throws -> UIDListing? {
+        guard let reply else { return nil }
+        let answer: POP3Reply
+        do {
+            answer = try await reply.get()
+        } catch {
+            throw error as? POP3Error ?? .connectionClosed
+        }
+        guard case .multiLine(_, let body) = answer else { return nil }
+        return UIDListing.parse(body)
+    }
 }

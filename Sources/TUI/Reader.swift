@@ -714,7 +714,7 @@ public final class Reader {
                     if connectionLost == nil { connectionLost = "the server ended the session." }
                 default: break
                 }
-            case .connected, .summaries, .summaryFailed, .headersComplete, .newMessages:
+            case .connected, .identified, .summaries, .summaryFailed, .headersComplete, .newMessages:
                 break
             }
         }

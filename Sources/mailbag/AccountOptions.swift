@@ -104,8 +104,8 @@ struct ResolvedAccount: Sendable {
         configuration.knownCapabilities = { await cache?.value?.knownCapabilities(security: security) }
         let session = try await POP3Session.connect(configuration)
         do {
-            try await session.login(
-                user: settings.user, password: try known ?? password(), prefetchingListing: prefetchingListing)
+            let prefetch = prefetchingListing ? MailboxIndex.listingPrefetch(cache: await cache?.value) : nil
+            try await session.login(user: settings.user, password: try known ?? password(), prefetchingListing: prefetch)
         } catch {
             await session.close()
             throw error

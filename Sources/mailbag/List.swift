@@ -27,7 +27,13 @@ struct List: AsyncParsableCommand {
             if let notice = cache?.notice { Output.warn(notice) }
             let contents = await MailboxIndex.cacheContents(cache, notice: Output.warn)
             // With nothing cached every header is fetched, and the first are asked for while the server lists.
-            let listing = try await MailboxIndex.listing(session, fetchingEveryHeader: contents?.isEmpty ?? true)
+            let listing: (rows: [MessageListing], problems: [String])
+            if contents?.isEmpty ?? true {
+                let (rows, uids) = try await MailboxIndex.listingBeforeUIDs(session)
+                listing = MailboxIndex.identified(rows, by: try await uids.value())
+            } else {
+                listing = try await MailboxIndex.listingWithUIDs(session)
+            }
             for problem in listing.problems { Output.warn(problem) }
             let visit = VisitedUIDs(listing.rows.compactMap(\.uid))
             let cached = MailboxIndex.cachedSummaries(listing.rows, visit: visit, in: contents)

@@ -62,7 +62,7 @@ struct Read: ParsableCommand {
             settings = nil
             open = {
                 let session = try await POP3Session.connect(config)
-                try await session.login(user: DemoMailbox.user, password: DemoMailbox.password, prefetchingListing: true)
+                try await session.login(user: DemoMailbox.user, password: DemoMailbox.password, prefetchingListing: .sizes)
                 return session
             }
         } else {

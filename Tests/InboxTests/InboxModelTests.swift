@@ -260,6 +260,26 @@ final class InboxModelTests: XCTestCase {
         XCTAssertEqual(model.commitPlan().entries, [MessageListing(number: 1, uid: nil, size: 100)])
     }
 
+    /// A first visit lists rows before UIDL has answered; a mark made meanwhile follows the UID.
+    func testMarksMadeBeforeTheUIDsArriveAreKeyedByThemAfterwards() {
+        let model = makeModel(3, uids: false)
+        model.select(number: 2)
+        model.markSelectedAndAdvance()
+        XCTAssertEqual(model.selectedRow?.number, 3)
+        let identified = (1...3).map { MessageListing(number: $0, uid: "uid-\($0)", size: $0 * 100) }
+        model.apply(.identified(identified))
+        XCTAssertEqual(model.rows.map(\.listing), identified)
+        XCTAssertEqual(model.rows.compactMap(\.summary?.subject), ["Subject 1", "Subject 2", "Subject 3"])
+        XCTAssertEqual(model.selectedRow?.number, 3, "the selection stays")
+        XCTAssertEqual(model.commitPlan().entries, [identified[1]])
+        model.apply(.newMessages(uids: ["uid-3"]))
+        XCTAssertEqual(model.status.new, 1)
+        // A row whose size differs is not the row that was listed: it keeps no UID.
+        let other = makeModel(2, uids: false)
+        other.apply(.identified([MessageListing(number: 1, uid: "uid-1", size: 999), MessageListing(number: 2, uid: "uid-2", size: 200)]))
+        XCTAssertEqual(other.rows.map(\.listing.uid), [nil, "uid-2"])
+    }
+
     func testNewFlagsComeFromTheCache() {
         let model = makeModel(3)
         XCTAssertEqual(model.status.new, 0)

@@ -71,7 +71,7 @@ final class POP3BackendTests: XCTestCase {
             headerCache: headerCache)
         let logIn: @Sendable () async throws -> POP3Session = {
             let session = try await POP3Session.connect(config)
-            try await session.login(user: "u", password: "p", prefetchingListing: true)
+            try await session.login(user: "u", password: "p", prefetchingListing: MailboxIndex.listingPrefetch(cache: headerCache))
             return session
         }
         let backend = POP3Backend(account: "u@test", options: options, loggedIn: loggedInFirst ? try await logIn() : nil, open: logIn)
@@ -131,6 +131,43 @@ final class POP3BackendTests: XCTestCase {
             try h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
             await h.proxy.stop()
         }
+        await server.stop()
+    }
+
+    /// A first visit shows its rows from LIST and has UIDL answered behind the first screenful's
+    /// headers; the UIDs follow, and every summary, those from before them included, is cached.
+    func testAFirstVisitListsBeforeTheUIDsWhichFollowTheFirstScreenful() async throws {
+        let scratch = try CacheScratch()
+        let cache = { try HeaderCache.open(in: scratch.cache, account: "u@test", server: "u@test") }
+        let server = InMemoryPOP3Server(users: ["u": "p"], messages: mailbox(150))
+        var h = try await start(server, headerCache: try cache(), loggedInFirst: true)
+        try h.pump { $0.contains(where: Self.isHeadersComplete) }
+        let log = server.commandLog
+        let list = try XCTUnwrap(log.firstIndex(of: "LIST"))
+        let uidl = try XCTUnwrap(log.firstIndex(of: "UIDL"))
+        XCTAssertEqual(Array(log[(list + 1)..<uidl]), (51...150).reversed().map { "TOP \($0) 0" }, "UIDL follows the first screenful")
+        XCTAssertEqual(log.filter { $0.hasPrefix("TOP") }.count, 150, "each asked once")
+
+        guard case .listing(let listed, _) = try XCTUnwrap(h.log.first(where: { if case .listing = $0 { true } else { false } })) else { return }
+        XCTAssertEqual(listed.count, 150)
+        XCTAssertTrue(listed.allSatisfy { $0.uid == nil })
+        let identified = try XCTUnwrap(h.log.firstIndex { if case .identified = $0 { true } else { false } })
+        let before = h.log[..<identified].flatMap { event -> [Int] in if case .summaries(let batch) = event { batch.map(\.number) } else { [] } }
+        XCTAssertEqual(before, Array((51...150).reversed()))
+        XCTAssertLessThan(identified, try XCTUnwrap(h.log.firstIndex(where: Self.isHeadersComplete)))
+        XCTAssertEqual(h.model.rows.map(\.listing.uid), (1...150).map { "uid-\($0)" })
+        h.backend.quitWithoutDeleting()
+        try h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
+        await h.proxy.stop()
+
+        // The second visit finds all of them cached, those from before the UIDs included.
+        let logged = server.commandLog.count
+        var again = try await start(server, headerCache: try cache(), loggedInFirst: true)
+        try again.pump { $0.contains(where: Self.isHeadersComplete) }
+        XCTAssertEqual(server.commandLog.dropFirst(logged).filter { $0.hasPrefix("TOP") }, [])
+        XCTAssertEqual(again.model.status.headersLoaded, 150)
+        again.backend.quitWithoutDeleting()
+        try again.pump { $0.contains { if case .closed = $0 { true } else { false } } }
         await server.stop()
     }
 

@@ -40,7 +40,7 @@ final class DovecotSessionTests: XCTestCase {
         let session = try await POP3Session.connect(configuration)
         let encrypted = await session.isEncrypted
         XCTAssertTrue(encrypted)
-        try await session.login(user: "alice", password: rig.password, prefetchingListing: true)
+        try await session.login(user: "alice", password: rig.password, prefetchingListing: .sizesAndUIDs)
         let (sizes, uids) = try await session.listWithUIDs()
         XCTAssertEqual(sizes.count, uids?.entries.count)
         _ = try await session.quit()
@@ -153,7 +153,7 @@ final class DovecotSessionTests: XCTestCase {
             var configuration = rig.configuration(.implicitTLS)
             configuration.allowedMechanisms = [mechanism]
             let session = try await POP3Session.connect(configuration)
-            try await session.login(user: "bob", password: rig.password, prefetchingListing: true)
+            try await session.login(user: "bob", password: rig.password, prefetchingListing: .sizesAndUIDs)
             let prefetched = try await session.listWithUIDs()
             XCTAssertEqual(prefetched.sizes, expected.sizes, "\(mechanism)")
             XCTAssertEqual(prefetched.uids, expected.uids, "\(mechanism)")

@@ -70,7 +70,7 @@ final class SessionTests: XCTestCase {
         }
     }
 
-    func testTheCommandThatCompletesALoginCarriesCAPAListAndUIDL() async throws {
+    func testTheCommandThatCompletesALoginCarriesCAPAAndTheListing() async throws {
         let completing: [(AuthMechanism, String)] = [(.saslPlain, "AUTH"), (.apop, "APOP"), (.userPass, "PASS")]
         for (mechanism, command) in completing {
             // Silent from the completing command on: only a client that pipelined has sent the rest.
@@ -80,26 +80,36 @@ final class SessionTests: XCTestCase {
                 configuration.idleTimeout = .milliseconds(500)
                 let session = try await POP3Session.connect(configuration)
                 await assertThrowsPOP3Error(.timeout(seconds: 1)) {
-                    try await session.login(user: "alice", password: "wonderland", prefetchingListing: true)
+                    try await session.login(user: "alice", password: "wonderland", prefetchingListing: .sizesAndUIDs)
                 }
                 let sent = server.commandLog.suffix(4).map { String($0.prefix { $0 != " " }) }
                 XCTAssertEqual(sent, [command, "CAPA", "LIST", "UIDL"], "\(mechanism)")
+            }
+            try await withPOP3Server(behavior: ServerBehavior(silentAfter: command)) { server, port in
+                var configuration = SessionFixture.plaintext(port)
+                configuration.allowedMechanisms = [mechanism]
+                configuration.idleTimeout = .milliseconds(500)
+                let session = try await POP3Session.connect(configuration)
+                await assertThrowsPOP3Error(.timeout(seconds: 1)) {
+                    try await session.login(user: "alice", password: "wonderland", prefetchingListing: .sizes)
+                }
+                XCTAssertEqual(Array(server.commandLog.suffix(2)), ["CAPA", "LIST"], "\(mechanism)")
             }
         }
     }
 
     func testAListingFetchedWithTheLoginCostsNoFurtherCommand() async throws {
-        for mechanism in AuthMechanism.allCases {
+        for (mechanism, prefetch) in AuthMechanism.allCases.flatMap({ m in [(m, ListingPrefetch.sizesAndUIDs), (m, .sizes)] }) {
             try await withPOP3Server { server, port in
                 var configuration = SessionFixture.plaintext(port)
                 configuration.allowedMechanisms = [mechanism]
                 let session = try await POP3Session.connect(configuration)
-                try await session.login(user: "alice", password: "wonderland", prefetchingListing: true)
+                try await session.login(user: "alice", password: "wonderland", prefetchingListing: prefetch)
                 let (sizes, uids) = try await session.listWithUIDs()
                 // Counted once the listing is in hand: the server may still be logging the
                 // prefetched commands when the login returns.
                 let sent = server.commandLog.filter { $0 == "LIST" || $0 == "UIDL" }
-                XCTAssertEqual(sent, ["LIST", "UIDL"], "\(mechanism): \(server.commandLog)")
+                XCTAssertEqual(sent, ["LIST", "UIDL"], "\(mechanism), \(prefetch): \(server.commandLog)")
                 XCTAssertEqual(sizes.map(\.number), [1, 2, 3])
                 let expectedUIDs = try await session.uidl()
                 XCTAssertEqual(uids, expectedUIDs)
@@ -115,7 +125,7 @@ final class SessionTests: XCTestCase {
     /// The refused login's pipelined CAPA (and LIST and UIDL) are answered from AUTHORIZATION and
     /// left unread; the next login and what follows it stay in step.
     func testARefusedPipelinedPLAINLoginLeavesTheSessionReadyForAnotherTry() async throws {
-        for prefetching in [false, true] {
+        for prefetching in [nil, ListingPrefetch.sizesAndUIDs] {
             try await withPOP3Server { server, port in
                 var configuration = SessionFixture.plaintext(port)
                 configuration.allowedMechanisms = [.saslPlain]
@@ -148,7 +158,7 @@ final class SessionTests: XCTestCase {
                 configuration = try await configuration.knowingCapabilities()
                 let before = server.commandLog.count
                 let session = try await POP3Session.connect(configuration)
-                try await session.login(user: "alice", password: "wonderland", prefetchingListing: true)
+                try await session.login(user: "alice", password: "wonderland", prefetchingListing: .sizesAndUIDs)
                 let (sizes, _) = try await session.listWithUIDs()
                 XCTAssertEqual(sizes.count, 3)
                 _ = try await session.quit()
@@ -189,7 +199,7 @@ final class SessionTests: XCTestCase {
             configuration.knownCapabilities = { Capabilities(top: true, uidl: true, user: true, pipelining: true, sasl: ["PLAIN"]) }
             configuration.allowedMechanisms = [.saslPlain, .saslLogin]
             let session = try await POP3Session.connect(configuration)
-            try await session.login(user: "alice", password: "wonderland", prefetchingListing: true)
+            try await session.login(user: "alice", password: "wonderland", prefetchingListing: .sizesAndUIDs)
             let (sizes, uids) = try await session.listWithUIDs()
             XCTAssertEqual(sizes.count, 3)
             XCTAssertEqual(uids?.entries.count, 3)
@@ -757,9 +767,9 @@ final class SessionTests: XCTestCase {
             var configuration = SessionFixture.plaintext(port)
             configuration.trace = try ProtocolTrace(path: path)
             let session = try await POP3Session.connect(configuration)
-            try await session.login(user: "alice", password: "wonderland", prefetchingListing: true)
+            try await session.login(user: "alice", password: "wonderland", prefetchingListing: .sizesAndUIDs)
             let newestFirst = Array((1...6).reversed())
-            let (sizes, uids) = try await session.listWithUIDs(prefetchingHeaders: { $0.map(\.number).sorted(by: >) })
+            let (sizes, uids) = try await session.listWithUIDs(prefetchingHeaders: HeaderPrefetch { $0.map(\.number).sorted(by: >) })
             XCTAssertEqual(sizes.count, 6)
             XCTAssertEqual(uids?.entries.count, 6)
             // Written before the listing was handed over, so the server could start on them.
@@ -780,10 +790,39 @@ final class SessionTests: XCTestCase {
         }
     }
 
+    /// A first visit: LIST alone with the login, then the first headers, UIDL behind the first
+    /// two of them, and the rest of the window, all in one write once LIST is in.
+    func testUIDLIsAskedForBehindTheHeadersShownFirst() async throws {
+        try await withPOP3Server(messages: SessionFixture.numbered(6)) { server, port in
+            let session = try await POP3Session.connect(SessionFixture.plaintext(port))
+            try await session.login(user: "alice", password: "wonderland", prefetchingListing: .sizes)
+            let newestFirst = Array((1...6).reversed())
+            let (sizes, pending) = try await session.listing(prefetchingHeaders: HeaderPrefetch(beforeUIDs: 2) { $0.map(\.number).sorted(by: >) })
+            XCTAssertEqual(sizes.map(\.number), Array(1...6))
+            let delivered = LockedBox<[Int]>([])
+            try await session.topBatch(Array(newestFirst.prefix(2)), lines: 0) { number, result in
+                XCTAssertEqual(try? result.get(), Array("Subject: message \(number)\r\nX-N: \(number)\r\n\r\n".utf8))
+                delivered.withLockedValue { $0.append(number) }
+            }
+            let uids = try await pending.value()
+            XCTAssertEqual(uids?.entries.map(\.number), Array(1...6))
+            try await session.topBatch(Array(newestFirst.dropFirst(2)), lines: 0) { number, result in
+                XCTAssertEqual(try? result.get(), Array("Subject: message \(number)\r\nX-N: \(number)\r\n\r\n".utf8))
+                delivered.withLockedValue { $0.append(number) }
+            }
+            XCTAssertEqual(delivered.withLockedValue { $0 }, newestFirst)
+            let sent = server.commandLog.drop { $0 != "LIST" }
+            XCTAssertEqual(Array(sent), ["LIST", "TOP 6 0", "TOP 5 0", "UIDL", "TOP 4 0", "TOP 3 0", "TOP 2 0", "TOP 1 0"])
+            let stat = try await session.stat()
+            XCTAssertEqual(stat.count, 6, "in step after both batches")
+            await session.close()
+        }
+    }
+
     func testHeadersAskedForWhileListingAreSetAsideForAnotherBatch() async throws {
         try await withPOP3Server(messages: SessionFixture.numbered(4)) { server, port in
             let session = try await self.loggedIn(port)
-            _ = try await session.listWithUIDs(prefetchingHeaders: { $0.map(\.number).sorted(by: >) })
+            _ = try await session.listWithUIDs(prefetchingHeaders: HeaderPrefetch { $0.map(\.number).sorted(by: >) })
             let delivered = LockedBox<[(Int, String)]>([])
             try await session.topBatch([1, 2], lines: 0) { number, result in
                 let text = (try? result.get()).map { String(decoding: $0, as: UTF8.self) } ?? "failed"

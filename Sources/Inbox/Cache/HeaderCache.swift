@@ -23,12 +23,18 @@ public final class HeaderCache: Sendable {
     /// here, so a login never waits for them behind `preload()`'s read of the whole cache.
     private let remembered: Mutex<RememberedCapabilities>
     private typealias RememberedCapabilities = [String: (text: String, learned: Double)]
+    private let stored: Atomic<Bool>
 
-    private init(database: DatabaseQueue, notice: String?, remembered: RememberedCapabilities) {
+    private init(database: DatabaseQueue, notice: String?, remembered: RememberedCapabilities, holdsSummaries: Bool) {
         self.database = database
         self.notice = notice
         self.remembered = Mutex(remembered)
+        stored = Atomic(holdsSummaries)
     }
+
+    /// Whether any summary was cached, as of the open or a later `store`: what decides, before
+    /// the login, whether a visit is a first one. Known without waiting for `preload()`.
+    public var holdsSummaries: Bool { stored.load(ordering: .relaxed) }
 
     /// - Parameters:
     ///   - account: the configured account name (or the URL when there is no configuration).
@@ -41,6 +47,7 @@ public final class HeaderCache: Sendable {
         let (queue, notice) = try CacheDatabase.open(
             .headers, in: directory, account: account, server: server,
             migrator: migrator, checkSchema: checkSchema)
+        let holdsSummaries = (try? queue.read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM summary)") }) ?? nil
         // Capabilities that cannot be read are as good as none: the server is asked.
         let remembered = (try? queue.read { db -> RememberedCapabilities in
             var found: RememberedCapabilities = [:]
@@ -53,7 +60,7 @@ public final class HeaderCache: Sendable {
             }
             return found
         }) ?? [:]
-        return HeaderCache(database: queue, notice: notice, remembered: remembered)
+        return HeaderCache(database: queue, notice: notice, remembered: remembered, holdsSummaries: holdsSummaries ?? false)
     }
 
     /// Everything the cache holds, read in one transaction. The reader reads it while the
@@ -229,6 +236,7 @@ public final class HeaderCache: Sendable {
                     ])
                 }
             }
+            stored.store(true, ordering: .relaxed)
         } catch {
             throw .writeFailed(.headers, reason: CacheDatabase.reason(error))
         }

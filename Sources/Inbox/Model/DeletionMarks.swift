@@ -14,6 +14,16 @@ public struct DeletionMarks: Sendable, Equatable {
     public mutating func unmark(_ listing: MessageListing) { sizes[listing.identity] = nil }
     public mutating func removeAll() { sizes.removeAll() }
 
+    /// Moves marks held by number to the UIDs that `listings` (of the same session) now have.
+    public mutating func identify(_ listings: [MessageListing]) {
+        guard !sizes.isEmpty else { return }
+        for listing in listings {
+            if let uid = listing.uid, let size = sizes.removeValue(forKey: .number(listing.number)) {
+                sizes[.uid(uid)] = size
+            }
+        }
+    }
+
     /// Keeps only the marks that still name one of `listings` (after a new listing arrived). On
     /// a new session (`renumbered`) a mark held by number alone is dropped: the same number may
     /// now be another message.

@@ -4,9 +4,12 @@ import MailMessage
 /// and are applied on the UI thread, so the UI never waits on the network.
 public enum InboxEvent: Sendable {
     case connected(account: String)
-    /// LIST joined with UIDL: every row is known. `cached` holds, by position, the summaries the
+    /// LIST joined with UIDL (or, on a first visit, LIST alone): every row is known. `cached` holds, by position, the summaries the
     /// header cache had (nil where it had none; empty without a cache); the rest are pending.
     case listing([MessageListing], cached: [MessageSummary?] = [])
+    /// A first visit lists its rows before UIDL has answered (so the first screenful is not kept
+    /// waiting); these are the same rows with their UIDs.
+    case identified([MessageListing])
     /// Summaries from `TOP n 0` replies, in any order, while the user scrolls.
     case summaries([NumberedSummary])
     case summaryFailed(number: Int, reason: String)

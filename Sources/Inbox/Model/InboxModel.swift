@@ -74,6 +74,8 @@ public final class InboxModel {
             case .listing(let listings, let cached):
                 replaceListing(listings, cached: cached)
                 reorder = true
+            case .identified(let identified):
+                identify(identified)
             case .summaries(let batch):
                 for item in batch {
                     guard let i = positions.position(of: item.number) else { continue }
@@ -131,6 +133,16 @@ public final class InboxModel {
         refreshVisible(keeping: selected.flatMap { identity in listings.first { $0.identity == identity }?.number })
         // Like mutt, start on the newest message: it is what a user checking mail came for.
         if first { selection = max(0, visible.count - 1) }
+    }
+
+    /// Gives the listed rows the UIDs that came after them; only the UIDs change.
+    private func identify(_ identified: [MessageListing]) {
+        for listing in identified {
+            guard let i = positions.position(of: listing.number), listings[i].size == listing.size else { continue }
+            listings[i].uid = listing.uid
+        }
+        marks.identify(identified)
+        recount()
     }
 
     /// Re-sorts and re-limits, keeping the selected message selected when it is still shown.

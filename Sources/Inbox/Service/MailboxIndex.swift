@@ -7,27 +7,51 @@ public enum MailboxIndex {
     /// LIST and UIDL joined by message number, in one round trip when the server pipelines. A server
     /// without UIDL yields rows with no UID; invalid or duplicate UIDs are dropped by the session and
     /// come back as `problems`.
-    ///
-    /// - Parameter fetchingEveryHeader: for a caller about to fetch every header in `fetchOrder`
-    ///   (nothing is cached): the first of them are asked for while the server lists.
-    public static func listing(_ session: POP3Session, fetchingEveryHeader: Bool = false) async throws -> (rows: [MessageListing], problems: [String]) {
-        let everyHeader: @Sendable ([ListEntry]) -> [Int] = { sizes in fetchOrder(sizes.lazy.map(\.number)) }
-        let (sizes, uidListing) = try await session.listWithUIDs(prefetchingHeaders: fetchingEveryHeader ? everyHeader : nil)
-        let entries = uidListing?.entries ?? []
-        let rows: [MessageListing]
+    public static func listingWithUIDs(_ session: POP3Session) async throws -> (rows: [MessageListing], problems: [String]) {
+        let (sizes, uids) = try await session.listWithUIDs()
+        return identified(rows(sizes), by: uids)
+    }
+
+    /// A first visit's listing: rows from LIST, with no UIDs yet, as soon as LIST is in. Every
+    /// header is about to be fetched in `fetchOrder`: the first window of them is asked for while
+    /// the server lists, and UIDL after the first `headersBeforeUIDs`, so the screenful the reader
+    /// opens on does not wait for every UID.
+    public static func listingBeforeUIDs(_ session: POP3Session) async throws -> (rows: [MessageListing], uids: PendingUIDListing) {
+        let prefetch = HeaderPrefetch(beforeUIDs: headersBeforeUIDs) { sizes in fetchOrder(sizes.lazy.map(\.number)) }
+        let (sizes, uids) = try await session.listing(prefetchingHeaders: prefetch)
+        return (rows(sizes), uids)
+    }
+
+    /// More rows than a terminal shows at once.
+    public static let headersBeforeUIDs = 100
+
+    /// How `login` should prefetch the listing for a visit with `cache`: a first visit (nothing
+    /// cached) shows rows before their UIDs, any other matches cached headers by UID first.
+    public static func listingPrefetch(cache: HeaderCache?) -> ListingPrefetch {
+        cache?.holdsSummaries == true ? .sizesAndUIDs : .sizes
+    }
+
+    private static func rows(_ sizes: [ListEntry]) -> [MessageListing] {
+        sizes.map { MessageListing(number: $0.number, uid: nil, size: $0.size) }
+    }
+
+    /// `rows` (in LIST's order) with the UIDs of `uids`; nil `uids` (no UIDL) leaves them without.
+    public static func identified(_ rows: [MessageListing], by uids: UIDListing?) -> (rows: [MessageListing], problems: [String]) {
+        let entries = uids?.entries ?? []
+        var rows = rows
         // Servers list both in the same order, which makes the join a walk instead of a lookup.
-        if entries.count == sizes.count, zip(entries, sizes).allSatisfy({ $0.number == $1.number }) {
-            rows = zip(entries, sizes).map { MessageListing(number: $1.number, uid: $0.uid, size: $1.size) }
+        if entries.count == rows.count, zip(entries, rows).allSatisfy({ $0.number == $1.number }) {
+            for i in rows.indices { rows[i].uid = entries[i].uid }
         } else {
-            var uids: [Int: String] = [:]
-            for entry in entries { uids[entry.number] = entry.uid }
-            rows = sizes.map { MessageListing(number: $0.number, uid: uids[$0.number], size: $0.size) }
+            var byNumber: [Int: String] = [:]
+            for entry in entries { byNumber[entry.number] = entry.uid }
+            for i in rows.indices { rows[i].uid = byNumber[rows[i].number] }
         }
-        return (rows, uidListing?.problems.map(\.description) ?? [])
+        return (rows, uids?.problems.map(\.description) ?? [])
     }
 
     /// The order headers are fetched in: newest first, the screenful the reader opens on. The
-    /// requests `listing(_:fetchingEveryHeader:)` sends early are only used by a fetch in this order.
+    /// requests `listingBeforeUIDs` sends early are only used by a fetch in this order.
     public static func fetchOrder(_ numbers: some Sequence<Int>) -> [Int] {
         numbers.sorted(by: >)
     }

@@ -123,6 +123,8 @@ actor Worker {
     /// Whether `rows` comes from the current session.
     private var listed = false
     private var pendingHeaders: ArraySlice<Int> = []
+    /// A first visit's UIDs while they are on their way (see `listIfNeeded`).
+    private var awaitingUIDs: AwaitedUIDs?
     private var lastActivity: ContinuousClock.Instant
     /// The server's CAPA LOGIN-DELAY: the least time between two logins.
     private var loginDelay: Duration = .zero
@@ -170,15 +172,17 @@ actor Worker {
                     continue
                 }
                 if try await listIfNeeded(sink: sink) { continue }
+                if try await identifyIfDue(sink: sink) { continue }
                 if !pendingHeaders.isEmpty {
                     try await fetchHeaders(sink: sink, until: jobs)
-                    if pendingHeaders.isEmpty { sink.send(.headersComplete) }
+                    if pendingHeaders.isEmpty && awaitingUIDs == nil { sink.send(.headersComplete) }
                     continue
                 }
                 _ = await wakeups.next()
             } catch {
                 await session?.close()
                 session = nil
+                awaitingUIDs = nil
                 if case .keepalive = retry { retry = nil }
                 if case .quit = retry {
                     sink.send(.closed)
@@ -252,21 +256,32 @@ actor Worker {
 
     /// After login (first or again): LIST + UIDL, rows re-mapped by UID, and only headers the UI
     /// does not have yet queued. Returns whether it listed.
+    ///
+    /// A first visit (nothing cached) needs every header and has nothing to match by UID: its
+    /// rows are shown from LIST alone, and UIDL is answered behind the first screenful's headers
+    /// (`identifyIfDue`), so that screenful does not wait for the server to produce every UID.
     private func listIfNeeded(sink: EventSink) async throws -> Bool {
         guard !listed, let session else { return false }
         let relisting = summarized.contains(true)
-        // Read before listing (it was preloaded during the login): with nothing cached, every
-        // header is fetched, and the first ones are asked for while the server is still listing.
+        // Read before listing (it was preloaded during the login): it decides whether this is a
+        // first visit.
         let contents = relisting ? nil : await MailboxIndex.cacheContents(options.headerCache) { sink.send(.notice($0)) }
-        let (fresh, problems) = try await MailboxIndex.listing(
-            session, fetchingEveryHeader: !relisting && (contents?.isEmpty ?? true))
+        if !relisting && (contents?.isEmpty ?? true) {
+            let (fresh, uids) = try await MailboxIndex.listingBeforeUIDs(session)
+            awaitingUIDs = AwaitedUIDs(uids: uids, contents: contents, headersFirst: MailboxIndex.headersBeforeUIDs)
+            summarized = Array(repeating: false, count: fresh.count)
+            sink.send(.listing(fresh))
+            adopt(fresh)
+            return true
+        }
+        let (fresh, problems) = try await MailboxIndex.listingWithUIDs(session)
         for problem in problems { sink.send(.notice(problem)) }
         if relisting {
-            let before = zip(rows, summarized).filter(\.1).map(\.0.uid)
-            let had = Set(before.compactMap { $0 })
-            // Without UIDs nothing links the new numbers to the old summaries.
+            // Without UIDs (a server without UIDL, or a first visit cut before they came) nothing
+            // links the new numbers to the old summaries.
+            let had = Set(zip(rows, summarized).compactMap { row, summarized in summarized ? row.uid : nil })
             summarized = fresh.map { row in row.uid.map(had.contains) ?? false }
-            let vanished = before.count - summarized.count { $0 }
+            let vanished = had.count - summarized.count { $0 }
             if vanished > 0, fresh.contains(where: { $0.uid != nil }) {
                 sink.send(.notice("\(vanished) message\(vanished == 1 ? " is" : "s are") gone from the server since the connection was lost; marks on them were dropped."))
             }
@@ -276,42 +291,76 @@ actor Worker {
             let cached = MailboxIndex.cachedSummaries(fresh, visit: visit, in: contents)
             summarized = cached.map(\.isPresent)
             sink.send(.listing(fresh, cached: cached))
-            sink.send(.newMessages(uids: contents?.newUIDs(visit) ?? []))
-            let notice: @Sendable (String) -> Void = { sink.send(.notice($0)) }
-            // Off the index's path: nothing on screen waits for the caches' bookkeeping.
-            cacheWrites.add { [options] in
-                MailboxIndex.recordVisit(visit, in: options.headerCache, since: contents, notice: notice)
-                do {
-                    try options.bodyCache?.retain(only: Set(visit.uids))
-                } catch {
-                    notice(String(describing: error))
-                }
-            }
+            recordVisit(visit, since: contents, sink: sink)
         }
+        adopt(fresh)
+        if pendingHeaders.isEmpty { sink.send(.headersComplete) }
+        return true
+    }
+
+    /// Takes `fresh` as the session's rows and queues the headers the UI does not have.
+    private func adopt(_ fresh: [MessageListing]) {
         rows = fresh
         positions = RowPositions(fresh.lazy.map(\.number))
         listed = true
         pendingHeaders = MailboxIndex.fetchOrder(zip(fresh, summarized).filter { !$1 }.map(\.0.number))[...]
-        if pendingHeaders.isEmpty { sink.send(.headersComplete) }
         lastActivity = clock.now
+    }
+
+    /// Flags new messages, and, off the index's path (nothing on screen waits for the caches'
+    /// bookkeeping), records the visit and drops bodies of messages that are gone.
+    private func recordVisit(_ visit: VisitedUIDs, since contents: HeaderCache.Contents?, sink: EventSink) {
+        sink.send(.newMessages(uids: contents?.newUIDs(visit) ?? []))
+        let notice: @Sendable (String) -> Void = { sink.send(.notice($0)) }
+        cacheWrites.add { [options] in
+            MailboxIndex.recordVisit(visit, in: options.headerCache, since: contents, notice: notice)
+            do {
+                try options.bodyCache?.retain(only: Set(visit.uids))
+            } catch {
+                notice(String(describing: error))
+            }
+        }
+    }
+
+    /// Once the headers asked for ahead of UIDL are in (or no header is left to fetch), waits
+    /// for the UIDs and gives them to the rows, the UI and the cache.
+    private func identifyIfDue(sink: EventSink) async throws -> Bool {
+        guard let awaited = awaitingUIDs, awaited.headersFirst <= 0 || pendingHeaders.isEmpty else { return false }
+        let (fresh, problems) = MailboxIndex.identified(rows, by: try await awaited.uids.value())
+        awaitingUIDs = nil
+        for problem in problems { sink.send(.notice(problem)) }
+        rows = fresh
+        sink.send(.identified(fresh))
+        let fetched = awaited.fetched.map { (fresh[$0.position], $0.summary) }
+        let notice: @Sendable (String) -> Void = { sink.send(.notice($0)) }
+        cacheWrites.add { [cache = options.headerCache] in MailboxIndex.remember(fetched, in: cache, notice: notice) }
+        recordVisit(VisitedUIDs(fresh.compactMap(\.uid)), since: awaited.contents, sink: sink)
+        if pendingHeaders.isEmpty { sink.send(.headersComplete) }
         return true
     }
 
-    /// Pipelines `TOP n 0` for every pending header until a job waits. Summaries reach the cache
-    /// every `cacheBatch` arrivals, so a dropped connection loses little of a long first fetch.
+    /// Pipelines `TOP n 0` for every pending header until a job waits (before the UIDs of a
+    /// first visit, only for those asked for ahead of UIDL). Summaries reach the cache every
+    /// `cacheBatch` arrivals, so a dropped connection loses little of a long first fetch.
     private func fetchHeaders(sink: EventSink, until jobs: JobQueue) async throws {
-        let numbers = Array(pendingHeaders)
+        let numbers = Array(awaitingUIDs.map { pendingHeaders.prefix($0.headersFirst) } ?? pendingHeaders)
         let (rows, positions) = (self.rows, self.positions)
         let arrived = Arrivals()
         let (cache, writes) = (options.headerCache, cacheWrites)
         let notice: @Sendable (String) -> Void = { sink.send(.notice($0)) }
-        // Also when the connection drops: what arrived is neither fetched again nor lost to the cache.
+        // Also when the connection drops: what arrived is neither fetched again nor lost to the
+        // cache; before the UIDs it waits for them.
         defer {
             let unsaved = arrived.unflushed()
-            writes.add { MailboxIndex.remember(unsaved, in: cache, notice: notice) }
+            if awaitingUIDs != nil {
+                awaitingUIDs?.fetched += unsaved
+            } else {
+                writes.add { MailboxIndex.remember(unsaved.map { (rows[$0.position], $0.summary) }, in: cache, notice: notice) }
+            }
             let done = arrived.positions
             for position in done { summarized[position] = true }
             pendingHeaders = pendingHeaders.dropFirst(done.count)
+            awaitingUIDs?.headersFirst -= done.count
             lastActivity = clock.now
         }
         try await MailboxIndex.summaries(
@@ -324,8 +373,8 @@ actor Worker {
                 sink.send(.summaryFailed(number: number, reason: error.description))
             }
             guard let position = positions.position(of: number) else { return }
-            if let batch = arrived.add(position, of: rows, try? result.get(), flushingEvery: Self.cacheBatch) {
-                writes.add { MailboxIndex.remember(batch, in: cache, notice: notice) }
+            if let batch = arrived.add(position, try? result.get(), flushingEvery: Self.cacheBatch) {
+                writes.add { MailboxIndex.remember(batch.map { (rows[$0.position], $0.summary) }, in: cache, notice: notice) }
             }
         }
     }
@@ -347,9 +396,12 @@ actor Worker {
             let session = try current()
             try await session.noop()
             let report = await DeletionCommit.run(plan, on: session)
-            // Deleted mail should not linger on disk in the body cache.
-            let kept = Set(rows.compactMap(\.uid)).subtracting(report.confirmedDeletions.compactMap(\.uid))
-            try? options.bodyCache?.retain(only: kept)
+            // Deleted mail should not linger on disk in the body cache; rows still without their
+            // UIDs cannot say what to keep.
+            if awaitingUIDs == nil {
+                let kept = Set(rows.compactMap(\.uid)).subtracting(report.confirmedDeletions.compactMap(\.uid))
+                try? options.bodyCache?.retain(only: kept)
+            }
             sink.send(.committed(report))
             sink.send(.closed)
             return true
@@ -374,7 +426,9 @@ actor Worker {
 
     private func fetch(_ ref: MessageRef, preview: Int?, sink: EventSink) async throws {
         _ = try await listIfNeeded(sink: sink)
-        guard let row = rows.first(where: { ref.uid != nil ? $0.uid == ref.uid : $0.number == ref.number }) else {
+        // Before a first visit's UIDs the rows have none, but the numbers are this session's.
+        let byUID = ref.uid != nil && awaitingUIDs == nil
+        guard let row = rows.first(where: { byUID ? $0.uid == ref.uid : $0.number == ref.number }) else {
             sink.send(.fetchFailed(number: ref.number, reason: "The message is no longer on the server."))
             return
         }
@@ -436,23 +490,40 @@ private final class Arrivals: Sendable {
     private struct State {
         /// In `rows` of the listing the replies answer.
         var positions: [Int] = []
-        var unsaved: [(MessageListing, MessageSummary)] = []
+        var unsaved: [FetchedSummary] = []
     }
 
     private let state = Mutex(State())
 
     /// Records one reply (nil summary: the server refused that one) and returns the summaries to
     /// save once `flushingEvery` have gathered.
-    func add(_ position: Int, of rows: [MessageListing], _ summary: MessageSummary?, flushingEvery limit: Int) -> [(MessageListing, MessageSummary)]? {
+    func add(_ position: Int, _ summary: MessageSummary?, flushingEvery limit: Int) -> [FetchedSummary]? {
         state.withLock { state in
             state.positions.append(position)
-            if let summary { state.unsaved.append((rows[position], summary)) }
+            if let summary { state.unsaved.append(FetchedSummary(position: position, summary: summary)) }
             guard state.unsaved.count >= limit else { return nil }
             defer { state.unsaved.removeAll(keepingCapacity: true) }
             return state.unsaved
         }
     }
 
-    func unflushed() -> [(MessageListing, MessageSummary)] { state.withLock { $0.unsaved } }
+    func unflushed() -> [FetchedSummary] { state.withLock { $0.unsaved } }
     var positions: [Int] { state.withLock { $0.positions } }
+}
+
+/// A summary fetched for the row at `position` of the worker's listing.
+private struct FetchedSummary: Sendable {
+    var position: Int
+    var summary: MessageSummary
+}
+
+/// A first visit's UIDL reply, on its way behind the first `headersFirst` headers.
+private struct AwaitedUIDs {
+    var uids: PendingUIDListing
+    /// The cache as read before listing, for recording the visit once the UIDs are known.
+    var contents: HeaderCache.Contents?
+    /// How many of the pending headers were asked for ahead of UIDL and are not in yet.
+    var headersFirst: Int
+    /// Summaries that came before the UIDs, for the cache.
+    var fetched: [FetchedSummary] = []
 }
