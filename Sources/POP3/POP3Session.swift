@@ -21,6 +21,9 @@ public actor POP3Session {
     private var waiters: [CheckedContinuation<Void, Never>] = []
     /// LIST (and UIDL) sent with the login (`prefetchingListing`), for the first `listing`.
     private var prefetchedListing: (list: EventLoopFuture<POP3Reply>, uids: EventLoopFuture<POP3Reply>?)?
+    /// `TOP 1 0` sent with the login (`ListingPrefetch.sizes`), taken by whichever batch asks for
+    /// message 1's header, so the warm-up costs the server nothing extra.
+    private var headerWithLogin: EventLoopFuture<POP3Reply>?
     /// `TOP n 0` written while the listing was still coming (`listWithUIDs(prefetchingHeaders:)`),
     /// for a `topBatch` that asks for these numbers first.
     private var prefetchedHeaders: PrefetchedHeaders?
@@ -245,8 +248,12 @@ public actor POP3Session {
             throw POP3Error.malformedResponse("the server asked for more SASL data after a complete login")
         }
         try await finishLogin(login)
-        if let prefetchingListing {
-            prefetchedListing = (replies[2], prefetchingListing == .sizesAndUIDs ? replies[3] : nil)
+        switch prefetchingListing {
+        case .sizesAndUIDs: prefetchedListing = (replies[2], replies[3])
+        case .sizes:
+            prefetchedListing = (replies[2], nil)
+            headerWithLogin = replies[3]
+        case nil: break
         }
         if case .multiLine(_, let body) = try await awaitReply(replies[1]) {
             return Capabilities.parse(Listing.stringLines(body))
@@ -386,6 +393,7 @@ public actor POP3Session {
             try Self.checkMessageNumber(number)
             // A listing from before the deletion would still show the message.
             prefetchedListing = nil
+            headerWithLogin = nil
             _ = try await Self.expectOK(send(.dele(number)), command: "DELE \(number)")
         }
     }
@@ -454,14 +462,17 @@ public actor POP3Session {
             guard capabilities.pipelining, numbers.count > 1 || prefetched != nil else {
                 for (done, number) in numbers.enumerated() {
                     if shouldPause() { return done }
-                    await each(number, result(try await send(.top(number, lines: lines)), number))
+                    let command = POP3Command.top(number, lines: lines)
+                    let reply = if let early = replySentWithLogin(command) { try await awaitReply(early) } else { try await send(command) }
+                    await each(number, result(reply, number))
                 }
                 return numbers.count
             }
             var window = PipelineWindow(limit: configuration.pipelineWindow)
             let clock = ContinuousClock()
             let replies = ReplyQueue()
-            var sentAt = CircularBuffer<ContinuousClock.Instant>(initialCapacity: window.size)
+            // Nil for a reply that was on its way before the batch, which says nothing of the pipe.
+            var sentAt = CircularBuffer<ContinuousClock.Instant?>(initialCapacity: window.size)
             var arrived: ArraySlice<Result<POP3Reply, any Error>> = []
             var sent = 0
             var answered = 0
@@ -479,9 +490,9 @@ public actor POP3Session {
                 if sent < numbers.count, room >= min(max(1, window.size / 4), numbers.count - sent), !shouldPause() {
                     let next = numbers[sent..<min(numbers.count, sent + room)]
                     let now = clock.now
-                    for reply in try await sendPipelined(next.map { .top($0, lines: lines) }) {
+                    for (reply, written) in try await sendOrReuse(next.map { .top($0, lines: lines) }) {
                         replies.track(reply)
-                        sentAt.append(now)
+                        sentAt.append(written ? now : nil)
                     }
                     sent += next.count
                 }
@@ -492,7 +503,7 @@ public actor POP3Session {
                 } catch {
                     throw closed(by: error)
                 }
-                window.replyArrived(sentAt: sentAt.removeFirst(), at: clock.now)
+                if let sent = sentAt.removeFirst() { window.replyArrived(sentAt: sent, at: clock.now) }
                 await each(numbers[answered], result(reply, numbers[answered]))
                 answered += 1
             }
@@ -565,10 +576,30 @@ public actor POP3Session {
         if askingUIDs { commands.insert(.uidl(nil), at: uidsAt) }
         guard !commands.isEmpty else { return nil }
         let sentAt = ContinuousClock.now
-        var replies = try await sendPipelined(commands)
+        var replies = try await sendOrReuse(commands).map(\.reply)
         let uids = askingUIDs ? replies.remove(at: uidsAt) : nil
         if !first.isEmpty { prefetchedHeaders = PrefetchedHeaders(numbers: first, replies: replies, sentAt: sentAt) }
         return uids
+    }
+
+    /// Writes `commands` in one go, except the `TOP 1 0` the login sent, whose reply takes its
+    /// place. Returns each command's reply, and whether it was written now.
+    private func sendOrReuse(_ commands: [POP3Command]) async throws -> [(reply: EventLoopFuture<POP3Reply>, written: Bool)] {
+        guard let index = commands.firstIndex(of: .top(1, lines: 0)), let early = replySentWithLogin(commands[index]) else {
+            return try await sendPipelined(commands).map { ($0, true) }
+        }
+        var others = commands
+        others.remove(at: index)
+        var replies = try await (others.isEmpty ? [] : sendPipelined(others)).map { ($0, true) }
+        replies.insert((early, false), at: index)
+        return replies
+    }
+
+    /// The reply to `command` when the login asked for it already (`headerWithLogin`).
+    private func replySentWithLogin(_ command: POP3Command) -> EventLoopFuture<POP3Reply>? {
+        guard command == .top(1, lines: 0), let early = headerWithLogin else { return nil }
+        headerWithLogin = nil
+        return early
     }
 
     /// Drops the connection without QUIT: the server deletes nothing. Interrupts a running operation.
@@ -691,7 +722,12 @@ public enum ListingPrefetch: Sendable {
     var commands: [POP3Command] {
         switch self {
         case .sizesAndUIDs: [.list(nil), .uidl(nil)]
-        case .sizes: [.list(nil)]
+        // The first header of a session can cost a server far more than the next ones: Dovecot
+        // opens the maildrop's files only then, some 80 ms for 20,000 messages. Asked for here,
+        // that happens while LIST's answer travels instead of after the first screenful's TOPs
+        // arrive. Message 1 is the one number any non-empty mailbox has; its answer is kept for
+        // the batch that asks for it.
+        case .sizes: [.list(nil), .top(1, lines: 0)]
         }
     }
 }
