@@ -9,25 +9,24 @@ struct DovecotLog {
         (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
     }
 
-    /// The TOP count of the first session of `user` that ended after `offset`, waiting briefly for
-    /// Dovecot to write it.
-    func topCount(user: String, after offset: Int) async -> Int? {
+    /// The TOP counts of the first `sessions` sessions of `user` that ended after `offset`,
+    /// waiting briefly for Dovecot to write them; nil when they do not all show up.
+    func topCounts(user: String, after offset: Int, sessions: Int) async -> [Int]? {
         for _ in 0..<100 {
-            if let count = scan(user: user, after: offset) { return count }
+            let counts = scan(user: user, after: offset)
+            if counts.count >= sessions { return Array(counts.prefix(sessions)) }
             try? await Task.sleep(for: .milliseconds(20))
         }
         return nil
     }
 
-    private func scan(user: String, after offset: Int) -> Int? {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+    private func scan(user: String, after offset: Int) -> [Int] {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return [] }
         defer { try? handle.close() }
         try? handle.seek(toOffset: UInt64(offset))
         let text = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
-        for line in text.split(separator: "\n") where line.contains("pop3(\(user))") {
-            guard let range = line.range(of: "top=") else { continue }
-            return Int(line[range.upperBound...].prefix { $0.isNumber })
+        return text.split(separator: "\n").filter { $0.contains("pop3(\(user))") }.compactMap { line in
+            line.range(of: "top=").flatMap { Int(line[$0.upperBound...].prefix { $0.isNumber }) }
         }
-        return nil
     }
 }

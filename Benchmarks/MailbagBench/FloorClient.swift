@@ -22,11 +22,7 @@ enum FloorClient {
         let connection = try Connection(port: port)
         defer { connection.close() }
         try connection.login(user: user, password: password, askingCapabilities: firstVisit)
-        try connection.write("STAT\r\n")
-        let stat = try connection.statusLine()
-        guard let count = stat.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else {
-            throw Failure(description: "STAT answered \(stat)")
-        }
+        let count = try connection.messageCount()
         let commands = Array(((firstVisit ? "LIST\r\nUIDL\r\n" : "") + (1...max(count, 1)).map { "TOP \($0) 0\r\n" }.joined()).utf8)
         // Written from another thread: the server answers while we are still writing, and a
         // writer that also had to read would stall on a full socket buffer.
@@ -37,6 +33,24 @@ enum FloorClient {
         try connection.write("QUIT\r\n")
         _ = try connection.statusLine()
         return Timing(total: total, replies: count)
+    }
+
+    /// Seconds from the login's answer to the headers of the newest `rows` messages: `STAT`, then
+    /// their `TOP n 0` written at once. The least any client waits for before it can draw the
+    /// screen an index opens on, the server's own work for the first header of a session included.
+    static func firstScreen(port: Int, user: String, password: String, rows: Int) throws -> Double {
+        let connection = try Connection(port: port)
+        defer { connection.close() }
+        try connection.login(user: user, password: password)
+        let start = ContinuousClock.now
+        let count = try connection.messageCount()
+        let newest = (max(1, count - rows + 1)...max(count, 1)).reversed()
+        try connection.write(newest.map { "TOP \($0) 0\r\n" }.joined())
+        for _ in newest { try connection.skipMultiLine() }
+        let seconds = start.secondsSince
+        try connection.write("QUIT\r\n")
+        _ = try connection.statusLine()
+        return seconds
     }
 
     /// Connect, log in, then LIST and UIDL written together: the least any client must ask before
@@ -107,6 +121,16 @@ enum FloorClient {
             let token = Data("\0\(user)\0\(password)".utf8).base64EncodedString()
             try write("AUTH PLAIN \(token)\r\n")
             _ = try statusLine()
+        }
+
+        /// STAT's message count.
+        func messageCount() throws -> Int {
+            try write("STAT\r\n")
+            let stat = try statusLine()
+            guard let count = stat.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else {
+                throw Failure(description: "STAT answered \(stat)")
+            }
+            return count
         }
 
         func write(_ text: String) throws { try write(Array(text.utf8)) }

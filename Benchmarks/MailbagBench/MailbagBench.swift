@@ -79,7 +79,7 @@ struct All: AsyncParsableCommand {
 
     private func indexTable(rig: RigEnvironment, delays: [Int], neomutt: Neomutt?, checks: inout [String]) async throws {
         print()
-        print(Table.row(["messages", "one-way", "floor", "mailbag cold", "÷ floor", "1st-visit floor", "÷ 1st-visit", "1st screen after login", "warm floor", "warm", "÷ floor", "warm +1%", "neomutt cold", "neomutt warm", "neomutt ÷ mailbag"]))
+        print(Table.row(["messages", "one-way", "floor", "mailbag cold", "÷ floor", "1st-visit floor", "÷ 1st-visit", "1st screen after login", "1st screen floor", "warm floor", "warm", "÷ floor", "warm +1%", "neomutt cold", "neomutt warm", "neomutt ÷ mailbag"]))
         for user in users.split(separator: ",").map(String.init) {
             // Dovecot builds its index of a Maildir on the first login: not part of anyone's time.
             _ = try FloorClient.fetchHeaders(port: rig.plainPort, user: user, password: rig.password, start: .now)
@@ -146,24 +146,23 @@ struct IndexRow {
         neomuttCache: inout NeomuttCache?, neomuttBudget: Double, repeats: Int
     ) async throws -> IndexRow {
         var checks: [String] = []
-        func counted<T>(_ label: String, expect: (Int) -> Bool, _ run: () async throws -> T) async throws -> T {
+        // Every session is checked, and the next measurement starts only once Dovecot has logged
+        // them all: a late log line must not be taken for the next run's.
+        func counted<T>(_ label: String, runs: Int = 1, expect: (Int) -> Bool, _ run: () async throws -> T) async throws -> [T] {
             let offset = rig.log.size
-            let result = try await run()
-            let tops = await rig.log.topCount(user: user, after: offset)
-            let verdict = tops.map { expect($0) ? "ok" : "UNEXPECTED" } ?? "no log line"
-            checks.append("\(user) \(delay) ms \(label): \(tops.map(String.init) ?? "?") TOP (\(verdict))")
-            return result
+            var results: [T] = []
+            for _ in 0..<runs { results.append(try await run()) }
+            let tops = await rig.log.topCounts(user: user, after: offset, sessions: runs)
+            let verdict = tops.map { $0.allSatisfy(expect) ? "ok" : "UNEXPECTED" } ?? "no log line"
+            let shown = tops.map { Set($0).count == 1 ? "\($0[0])" : $0.map(String.init).joined(separator: ", ") } ?? "?"
+            checks.append("\(user) \(delay) ms \(label): \(shown) TOP (\(verdict))")
+            return results
         }
 
         // Each of our runs and the floor's is repeated and the median kept: this is a shared
         // virtual machine, and single runs wander by tens of percent.
-        func median<T>(_ runs: [T], by key: (T) -> Double) -> T {
-            runs.sorted { key($0) < key($1) }[runs.count / 2]
-        }
         func repeated<T>(_ label: String, expect: @escaping (Int) -> Bool, by key: (T) -> Double, _ run: () async throws -> T) async throws -> T {
-            var runs = [try await counted(label, expect: expect, run)]
-            for _ in 1..<max(1, repeats) { runs.append(try await run()) }
-            return median(runs, by: key)
+            try await counted(label, runs: max(1, repeats), expect: expect, run).sorted { key($0) < key($1) }[max(1, repeats) / 2]
         }
         let floor = try await repeated("floor", expect: { _ in true }, by: \.total) {
             try FloorClient.fetchHeaders(port: port, user: user, password: rig.password, start: .now)
@@ -172,6 +171,9 @@ struct IndexRow {
             try FloorClient.fetchHeaders(port: port, user: user, password: rig.password, firstVisit: true, start: .now)
         }
         let count = floor.replies
+        let firstScreenFloor = try await repeated("1st screen floor", expect: { $0 == min(count, HeadlessReader.screenRows) }, by: { $0 }) {
+            try FloorClient.firstScreen(port: port, user: user, password: rig.password, rows: HeadlessReader.screenRows)
+        }
         let warmFloor = try await repeated("floor LIST+UIDL", expect: { $0 == 0 }, by: { $0 }) {
             try FloorClient.listAndUIDs(port: port, user: user, password: rig.password, start: .now)
         }
@@ -199,7 +201,7 @@ struct IndexRow {
             } else {
                 let coldRun = try await counted("neomutt cold", expect: { $0 == count }) {
                     try await neomutt.loadIndex(port: port, user: user, password: rig.password, headerCache: nil)
-                }
+                }[0]
                 neomuttCells[0] = Table.seconds(coldRun)
                 neomuttCells[2] = Table.ratio(coldRun / cold.complete)
             }
@@ -213,16 +215,17 @@ struct IndexRow {
             if hcache.filled {
                 let warmRun = try await counted("neomutt warm", expect: { $0 == 0 }) {
                     try await neomutt.loadIndex(port: port, user: user, password: rig.password, headerCache: hcache.directory)
-                }
+                }[0]
                 neomuttCells[1] = Table.seconds(warmRun)
             }
         }
-        let afterLogin = cold.firstScreen - cold.login
-        let firstScreen = Table.seconds(afterLogin)
-            + (delay == 0 ? "" : String(format: " (%.1f RTT)", afterLogin / (2 * Double(delay) / 1000)))
+        let roundTrips = { (seconds: Double) in
+            Table.seconds(seconds) + (delay == 0 ? "" : String(format: " (%.1f RTT)", seconds / (2 * Double(delay) / 1000)))
+        }
+        let firstScreen = roundTrips(cold.firstScreen - cold.login)
         let cells = [String(count), "\(delay) ms", Table.seconds(floor.total), Table.seconds(cold.complete), Table.ratio(cold.complete / floor.total),
                      Table.seconds(firstVisitFloor.total), Table.ratio(cold.complete / firstVisitFloor.total),
-                     firstScreen, Table.seconds(warmFloor), Table.seconds(warm.complete), Table.ratio(warm.complete / warmFloor),
+                     firstScreen, roundTrips(firstScreenFloor), Table.seconds(warmFloor), Table.seconds(warm.complete), Table.ratio(warm.complete / warmFloor),
                      Table.seconds(fresh.complete)] + neomuttCells
         return IndexRow(cells: cells, checks: checks)
     }

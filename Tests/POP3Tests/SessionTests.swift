@@ -72,28 +72,22 @@ final class SessionTests: XCTestCase {
 
     func testTheCommandThatCompletesALoginCarriesCAPAAndTheListing() async throws {
         let completing: [(AuthMechanism, String)] = [(.saslPlain, "AUTH"), (.apop, "APOP"), (.userPass, "PASS")]
+        let listings: [(ListingPrefetch, [String])] = [(.sizesAndUIDs, ["LIST", "UIDL"]), (.sizes, ["LIST", "TOP 1 0"])]
         for (mechanism, command) in completing {
-            // Silent from the completing command on: only a client that pipelined has sent the rest.
-            try await withPOP3Server(behavior: ServerBehavior(silentAfter: command)) { server, port in
-                var configuration = SessionFixture.plaintext(port)
-                configuration.allowedMechanisms = [mechanism]
-                configuration.idleTimeout = .milliseconds(500)
-                let session = try await POP3Session.connect(configuration)
-                await assertThrowsPOP3Error(.timeout(seconds: 1)) {
-                    try await session.login(user: "alice", password: "wonderland", prefetchingListing: .sizesAndUIDs)
+            for (prefetch, listing) in listings {
+                // Silent from the completing command on: only a client that pipelined has sent the rest.
+                try await withPOP3Server(behavior: ServerBehavior(silentAfter: command)) { server, port in
+                    var configuration = SessionFixture.plaintext(port)
+                    configuration.allowedMechanisms = [mechanism]
+                    configuration.idleTimeout = .milliseconds(500)
+                    let session = try await POP3Session.connect(configuration)
+                    await assertThrowsPOP3Error(.timeout(seconds: 1)) {
+                        try await session.login(user: "alice", password: "wonderland", prefetchingListing: prefetch)
+                    }
+                    let sent = server.commandLog.suffix(4)
+                    XCTAssertEqual(sent.prefix(2).map { String($0.prefix { $0 != " " }) }, [command, "CAPA"], "\(mechanism)")
+                    XCTAssertEqual(Array(sent.suffix(2)), listing, "\(mechanism), \(prefetch)")
                 }
-                let sent = server.commandLog.suffix(4).map { String($0.prefix { $0 != " " }) }
-                XCTAssertEqual(sent, [command, "CAPA", "LIST", "UIDL"], "\(mechanism)")
-            }
-            try await withPOP3Server(behavior: ServerBehavior(silentAfter: command)) { server, port in
-                var configuration = SessionFixture.plaintext(port)
-                configuration.allowedMechanisms = [mechanism]
-                configuration.idleTimeout = .milliseconds(500)
-                let session = try await POP3Session.connect(configuration)
-                await assertThrowsPOP3Error(.timeout(seconds: 1)) {
-                    try await session.login(user: "alice", password: "wonderland", prefetchingListing: .sizes)
-                }
-                XCTAssertEqual(Array(server.commandLog.suffix(3)), ["CAPA", "LIST", "TOP 1 0"], "\(mechanism)")
             }
         }
     }
