@@ -553,8 +553,9 @@ public actor POP3Session {
                 let uidl = wantsUIDs ? try await send(.uidl(nil)) : nil
                 return (sizes, PendingUIDListing(uidl.map { connection.channel.eventLoop.makeSucceededFuture($0) }))
             }
-            // Without headers to put first, the UIDs are not made to wait for LIST's round trip.
-            if wantsUIDs, uids == nil, prefetchingHeaders == nil { uids = try await sendPipelined([.uidl(nil)])[0] }
+            // Without headers to put first, the UIDs are not made to wait for LIST's round trip
+            // (LIST came with the login; the capabilities after it may forbid pipelining).
+            if wantsUIDs, uids == nil, prefetchingHeaders == nil, capabilities.pipelining { uids = try await sendPipelined([.uidl(nil)])[0] }
             let sizes = try Self.listEntries(Self.expectBody(try await awaitReply(list), command: "LIST"))
             if let prefetchingHeaders, capabilities.pipelining {
                 let asked = try await prefetchHeaders(prefetchingHeaders, sizes: sizes, askingUIDs: wantsUIDs && uids == nil)

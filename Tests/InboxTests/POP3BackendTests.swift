@@ -207,6 +207,29 @@ final class POP3BackendTests: XCTestCase {
         await h.server.stop()
     }
 
+    /// A cut while a first visit's UIDs are still on their way: the new session lists with UIDs,
+    /// the rows whose headers came meanwhile are not reported as gone, and every header arrives.
+    func testACutBeforeTheUIDsCameReportsNothingGone() async throws {
+        // With 8 in flight on a slow link the first 100 headers, after which the UIDs are taken,
+        // take many round trips: the cut falls between the first of them and the UIDs.
+        var h = try await start(mailbox(300), pipelineWindow: 8)
+        h.proxy.oneWayDelay = .milliseconds(100)
+        let model = h.model
+        try h.pump { _ in model.status.headersLoaded >= 10 }
+        h.proxy.cutAll()
+        h.proxy.oneWayDelay = .zero
+        XCTAssertFalse(h.log.contains { if case .identified = $0 { true } else { false } }, "the UIDs came before the cut")
+        try h.pump { $0.contains(where: Self.isHeadersComplete) }
+        XCTAssertEqual(h.server.sessionCount, 2)
+        let notices = h.log.compactMap { event -> String? in if case .notice(let text) = event { text } else { nil } }
+        XCTAssertFalse(notices.contains { $0.contains("gone from the server") }, "\(notices)")
+        XCTAssertEqual(h.model.status.headersLoaded, 300)
+        XCTAssertEqual(h.model.rows.map(\.listing.uid), (1...300).map { "uid-\($0)" })
+        h.backend.quitWithoutDeleting()
+        try h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
+        await h.server.stop()
+    }
+
     func testCommitDeletesExactlyTheMarkedUIDs() async throws {
         var h = try await start(mailbox(6))
         try h.pump { $0.contains(where: Self.isHeadersComplete) }
