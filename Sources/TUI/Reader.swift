@@ -667,6 +667,12 @@ public final class Reader {
             switch event {
             case .listing:
                 scrollIndexToSelection()
+                let lost = model.marksLostToRenumbering
+                if lost > 0 {
+                    notice = Notice(
+                        text: "\(lost) deletion mark\(lost == 1 ? " was" : "s were") dropped: after the lost connection, a message number without a UID may name another message. Mark \(lost == 1 ? "it" : "them") again.",
+                        isError: true)
+                }
             case .fetchProgress(let number, let received, let total):
                 if pendingOpen?.number == number {
                     progress = FetchProgress(number: number, received: received, total: total ?? progress?.total)

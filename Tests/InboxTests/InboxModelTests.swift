@@ -258,6 +258,11 @@ final class InboxModelTests: XCTestCase {
         model.select(number: 1)
         model.markSelectedAndAdvance()
         XCTAssertEqual(model.commitPlan().entries, [MessageListing(number: 1, uid: nil, size: 100)])
+        XCTAssertEqual(model.marksLostToRenumbering, 0)
+        // A new session's numbers may name other messages: the mark goes, and the model says so.
+        model.apply(.listing((1...3).map { MessageListing(number: $0, uid: nil, size: $0 * 100) }))
+        XCTAssertEqual(model.commitPlan().entries, [])
+        XCTAssertEqual(model.marksLostToRenumbering, 1)
     }
 
     /// A first visit lists rows before UIDL has answered; a mark made meanwhile follows the UID.

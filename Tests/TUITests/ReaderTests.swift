@@ -322,6 +322,20 @@ final class ReaderIndexTests: XCTestCase {
         XCTAssertTrue(text.contains("…"))
     }
 
+    /// A mark held by number (no UIDs yet, or none at all) cannot follow a reconnection: the
+    /// reader says so instead of dropping it silently.
+    func testAMarkLostToANewSessionIsToldAbout() {
+        let reader = Reader(model: InboxModel(account: "a"), backend: FakeBackend(), options: ReaderOptions())
+        reader.resize(width: 120, height: 24)
+        let rows = (1...3).map { MessageListing(number: $0, uid: nil, size: 10) }
+        reader.apply([.listing(rows)])
+        reader.model.select(number: 2)
+        reader.model.markSelectedAndAdvance()
+        reader.apply([.listing(rows)])
+        XCTAssertEqual(reader.notice?.text, "1 deletion mark was dropped: after the lost connection, a message number without a UID may name another message. Mark it again.")
+        XCTAssertEqual(reader.model.marks.count, 0)
+    }
+
     func testNoticesFromTheBackendShowUntilTheNextKey() {
         let h = ReaderHarness(count: 2)
         h.reader.apply([.notice("2 messages have no UIDL.")])

@@ -26,14 +26,17 @@ public struct DeletionMarks: Sendable, Equatable {
 
     /// Keeps only the marks that still name one of `listings` (after a new listing arrived). On
     /// a new session (`renumbered`) a mark held by number alone is dropped: the same number may
-    /// now be another message.
-    public mutating func retain(_ listings: [MessageListing], renumbered: Bool = false) {
-        guard !sizes.isEmpty else { return }
+    /// now be another message. Returns how many marks held by number were dropped.
+    @discardableResult
+    public mutating func retain(_ listings: [MessageListing], renumbered: Bool = false) -> Int {
+        guard !sizes.isEmpty else { return 0 }
         var kept: [MessageIdentity: Int] = [:]
         for listing in listings where sizes[listing.identity] != nil {
             if renumbered, case .number = listing.identity { continue }
             kept[listing.identity] = listing.size
         }
-        sizes = kept
+        let byNumber = { (marks: [MessageIdentity: Int]) in marks.keys.count { if case .number = $0 { true } else { false } } }
+        defer { sizes = kept }
+        return byNumber(sizes) - byNumber(kept)
     }
 }

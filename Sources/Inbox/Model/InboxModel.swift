@@ -39,6 +39,9 @@ public final class InboxModel {
     public private(set) var newUIDs: Set<String> = []
     public private(set) var searchPattern: String?
     public private(set) var listingReceived = false
+    /// Marks held by message number (no UID to hold them by) that the last listing, from a new
+    /// session, could not carry over: the user has to mark those messages again.
+    public private(set) var marksLostToRenumbering = 0
     public private(set) var headersComplete = false
     /// Index into `visible` of the selected row; meaningless when nothing is visible.
     public private(set) var selection = 0
@@ -128,7 +131,7 @@ public final class InboxModel {
         positions = RowPositions(listings.lazy.map(\.number))
         headersLoaded = failures.indices.count { summaries[$0].isPresent || failures[$0] != nil }
         recount()
-        marks.retain(incoming, renumbered: !first)
+        marksLostToRenumbering = marks.retain(incoming, renumbered: !first)
         listingReceived = true
         refreshVisible(keeping: selected.flatMap { identity in listings.first { $0.identity == identity }?.number })
         // Like mutt, start on the newest message: it is what a user checking mail came for.
