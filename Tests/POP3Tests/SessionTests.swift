@@ -15,6 +15,21 @@ final class SessionTests: XCTestCase {
         return session
     }
 
+    /// Runs `topBatch` for `numbers` on a `SessionFixture.numbered` mailbox, checks that each
+    /// reply is that message's header, and returns the numbers in the order they were delivered.
+    private func fetchFixtureHeaders(_ session: POP3Session, _ numbers: [Int], file: StaticString = #filePath, line: UInt = #line) async throws -> [Int] {
+        let delivered = LockedBox<[(Int, String)]>([])
+        try await session.topBatch(numbers, lines: 0) { number, result in
+            let text = (try? result.get()).map { String(decoding: $0, as: UTF8.self) } ?? "failed"
+            delivered.withLockedValue { $0.append((number, text)) }
+        }
+        let results = delivered.withLockedValue { $0 }
+        for (number, text) in results {
+            XCTAssertEqual(text, "Subject: message \(number)\r\nX-N: \(number)\r\n\r\n", file: file, line: line)
+        }
+        return results.map(\.0)
+    }
+
     // MARK: Authorization
 
     func testEveryMechanismLogsIn() async throws {
@@ -645,16 +660,8 @@ final class SessionTests: XCTestCase {
             let capabilities = await session.capabilities
             XCTAssertTrue(capabilities.pipelining)
             let numbers = Array((1...40).reversed()) + [7, 3]
-            let results = LockedBox<[(Int, String)]>([])
-            try await session.topBatch(numbers, lines: 0) { number, result in
-                let text = (try? result.get()).map { String(decoding: $0, as: UTF8.self) } ?? "failed"
-                results.withLockedValue { $0.append((number, text)) }
-            }
-            let delivered = results.withLockedValue { $0 }
-            XCTAssertEqual(delivered.map(\.0), numbers)
-            for (number, text) in delivered {
-                XCTAssertEqual(text, "Subject: message \(number)\r\nX-N: \(number)\r\n\r\n")
-            }
+            let delivered = try await self.fetchFixtureHeaders(session, numbers)
+            XCTAssertEqual(delivered, numbers)
             XCTAssertEqual(server.commandLog.filter { $0.hasPrefix("TOP") }, numbers.map { "TOP \($0) 0" })
             await session.close()
         }
@@ -769,16 +776,8 @@ final class SessionTests: XCTestCase {
             // Written before the listing was handed over, so the server could start on them.
             let trace = try String(contentsOfFile: path, encoding: .utf8)
             XCTAssertTrue(newestFirst.allSatisfy { trace.contains("C: TOP \($0) 0") }, trace)
-            let delivered = LockedBox<[(Int, String)]>([])
-            try await session.topBatch(newestFirst, lines: 0) { number, result in
-                let text = (try? result.get()).map { String(decoding: $0, as: UTF8.self) } ?? "failed"
-                delivered.withLockedValue { $0.append((number, text)) }
-            }
-            let results = delivered.withLockedValue { $0 }
-            XCTAssertEqual(results.map(\.0), newestFirst)
-            for (number, text) in results {
-                XCTAssertEqual(text, "Subject: message \(number)\r\nX-N: \(number)\r\n\r\n")
-            }
+            let delivered = try await self.fetchFixtureHeaders(session, newestFirst)
+            XCTAssertEqual(delivered, newestFirst)
             XCTAssertEqual(server.commandLog.filter { $0.hasPrefix("TOP") }, newestFirst.map { "TOP \($0) 0" }, "each asked once")
             await session.close()
         }
@@ -793,18 +792,11 @@ final class SessionTests: XCTestCase {
             let newestFirst = Array((1...6).reversed())
             let (sizes, pending) = try await session.listing(prefetchingHeaders: HeaderPrefetch(beforeUIDs: 2) { $0.map(\.number).sorted(by: >) })
             XCTAssertEqual(sizes.map(\.number), Array(1...6))
-            let delivered = LockedBox<[Int]>([])
-            try await session.topBatch(Array(newestFirst.prefix(2)), lines: 0) { number, result in
-                XCTAssertEqual(try? result.get(), Array("Subject: message \(number)\r\nX-N: \(number)\r\n\r\n".utf8))
-                delivered.withLockedValue { $0.append(number) }
-            }
+            var delivered = try await self.fetchFixtureHeaders(session, Array(newestFirst.prefix(2)))
             let uids = try await pending.value()
             XCTAssertEqual(uids?.entries.map(\.number), Array(1...6))
-            try await session.topBatch(Array(newestFirst.dropFirst(2)), lines: 0) { number, result in
-                XCTAssertEqual(try? result.get(), Array("Subject: message \(number)\r\nX-N: \(number)\r\n\r\n".utf8))
-                delivered.withLockedValue { $0.append(number) }
-            }
-            XCTAssertEqual(delivered.withLockedValue { $0 }, newestFirst)
+            delivered += try await self.fetchFixtureHeaders(session, Array(newestFirst.dropFirst(2)))
+            XCTAssertEqual(delivered, newestFirst)
             let sent = server.commandLog.drop { $0 != "LIST" }
             // Message 1's header came with the login and is not asked for again.
             XCTAssertEqual(Array(sent), ["LIST", "TOP 1 0", "TOP 6 0", "TOP 5 0", "UIDL", "TOP 4 0", "TOP 3 0", "TOP 2 0"])
@@ -818,16 +810,8 @@ final class SessionTests: XCTestCase {
         try await withPOP3Server(messages: SessionFixture.numbered(4)) { server, port in
             let session = try await self.loggedIn(port)
             _ = try await session.listWithUIDs(prefetchingHeaders: HeaderPrefetch { $0.map(\.number).sorted(by: >) })
-            let delivered = LockedBox<[(Int, String)]>([])
-            try await session.topBatch([1, 2], lines: 0) { number, result in
-                let text = (try? result.get()).map { String(decoding: $0, as: UTF8.self) } ?? "failed"
-                delivered.withLockedValue { $0.append((number, text)) }
-            }
-            let results = delivered.withLockedValue { $0 }
-            XCTAssertEqual(results.map(\.0), [1, 2])
-            for (number, text) in results {
-                XCTAssertEqual(text, "Subject: message \(number)\r\nX-N: \(number)\r\n\r\n")
-            }
+            let delivered = try await self.fetchFixtureHeaders(session, [1, 2])
+            XCTAssertEqual(delivered, [1, 2])
             let stat = try await session.stat()
             XCTAssertEqual(stat.count, 4, "the replies set aside left the session in step")
             XCTAssertEqual(server.commandLog.filter { $0.hasPrefix("TOP") }, ["TOP 4 0", "TOP 3 0", "TOP 2 0", "TOP 1 0", "TOP 1 0", "TOP 2 0"])

@@ -47,7 +47,7 @@ public final class HeaderCache: Sendable {
         let (queue, notice) = try CacheDatabase.open(
             .headers, in: directory, account: account, server: server,
             migrator: migrator, checkSchema: checkSchema)
-        let holdsSummaries = (try? queue.read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM summary)") }) ?? nil
+        let holdsSummaries = (try? queue.read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM summary)") ?? false }) ?? false
         // Capabilities that cannot be read are as good as none: the server is asked.
         let remembered = (try? queue.read { db -> RememberedCapabilities in
             var found: RememberedCapabilities = [:]
@@ -60,7 +60,7 @@ public final class HeaderCache: Sendable {
             }
             return found
         }) ?? [:]
-        return HeaderCache(database: queue, notice: notice, remembered: remembered, holdsSummaries: holdsSummaries ?? false)
+        return HeaderCache(database: queue, notice: notice, remembered: remembered, holdsSummaries: holdsSummaries)
     }
 
     /// Everything the cache holds, read in one transaction. The reader reads it while the

@@ -36,7 +36,8 @@ public struct DeletionMarks: Sendable, Equatable {
             kept[listing.identity] = listing.size
         }
         let byNumber = { (marks: [MessageIdentity: Int]) in marks.keys.count { if case .number = $0 { true } else { false } } }
-        defer { sizes = kept }
-        return byNumber(sizes) - byNumber(kept)
+        let dropped = byNumber(sizes) - byNumber(kept)
+        sizes = kept
+        return dropped
     }
 }
