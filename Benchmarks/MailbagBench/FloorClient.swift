@@ -53,14 +53,15 @@ enum FloorClient {
         return seconds
     }
 
-    /// Connect, log in, then LIST and UIDL written together: the least any client must ask before
-    /// it can show a cached index, since it needs the sizes and the UIDs. Seconds since `start`.
-    static func listAndUIDs(port: Int, user: String, password: String, start: ContinuousClock.Instant) throws -> Double {
+    /// Connect, log in, then STAT and UIDL written together: the least any client must ask before
+    /// it can show a cached index, since it needs the UIDs, and the total size to check the
+    /// cached sizes against. Seconds since `start`.
+    static func uidsAndTotal(port: Int, user: String, password: String, start: ContinuousClock.Instant) throws -> Double {
         let connection = try Connection(port: port)
         defer { connection.close() }
         try connection.login(user: user, password: password)
-        try connection.write("LIST\r\nUIDL\r\n")
-        try connection.skipMultiLine()
+        try connection.write("STAT\r\nUIDL\r\n")
+        _ = try connection.statusLine()
         try connection.skipMultiLine()
         let total = start.secondsSince
         try connection.write("QUIT\r\n")

@@ -174,8 +174,8 @@ struct IndexRow {
         let firstScreenFloor = try await repeated("1st screen floor", expect: { $0 == min(count, HeadlessReader.screenRows) }, by: { $0 }) {
             try FloorClient.firstScreen(port: port, user: user, password: rig.password, rows: HeadlessReader.screenRows)
         }
-        let warmFloor = try await repeated("floor LIST+UIDL", expect: { $0 == 0 }, by: { $0 }) {
-            try FloorClient.listAndUIDs(port: port, user: user, password: rig.password, start: .now)
+        let warmFloor = try await repeated("floor STAT+UIDL", expect: { $0 == 0 }, by: { $0 }) {
+            try FloorClient.uidsAndTotal(port: port, user: user, password: rig.password, start: .now)
         }
         let cache = FileManager.default.temporaryDirectory.appendingPathComponent("mailbag-bench-cache-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: cache) }

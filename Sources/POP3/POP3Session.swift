@@ -19,11 +19,11 @@ public actor POP3Session {
     private let connection: POP3Connection
     private var busy = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
-    /// LIST (and UIDL) sent with the login (`prefetchingListing`), for the first `listing`.
-    private var prefetchedListing: (list: EventLoopFuture<POP3Reply>, uids: EventLoopFuture<POP3Reply>?)?
-    /// `TOP 1 0` sent with the login (`ListingPrefetch.sizes`), taken by whichever batch asks for
-    /// message 1's header, so the warm-up costs the server nothing extra.
-    private var headerWithLogin: EventLoopFuture<POP3Reply>?
+    /// What the login sent behind the credentials (`prefetchingListing`), each taken by the first
+    /// operation that would send the same command: LIST, UIDL and STAT by `listing`, `uidListing`
+    /// and `stat`, the warm-up `TOP 1 0` by whichever batch asks for message 1's header, so it
+    /// costs the server nothing extra.
+    private var repliesWithLogin: [(command: POP3Command, reply: EventLoopFuture<POP3Reply>)] = []
     /// `TOP n 0` written while the listing was still coming (`listWithUIDs(prefetchingHeaders:)`),
     /// for a `topBatch` that asks for these numbers first.
     private var prefetchedHeaders: PrefetchedHeaders?
@@ -248,13 +248,7 @@ public actor POP3Session {
             throw POP3Error.malformedResponse("the server asked for more SASL data after a complete login")
         }
         try await finishLogin(login)
-        switch prefetchingListing {
-        case .sizesAndUIDs: prefetchedListing = (replies[2], replies[3])
-        case .sizes:
-            prefetchedListing = (replies[2], nil)
-            headerWithLogin = replies[3]
-        case nil: break
-        }
+        repliesWithLogin = Array(zip(prefetchingListing?.commands ?? [], replies.dropFirst(2)))
         if case .multiLine(_, let body) = try await awaitReply(replies[1]) {
             return Capabilities.parse(Listing.stringLines(body))
         }
@@ -306,7 +300,7 @@ public actor POP3Session {
 
     public func stat() async throws -> (count: Int, size: Int) {
         try await transaction("STAT") {
-            let status = try await Self.expectOK(send(.stat), command: "STAT")
+            let status = try await Self.expectOK(sendOrReuse(.stat), command: "STAT")
             let fields = status.text.split(separator: " ")
             guard fields.count >= 2, let count = Listing.number(fields[0].utf8),
                 let size = Listing.number(fields[1].utf8)
@@ -341,6 +335,16 @@ public actor POP3Session {
                 throw POP3Error.malformedResponse("LIST reply \"\(status.text)\"")
             }
             return entry
+        }
+    }
+
+    /// UIDL; nil when the server has no UIDL (a refusal is an answer here, not an error). Invalid
+    /// and duplicate UIDs are reported in `problems` and left out of `entries`.
+    public func uidListing() async throws -> UIDListing? {
+        try await transaction("UIDL") {
+            guard capabilities.uidl else { return nil }
+            guard case .multiLine(_, let body) = try await sendOrReuse(.uidl(nil)) else { return nil }
+            return UIDListing.parse(body)
         }
     }
 
@@ -392,8 +396,7 @@ public actor POP3Session {
         try await transaction("DELE") {
             try Self.checkMessageNumber(number)
             // A listing from before the deletion would still show the message.
-            prefetchedListing = nil
-            headerWithLogin = nil
+            repliesWithLogin = []
             _ = try await Self.expectOK(send(.dele(number)), command: "DELE \(number)")
         }
     }
@@ -462,8 +465,7 @@ public actor POP3Session {
             guard capabilities.pipelining, numbers.count > 1 || prefetched != nil else {
                 for (done, number) in numbers.enumerated() {
                     if shouldPause() { return done }
-                    let command = POP3Command.top(number, lines: lines)
-                    let reply = if let early = replySentWithLogin(command) { try await awaitReply(early) } else { try await send(command) }
+                    let reply = try await sendOrReuse(.top(number, lines: lines))
                     await each(number, result(reply, number))
                 }
                 return numbers.count
@@ -534,31 +536,29 @@ public actor POP3Session {
     public func listing(prefetchingHeaders: HeaderPrefetch? = nil) async throws -> (sizes: [ListEntry], uids: PendingUIDListing) {
         try await transaction("LIST") {
             let wantsUIDs = capabilities.uidl
-            var list: EventLoopFuture<POP3Reply>?
-            var uids: EventLoopFuture<POP3Reply>?
-            if let prefetched = prefetchedListing {
-                list = prefetched.list
-                // Sent before the capabilities after login were known; a server that has no UIDL
-                // refused it, which is what a nil listing says.
-                if wantsUIDs { uids = prefetched.uids }
-                prefetchedListing = nil
-            } else if capabilities.pipelining {
-                let uidsNow = wantsUIDs && prefetchingHeaders == nil
+            var list = replySentWithLogin(.list(nil))
+            // Sent before the capabilities after login were known; a server that has no UIDL
+            // refused it, which is what a nil listing says.
+            let uidsWithLogin = replySentWithLogin(.uidl(nil))
+            var uids = wantsUIDs ? uidsWithLogin : nil
+            if list == nil, capabilities.pipelining {
+                let uidsNow = wantsUIDs && uids == nil && prefetchingHeaders == nil
                 let replies = try await sendPipelined(uidsNow ? [.list(nil), .uidl(nil)] : [.list(nil)])
                 list = replies[0]
-                uids = replies.count > 1 ? replies[1] : nil
+                if uidsNow { uids = replies[1] }
             }
             guard let list else {
                 let sizes = try Self.listEntries(Self.expectBody(try await send(.list(nil)), command: "LIST"))
-                let uidl = wantsUIDs ? try await send(.uidl(nil)) : nil
-                return (sizes, PendingUIDListing(uidl.map { connection.channel.eventLoop.makeSucceededFuture($0) }))
+                if wantsUIDs, uids == nil { uids = connection.channel.eventLoop.makeSucceededFuture(try await send(.uidl(nil))) }
+                return (sizes, PendingUIDListing(uids))
             }
             // Without headers to put first, the UIDs are not made to wait for LIST's round trip
             // (LIST came with the login; the capabilities after it may forbid pipelining).
             if wantsUIDs, uids == nil, prefetchingHeaders == nil, capabilities.pipelining { uids = try await sendPipelined([.uidl(nil)])[0] }
             let sizes = try Self.listEntries(Self.expectBody(try await awaitReply(list), command: "LIST"))
             if let prefetchingHeaders, capabilities.pipelining {
-                let asked = try await prefetchHeaders(prefetchingHeaders, sizes: sizes, askingUIDs: wantsUIDs && uids == nil)
+                let asked = try await prefetchHeaders(
+                    prefetchingHeaders.order(sizes), with: wantsUIDs && uids == nil ? .uidl(nil) : nil, after: prefetchingHeaders.beforeUIDs)
                 uids = uids ?? asked
             } else if wantsUIDs, uids == nil {
                 uids = try await sendPipelined([.uidl(nil)])[0]
@@ -567,40 +567,59 @@ public actor POP3Session {
         }
     }
 
-    /// Writes `TOP n 0` for as many of the numbers `prefetch` orders as a batch's first window
-    /// holds, with UIDL among them when `askingUIDs`. Returns UIDL's reply when it asked.
-    private func prefetchHeaders(_ prefetch: HeaderPrefetch, sizes: [ListEntry], askingUIDs: Bool) async throws -> EventLoopFuture<POP3Reply>? {
-        let first = Array(prefetch.order(sizes).prefix(PipelineWindow(limit: configuration.pipelineWindow).size))
+    /// LIST, with the `TOP n 0` of the first of `headers` written behind it: for a caller that
+    /// knows which headers it will ask `topBatch` for, in this order, before it has the sizes.
+    public func list(prefetchingHeaders headers: [Int]) async throws -> [ListEntry] {
+        try await transaction("LIST") {
+            let reply: POP3Reply
+            if let early = replySentWithLogin(.list(nil)) {
+                reply = try await awaitReply(early)
+            } else if capabilities.pipelining, let list = try await prefetchHeaders(headers, with: .list(nil), after: 0) {
+                reply = try await awaitReply(list)
+            } else {
+                reply = try await send(.list(nil))
+            }
+            return try Self.listEntries(Self.expectBody(reply, command: "LIST"))
+        }
+    }
+
+    /// Writes `TOP n 0` for as many of `order` as a batch's first window holds, with `command`
+    /// (if any) after the first `position` of them. Returns `command`'s reply.
+    private func prefetchHeaders(_ order: [Int], with command: POP3Command?, after position: Int) async throws -> EventLoopFuture<POP3Reply>? {
+        let first = Array(order.prefix(PipelineWindow(limit: configuration.pipelineWindow).size))
         for number in first { try Self.checkMessageNumber(number) }
         var commands = first.map { POP3Command.top($0, lines: 0) }
-        let uidsAt = min(max(0, prefetch.beforeUIDs), commands.count)
-        if askingUIDs { commands.insert(.uidl(nil), at: uidsAt) }
+        let at = min(max(0, position), commands.count)
+        if let command { commands.insert(command, at: at) }
         guard !commands.isEmpty else { return nil }
         let sentAt = ContinuousClock.now
         var replies = try await sendOrReuse(commands).map(\.reply)
-        let uids = askingUIDs ? replies.remove(at: uidsAt) : nil
+        let asked = command == nil ? nil : replies.remove(at: at)
         if !first.isEmpty { prefetchedHeaders = PrefetchedHeaders(numbers: first, replies: replies, sentAt: sentAt) }
-        return uids
+        return asked
     }
 
-    /// Writes `commands` in one go, except the `TOP 1 0` the login sent, whose reply takes its
-    /// place. Returns each command's reply, and whether it was written now.
+    /// Writes `commands` in one go, except those the login sent already, whose replies take their
+    /// places. Returns each command's reply, and whether it was written now.
     private func sendOrReuse(_ commands: [POP3Command]) async throws -> [(reply: EventLoopFuture<POP3Reply>, written: Bool)] {
-        guard let index = commands.firstIndex(of: .top(1, lines: 0)), let early = replySentWithLogin(commands[index]) else {
-            return try await sendPipelined(commands).map { ($0, true) }
-        }
-        var others = commands
-        others.remove(at: index)
-        var replies = try await (others.isEmpty ? [] : sendPipelined(others)).map { ($0, true) }
-        replies.insert((early, false), at: index)
-        return replies
+        guard !repliesWithLogin.isEmpty else { return try await sendPipelined(commands).map { ($0, true) } }
+        let early = commands.map(replySentWithLogin)
+        let unsent = zip(commands, early).compactMap { command, reply in reply == nil ? command : nil }
+        var fresh = try await (unsent.isEmpty ? [] : sendPipelined(unsent))[...]
+        return early.map { reply in reply.map { ($0, false) } ?? (fresh.removeFirst(), true) }
     }
 
-    /// The reply to `command` when the login asked for it already (`headerWithLogin`).
+    /// Sends `command`, or awaits the reply to the one the login sent already.
+    private func sendOrReuse(_ command: POP3Command) async throws -> POP3Reply {
+        if let early = replySentWithLogin(command) { return try await awaitReply(early) }
+        return try await send(command)
+    }
+
+    /// The reply to `command` when the login asked for it already (`repliesWithLogin`); each
+    /// is taken once.
     private func replySentWithLogin(_ command: POP3Command) -> EventLoopFuture<POP3Reply>? {
-        guard command == .top(1, lines: 0), let early = headerWithLogin else { return nil }
-        headerWithLogin = nil
-        return early
+        guard let index = repliesWithLogin.firstIndex(where: { $0.command == command }) else { return nil }
+        return repliesWithLogin.remove(at: index).reply
     }
 
     /// Drops the connection without QUIT: the server deletes nothing. Interrupts a running operation.
@@ -714,15 +733,17 @@ private struct PrefetchedHeaders {
 /// What `login` asks for in the same write as the command that completes it, when the server
 /// pipelines.
 public enum ListingPrefetch: Sendable {
-    /// LIST and UIDL: for a caller that matches rows by UID before it shows them.
-    case sizesAndUIDs
+    /// STAT and UIDL: for a caller that knows most sizes already (a header cache keyed by UID)
+    /// and checks them against STAT's total (`stat`, `uidListing`), asking LIST only when they
+    /// do not add up.
+    case uidsAndTotal
     /// LIST without UIDL: for a first visit, which shows rows from LIST and has `listing` ask for
     /// UIDL behind the headers it shows first.
     case sizes
 
     var commands: [POP3Command] {
         switch self {
-        case .sizesAndUIDs: [.list(nil), .uidl(nil)]
+        case .uidsAndTotal: [.stat, .uidl(nil)]
         // The first header of a session can cost a server far more than the next ones: Dovecot
         // opens the maildrop's files only then, some 80 ms for 20,000 messages. Asked for here,
         // that happens while LIST's answer travels instead of after the first screenful's TOPs

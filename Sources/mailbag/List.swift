@@ -26,17 +26,19 @@ struct List: AsyncParsableCommand {
             let cache = await opening?.value
             if let notice = cache?.notice { Output.warn(notice) }
             let contents = await MailboxIndex.cacheContents(cache, notice: Output.warn)
-            // With nothing cached every header is fetched, and the first are asked for while the server lists.
-            let listing: (rows: [MessageListing], problems: [String])
-            if contents?.isEmpty ?? true {
-                let (rows, uids) = try await MailboxIndex.listingBeforeUIDs(session)
-                listing = MailboxIndex.identified(rows, by: try await uids.value())
+            let listing: MailboxIndex.CachedListing
+            if let contents, !contents.isEmpty {
+                listing = try await MailboxIndex.cachedListing(session, contents: contents)
             } else {
-                listing = try await MailboxIndex.listingWithUIDs(session)
+                // With nothing cached every header is fetched, and the first are asked for while the server lists.
+                let (rows, uids) = try await MailboxIndex.listingBeforeUIDs(session)
+                let (identified, problems) = MailboxIndex.identified(rows, by: try await uids.value())
+                listing = MailboxIndex.CachedListing(
+                    rows: identified, cached: Array(repeating: nil, count: identified.count),
+                    visit: VisitedUIDs(identified.compactMap(\.uid)), problems: problems)
             }
             for problem in listing.problems { Output.warn(problem) }
-            let visit = VisitedUIDs(listing.rows.compactMap(\.uid))
-            let cached = MailboxIndex.cachedSummaries(listing.rows, visit: visit, in: contents)
+            let (visit, cached) = (listing.visit, listing.cached)
             for case let (row, summary?) in zip(listing.rows, cached) { await summaries.record(row.number, .success(summary)) }
             let missing = zip(listing.rows, cached).filter { $1 == nil }.map(\.0)
             // In the order the listing asked for them; the output keeps server order.

@@ -121,9 +121,14 @@ final class POP3BackendTests: XCTestCase {
             let logged = server.commandLog.count
             var h = try await start(server, headerCache: try cache())
             try h.pump { $0.contains(where: Self.isHeadersComplete) }
-            let tops = server.commandLog.dropFirst(logged).filter { $0.hasPrefix("TOP") }
+            let sent = server.commandLog.dropFirst(logged)
+            let tops = sent.filter { $0.hasPrefix("TOP") }
             // On the first visit message 1's header is asked for with the login, the rest newest first.
             XCTAssertEqual(tops, [1: ["TOP 1 0"] + (2...30).reversed().map { "TOP \($0) 0" }, 2: [], 3: ["TOP 31 0"]][visit], "visit \(visit)")
+            // With everything cached, UIDL and the cached sizes (which add up to STAT's total) are
+            // the listing; new mail needs LIST, and its header goes out with it.
+            let listing = sent.filter { ["STAT", "LIST", "UIDL"].contains($0) || $0.hasPrefix("TOP") }.prefix(4)
+            XCTAssertEqual(Array(listing), [1: ["LIST", "TOP 1 0", "TOP 30 0", "TOP 29 0"], 2: ["STAT", "UIDL"], 3: ["STAT", "UIDL", "LIST", "TOP 31 0"]][visit], "visit \(visit)")
             XCTAssertEqual(h.model.status.headersLoaded, visit == 3 ? 31 : 30)
             XCTAssertEqual(h.model.row(number: 17)?.summary?.subject, "Message 17")
             let model = h.model
@@ -133,6 +138,54 @@ final class POP3BackendTests: XCTestCase {
             await h.proxy.stop()
         }
         await server.stop()
+    }
+
+    /// A server that reused a UID for another message: the cached sizes no longer add up to
+    /// STAT's total, so LIST is asked for, and the message whose size changed is fetched again
+    /// instead of showing the old one's header.
+    func testAReusedUIDIsCaughtByTheSizesAndFetchedAgain() async throws {
+        let scratch = try CacheScratch()
+        let cache = { try HeaderCache.open(in: scratch.cache, account: "u@test", server: "u@test") }
+        var messages = mailbox(10)
+        var sizeBefore: Int?
+        for visit in 1...2 {
+            if visit == 2 {
+                messages[6] = ServerMessage(uid: "uid-7", text: "From: Someone Else <e@example.org>\nSubject: Not message 7\n\nA longer body than before.\n")
+            }
+            let server = InMemoryPOP3Server(users: ["u": "p"], messages: messages)
+            var h = try await start(server, headerCache: try cache())
+            try h.pump { $0.contains(where: Self.isHeadersComplete) }
+            if visit == 1 {
+                sizeBefore = h.model.row(number: 7)?.listing.size
+            } else {
+                XCTAssertEqual(server.commandLog.filter { $0 == "LIST" || $0.hasPrefix("TOP") }, ["LIST", "TOP 7 0"])
+                XCTAssertEqual(h.model.row(number: 7)?.summary?.subject, "Not message 7")
+                XCTAssertNotEqual(h.model.row(number: 7)?.listing.size, sizeBefore)
+                XCTAssertEqual(h.model.row(number: 8)?.summary?.subject, "Message 8")
+            }
+            h.backend.quitWithoutDeleting()
+            try h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
+            await server.stop()
+        }
+    }
+
+    /// A server that no longer offers UIDL: nothing cached can be matched, so the rows come from
+    /// LIST and every header is fetched.
+    func testACachedVisitToAServerThatDroppedUIDLFetchesEveryHeader() async throws {
+        let scratch = try CacheScratch()
+        let cache = { try HeaderCache.open(in: scratch.cache, account: "u@test", server: "u@test") }
+        for visit in 1...2 {
+            let behavior = visit == 1 ? ServerBehavior() : ServerBehavior(capabilities: ["TOP", "USER", "PIPELINING"])
+            let server = InMemoryPOP3Server(users: ["u": "p"], messages: mailbox(6), behavior: behavior)
+            var h = try await start(server, headerCache: try cache())
+            try h.pump { $0.contains(where: Self.isHeadersComplete) }
+            XCTAssertEqual(server.commandLog.filter { $0.hasPrefix("TOP") }.count, 6, "visit \(visit)")
+            XCTAssertEqual(h.model.status.headersLoaded, 6)
+            XCTAssertEqual(h.model.rows.map(\.listing.uid), visit == 1 ? (1...6).map { "uid-\($0)" } : Array(repeating: nil, count: 6))
+            h.backend.quitWithoutDeleting()
+            try h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
+            await server.stop()
+        }
     }
 
     /// A first visit shows its rows from LIST and has UIDL answered behind the first screenful's

@@ -87,7 +87,7 @@ final class SessionTests: XCTestCase {
 
     func testTheCommandThatCompletesALoginCarriesCAPAAndTheListing() async throws {
         let completing: [(AuthMechanism, String)] = [(.saslPlain, "AUTH"), (.apop, "APOP"), (.userPass, "PASS")]
-        let listings: [(ListingPrefetch, [String])] = [(.sizesAndUIDs, ["LIST", "UIDL"]), (.sizes, ["LIST", "TOP 1 0"])]
+        let listings: [(ListingPrefetch, [String])] = [(.uidsAndTotal, ["STAT", "UIDL"]), (.sizes, ["LIST", "TOP 1 0"])]
         for (mechanism, command) in completing {
             for (prefetch, listing) in listings {
                 // Silent from the completing command on: only a client that pipelined has sent the rest.
@@ -108,25 +108,44 @@ final class SessionTests: XCTestCase {
     }
 
     func testAListingFetchedWithTheLoginCostsNoFurtherCommand() async throws {
-        for (mechanism, prefetch) in AuthMechanism.allCases.flatMap({ m in [(m, ListingPrefetch.sizesAndUIDs), (m, .sizes)] }) {
+        for (mechanism, prefetch) in AuthMechanism.allCases.flatMap({ m in [(m, ListingPrefetch.uidsAndTotal), (m, .sizes)] }) {
             try await withPOP3Server { server, port in
                 var configuration = SessionFixture.plaintext(port)
                 configuration.allowedMechanisms = [mechanism]
                 let session = try await POP3Session.connect(configuration)
                 try await session.login(user: "alice", password: "wonderland", prefetchingListing: prefetch)
-                let (sizes, uids) = try await session.listWithUIDs()
+                let listed: (sizes: [ListEntry]?, total: (count: Int, size: Int)?, uids: UIDListing?)
+                if prefetch == .sizes {
+                    let (sizes, uids) = try await session.listWithUIDs()
+                    listed = (sizes, nil, uids)
+                } else {
+                    listed = (nil, try await session.stat(), try await session.uidListing())
+                }
                 // Counted once the listing is in hand: the server may still be logging the
                 // prefetched commands when the login returns.
-                let sent = server.commandLog.filter { $0 == "LIST" || $0 == "UIDL" }
-                XCTAssertEqual(sent, ["LIST", "UIDL"], "\(mechanism), \(prefetch): \(server.commandLog)")
+                let sent = server.commandLog.filter { ["STAT", "LIST", "UIDL"].contains($0) }
+                XCTAssertEqual(sent, prefetch == .sizes ? ["LIST", "UIDL"] : ["STAT", "UIDL"], "\(mechanism), \(prefetch)")
+                let sizes = try await session.list()
+                let uids = try await session.uidl()
                 XCTAssertEqual(sizes.map(\.number), [1, 2, 3])
-                let expectedUIDs = try await session.uidl()
-                XCTAssertEqual(uids, expectedUIDs)
-                // After a deletion the prefetched listing is out of date, so it is asked for again.
-                try await session.delete(1)
-                let (after, _) = try await session.listWithUIDs()
-                XCTAssertEqual(after.map(\.number), [2, 3], "\(mechanism)")
+                XCTAssertEqual(listed.uids, uids)
+                if let listedSizes = listed.sizes { XCTAssertEqual(listedSizes, sizes) }
+                if let total = listed.total {
+                    XCTAssertEqual(total.count, 3)
+                    XCTAssertEqual(total.size, sizes.map(\.size).reduce(0, +))
+                }
                 await session.close()
+
+                // After a deletion what the login fetched is out of date, so it is asked for again.
+                let deleting = try await POP3Session.connect(configuration)
+                try await deleting.login(user: "alice", password: "wonderland", prefetchingListing: prefetch)
+                try await deleting.delete(1)
+                let (after, afterUIDs) = try await deleting.listWithUIDs()
+                XCTAssertEqual(after.map(\.number), [2, 3], "\(mechanism)")
+                XCTAssertEqual(afterUIDs?.entries.map(\.number), [2, 3], "\(mechanism)")
+                let total = try await deleting.stat()
+                XCTAssertEqual(total.count, 2, "\(mechanism)")
+                await deleting.close()
             }
         }
     }
@@ -134,7 +153,7 @@ final class SessionTests: XCTestCase {
     /// The refused login's pipelined CAPA (and LIST and UIDL) are answered from AUTHORIZATION and
     /// left unread; the next login and what follows it stay in step.
     func testARefusedPipelinedPLAINLoginLeavesTheSessionReadyForAnotherTry() async throws {
-        for prefetching in [nil, ListingPrefetch.sizesAndUIDs] {
+        for prefetching in [nil, ListingPrefetch.uidsAndTotal, .sizes] {
             try await withPOP3Server { server, port in
                 var configuration = SessionFixture.plaintext(port)
                 configuration.allowedMechanisms = [.saslPlain]
@@ -167,7 +186,7 @@ final class SessionTests: XCTestCase {
                 configuration = try await configuration.knowingCapabilities()
                 let before = server.commandLog.count
                 let session = try await POP3Session.connect(configuration)
-                try await session.login(user: "alice", password: "wonderland", prefetchingListing: .sizesAndUIDs)
+                try await session.login(user: "alice", password: "wonderland", prefetchingListing: .uidsAndTotal)
                 let (sizes, _) = try await session.listWithUIDs()
                 XCTAssertEqual(sizes.count, 3)
                 _ = try await session.quit()
@@ -208,7 +227,7 @@ final class SessionTests: XCTestCase {
             configuration.knownCapabilities = { Capabilities(top: true, uidl: true, user: true, pipelining: true, sasl: ["PLAIN"]) }
             configuration.allowedMechanisms = [.saslPlain, .saslLogin]
             let session = try await POP3Session.connect(configuration)
-            try await session.login(user: "alice", password: "wonderland", prefetchingListing: .sizesAndUIDs)
+            try await session.login(user: "alice", password: "wonderland", prefetchingListing: .uidsAndTotal)
             let (sizes, uids) = try await session.listWithUIDs()
             XCTAssertEqual(sizes.count, 3)
             XCTAssertEqual(uids?.entries.count, 3)
@@ -216,7 +235,7 @@ final class SessionTests: XCTestCase {
             XCTAssertEqual(fresh.sasl, ["LOGIN"])
             _ = try await session.quit()
             let sent = server.commandLog.map { String($0.prefix { $0 != " " }) }
-            XCTAssertEqual(Array(sent.prefix(5)), ["AUTH", "CAPA", "LIST", "UIDL", "CAPA"], "\(sent)")
+            XCTAssertEqual(Array(sent.prefix(5)), ["AUTH", "CAPA", "STAT", "UIDL", "CAPA"], "\(sent)")
             XCTAssertEqual(server.commandLog.filter { $0.hasPrefix("AUTH") }.map { String($0.prefix(10)) }, ["AUTH PLAIN", "AUTH LOGIN"])
         }
     }
@@ -768,7 +787,7 @@ final class SessionTests: XCTestCase {
             var configuration = SessionFixture.plaintext(port)
             configuration.trace = try ProtocolTrace(path: path)
             let session = try await POP3Session.connect(configuration)
-            try await session.login(user: "alice", password: "wonderland", prefetchingListing: .sizesAndUIDs)
+            try await session.login(user: "alice", password: "wonderland", prefetchingListing: .uidsAndTotal)
             let newestFirst = Array((1...6).reversed())
             let (sizes, uids) = try await session.listWithUIDs(prefetchingHeaders: HeaderPrefetch { $0.map(\.number).sorted(by: >) })
             XCTAssertEqual(sizes.count, 6)
@@ -779,6 +798,31 @@ final class SessionTests: XCTestCase {
             let delivered = try await self.fetchFixtureHeaders(session, newestFirst)
             XCTAssertEqual(delivered, newestFirst)
             XCTAssertEqual(server.commandLog.filter { $0.hasPrefix("TOP") }, newestFirst.map { "TOP \($0) 0" }, "each asked once")
+            await session.close()
+        }
+    }
+
+    /// A visit whose cache lacks some headers: LIST and their TOPs go out in one write, and the
+    /// batch that asks for them takes the replies.
+    func testHeadersKnownBeforeTheListGoOutWithIt() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("session-trace-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try await withPOP3Server(messages: SessionFixture.numbered(6)) { server, port in
+            var configuration = SessionFixture.plaintext(port)
+            configuration.trace = try ProtocolTrace(path: path)
+            let session = try await POP3Session.connect(configuration)
+            try await session.login(user: "alice", password: "wonderland", prefetchingListing: .uidsAndTotal)
+            let uids = try await session.uidListing()
+            XCTAssertEqual(uids?.entries.count, 6)
+            let sizes = try await session.list(prefetchingHeaders: [6, 4])
+            XCTAssertEqual(sizes.map(\.number), Array(1...6))
+            let trace = try String(contentsOfFile: path, encoding: .utf8)
+            XCTAssertTrue(trace.contains("C: TOP 6 0") && trace.contains("C: TOP 4 0"), "written before LIST was answered: \(trace)")
+            let delivered = try await self.fetchFixtureHeaders(session, [6, 4, 2])
+            XCTAssertEqual(delivered, [6, 4, 2])
+            XCTAssertEqual(Array(server.commandLog.drop { $0 != "STAT" }), ["STAT", "UIDL", "LIST", "TOP 6 0", "TOP 4 0", "TOP 2 0"])
+            let stat = try await session.stat()
+            XCTAssertEqual(stat.count, 6, "in step after the batch")
             await session.close()
         }
     }

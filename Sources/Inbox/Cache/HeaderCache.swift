@@ -145,19 +145,34 @@ public final class HeaderCache: Sendable {
             return entries[found].summary
         }
 
-        /// The cached summaries of `rows`, in row order, nil where the cache has none; `visit`
-        /// is `VisitedUIDs` of the rows' UIDs.
+        /// The cached summaries of `rows`, in row order, nil where the cache has none or has
+        /// another size; `visit` is `VisitedUIDs` of the rows' UIDs.
         public func summaries(for rows: [MessageListing], visit: VisitedUIDs) -> [MessageSummary?] {
-            guard visit == previousVisit && rows.count == summariesInVisitOrder.count else {
-                var finder = Finder(uids: uids)
-                return rows.map { row in row.uid.flatMap { summary(at: finder.find($0.utf8), size: row.size) } }
-            }
-            // Every row has a UID (the visit holds as many as there are rows), in the order cached.
-            var summaries = summariesInVisitOrder
-            for (position, row) in rows.enumerated() where row.size != sizesInVisitOrder[position] {
+            var (sizes, summaries) = entries(for: rows, visit: visit)
+            for (position, row) in rows.enumerated() where row.size != sizes[position] {
                 summaries[position] = nil
             }
             return summaries
+        }
+
+        /// The size and summary cached for each row's UID, in row order (-1 and nil where the
+        /// cache has none), whatever size the row has; `visit` is `VisitedUIDs` of the rows' UIDs.
+        public func entries(for rows: [MessageListing], visit: VisitedUIDs) -> (sizes: [Int], summaries: [MessageSummary?]) {
+            // Every row has a UID then (the visit holds as many as there are rows), in the order cached.
+            if visit == previousVisit && rows.count == summariesInVisitOrder.count {
+                return (sizesInVisitOrder, summariesInVisitOrder)
+            }
+            var finder = Finder(uids: uids)
+            var sizes: [Int] = []
+            var summaries: [MessageSummary?] = []
+            sizes.reserveCapacity(rows.count)
+            summaries.reserveCapacity(rows.count)
+            for row in rows {
+                let found = row.uid.flatMap { finder.find($0.utf8) }
+                sizes.append(found.map { entries[$0].size } ?? -1)
+                summaries.append(found.map { entries[$0].summary })
+            }
+            return (sizes, summaries)
         }
 
         /// Whether no summary is cached.

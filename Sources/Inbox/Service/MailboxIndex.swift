@@ -12,6 +12,55 @@ public enum MailboxIndex {
         return identified(rows(sizes), by: uids)
     }
 
+    /// A visit with summaries cached: its rows, the cached summary of each (nil where the
+    /// header is still to be fetched), and the visit's UIDs.
+    public struct CachedListing: Sendable {
+        public var rows: [MessageListing]
+        public var cached: [MessageSummary?]
+        public var visit: VisitedUIDs
+        public var problems: [String]
+
+        public init(rows: [MessageListing], cached: [MessageSummary?], visit: VisitedUIDs, problems: [String]) {
+            self.rows = rows
+            self.cached = cached
+            self.visit = visit
+            self.problems = problems
+        }
+    }
+
+    /// The listing of a visit with a header cache. UIDL (sent with the login, with STAT) names
+    /// the messages and the cache knows their sizes: when every UID is cached and the cached
+    /// sizes add up to STAT's total, that is the listing, and LIST is not asked for. Otherwise
+    /// LIST gives the sizes, each checked against the cached one (some servers reuse a UID for
+    /// another message, and the size gives that away), and the headers of UIDs the cache does
+    /// not know are asked for in the same write.
+    public static func cachedListing(_ session: POP3Session, contents: HeaderCache.Contents) async throws -> CachedListing {
+        let total: (count: Int, size: Int)?
+        do {
+            total = try await session.stat()
+        } catch let error as POP3Error where !error.endsSession {
+            // Only the shortcut is lost.
+            total = nil
+        }
+        guard let uids = try await session.uidListing() else {
+            // The server dropped UIDL since the summaries were cached: nothing matches them now.
+            let rows = rows(try await session.list())
+            return CachedListing(rows: rows, cached: Array(repeating: nil, count: rows.count), visit: VisitedUIDs([]), problems: [])
+        }
+        var named = uids.entries.map { MessageListing(number: $0.number, uid: $0.uid, size: -1) }
+        let namedVisit = VisitedUIDs(uids.entries.map(\.uid))
+        let (sizes, summaries) = contents.entries(for: named, visit: namedVisit)
+        if let total, total.count == named.count, !sizes.contains(where: { $0 < 0 }), sizes.reduce(0, &+) == total.size,
+           named.indices.allSatisfy({ named[$0].number == $0 + 1 }) {
+            for position in named.indices { named[position].size = sizes[position] }
+            return CachedListing(rows: named, cached: summaries, visit: namedVisit, problems: uids.problems.map(\.description))
+        }
+        let unknown = zip(named, sizes).compactMap { row, size in size < 0 ? row.number : nil }
+        let (rows, problems) = identified(rows(try await session.list(prefetchingHeaders: fetchOrder(unknown))), by: uids)
+        let visit = VisitedUIDs(rows.compactMap(\.uid))
+        return CachedListing(rows: rows, cached: contents.summaries(for: rows, visit: visit), visit: visit, problems: problems)
+    }
+
     /// A first visit's listing: rows from LIST, with no UIDs yet, as soon as LIST is in. Every
     /// header is about to be fetched in `fetchOrder`: the first window of them is asked for while
     /// the server lists, and UIDL after the first `headersBeforeUIDs`, so the screenful the reader
@@ -28,7 +77,7 @@ public enum MailboxIndex {
     /// How `login` should prefetch the listing for a visit with `cache`: a first visit (nothing
     /// cached) shows rows before their UIDs, any other matches cached headers by UID first.
     public static func listingPrefetch(cache: HeaderCache?) -> ListingPrefetch {
-        cache?.holdsSummaries == true ? .sizesAndUIDs : .sizes
+        cache?.holdsSummaries == true ? .uidsAndTotal : .sizes
     }
 
     private static func rows(_ sizes: [ListEntry]) -> [MessageListing] {
@@ -80,12 +129,6 @@ public enum MailboxIndex {
             notice(error.description)
             return nil
         }
-    }
-
-    /// The summaries `contents` already has for these rows, in row order, nil where it has none;
-    /// `visit` is `VisitedUIDs` of the rows' UIDs.
-    public static func cachedSummaries(_ rows: [MessageListing], visit: VisitedUIDs, in contents: HeaderCache.Contents?) -> [MessageSummary?] {
-        contents?.summaries(for: rows, visit: visit) ?? Array(repeating: nil, count: rows.count)
     }
 
     /// Saves fetched summaries; rows without a UID are never cached.

@@ -254,10 +254,11 @@ actor Worker {
 
     // MARK: Index
 
-    /// After login (first or again): LIST + UIDL, rows re-mapped by UID, and only headers the UI
+    /// After login (first or again): the listing, rows re-mapped by UID, and only headers the UI
     /// does not have yet queued. Returns whether it listed.
     ///
-    /// A first visit (nothing cached) needs every header and has nothing to match by UID: its
+    /// A visit with a header cache lists from UIDL and the cache (`MailboxIndex.cachedListing`);
+    /// a relisting after a reconnection from LIST and UIDL. A first visit (nothing cached) needs every header and has nothing to match by UID: its
     /// rows are shown from LIST alone, and UIDL is answered behind the first screenful's headers
     /// (`identifyIfDue`), so that screenful does not wait for the server to produce every UID.
     private func listIfNeeded(sink: EventSink) async throws -> Bool {
@@ -274,9 +275,18 @@ actor Worker {
             adopt(fresh)
             return true
         }
-        let (fresh, problems) = try await MailboxIndex.listingWithUIDs(session)
-        for problem in problems { sink.send(.notice(problem)) }
-        if relisting {
+        let fresh: [MessageListing]
+        if let contents {
+            let listing = try await MailboxIndex.cachedListing(session, contents: contents)
+            for problem in listing.problems { sink.send(.notice(problem)) }
+            fresh = listing.rows
+            summarized = listing.cached.map(\.isPresent)
+            sink.send(.listing(fresh, cached: listing.cached))
+            recordVisit(listing.visit, since: contents, sink: sink)
+        } else {
+            let problems: [String]
+            (fresh, problems) = try await MailboxIndex.listingWithUIDs(session)
+            for problem in problems { sink.send(.notice(problem)) }
             // Without UIDs (a server without UIDL, or a first visit cut before they came) nothing
             // links the new numbers to the old summaries.
             let had = Set(zip(rows, summarized).compactMap { row, summarized in summarized ? row.uid : nil })
@@ -286,12 +296,6 @@ actor Worker {
                 sink.send(.notice("\(vanished) message\(vanished == 1 ? " is" : "s are") gone from the server since the connection was lost; marks on them were dropped."))
             }
             sink.send(.listing(fresh))
-        } else {
-            let visit = VisitedUIDs(fresh.compactMap(\.uid))
-            let cached = MailboxIndex.cachedSummaries(fresh, visit: visit, in: contents)
-            summarized = cached.map(\.isPresent)
-            sink.send(.listing(fresh, cached: cached))
-            recordVisit(visit, since: contents, sink: sink)
         }
         adopt(fresh)
         if pendingHeaders.isEmpty { sink.send(.headersComplete) }
