@@ -50,6 +50,8 @@ final class CacheAndConfigTests: XCTestCase {
         let second = try list(rig, trace: trace)
         XCTAssertEqual(second.status, 0, second.stderr)
         XCTAssertEqual(try topCommands(in: trace), 0, "a warm cache needs no TOP")
+        XCTAssertEqual(try commands(in: trace).filter { ["STAT", "LIST", "UIDL"].contains($0) }, ["STAT", "UIDL"],
+                       "the cached sizes, adding up to STAT's total, spare LIST")
         XCTAssertEqual(second.stdout.split(separator: "\n").count, 4)
         XCTAssertTrue(second.stdout.contains("Cached 3"))
         XCTAssertEqual(try commands(in: trace).filter { $0 == "CAPA" || $0 == "AUTH" }, ["AUTH", "CAPA"],
@@ -58,6 +60,8 @@ final class CacheAndConfigTests: XCTestCase {
         try rig.deliver("dave", DovecotRig.message(5, subject: "Fresh arrival"))
         let third = try list(rig, trace: trace)
         XCTAssertEqual(try topCommands(in: trace), 1, "only the new message's header is fetched")
+        XCTAssertEqual(try commands(in: trace).filter { ["STAT", "LIST", "UIDL"].contains($0) }, ["STAT", "UIDL", "LIST"],
+                       "a UID the cache lacks needs LIST for its size")
         let fresh = try XCTUnwrap(third.stdout.split(separator: "\n").first { $0.contains("Fresh arrival") })
         XCTAssertTrue(fresh.contains(" N "), "the delivered message is flagged new: \(fresh)")
         XCTAssertFalse(third.stdout.split(separator: "\n").first { $0.contains("Cached 1") }!.contains(" N "))
