@@ -2,8 +2,9 @@ import NIOCore
 
 /// A POP3 client session (RFC 1939) with CAPA (RFC 2449), STLS (RFC 2595), SASL (RFC 5034) and
 /// pipelining. States are enforced locally: a command the current state does not allow throws
-/// `POP3Error.wrongState` without reaching the server. Operations run one at a time, in call order; only
-/// `topBatch` keeps several commands in flight, and only when the server advertises PIPELINING.
+/// `POP3Error.wrongState` without reaching the server. Operations run one at a time, in call order;
+/// several commands are in flight only when the server advertises PIPELINING: a `topBatch`, and
+/// what a login or a listing sends ahead for the operation that follows it.
 public actor POP3Session {
     public private(set) var capabilities: Capabilities
     /// What the server announced before login, for `POP3Configuration.knownCapabilities` on the
@@ -103,7 +104,7 @@ public actor POP3Session {
     /// mechanism was chosen from remembered capabilities and the server's own now choose another.
     ///
     /// - Parameter prefetchingListing: for a caller that lists next: when the server pipelines,
-    ///   these go out with the login, and `listing` then costs no round trip.
+    ///   these go out with the login, and `listing`, `stat` and `uidListing` then cost no round trip.
     public func login(user: String, password: String, prefetchingListing: ListingPrefetch? = nil) async throws {
         try await exclusively {
             guard state == .authorization else { throw POP3Error.wrongState(command: "login", state: state) }
@@ -230,7 +231,7 @@ public actor POP3Session {
     }
 
     /// Sends the command that completes a login. When the server pipelines, CAPA (capabilities
-    /// may change at login, RFC 2449 section 5) and, if asked, LIST (and UIDL) go in the same write,
+    /// may change at login, RFC 2449 section 5) and, if asked, the listing's commands go in the same write,
     /// so their answers arrive in the login's round trip. A refused login answers them from the
     /// AUTHORIZATION state, which is harmless, and they are left unread. A challenge instead of
     /// an answer means the server took CAPA as a SASL response, so the session cannot go on.

@@ -80,6 +80,17 @@ final class POP3BackendTests: XCTestCase {
         return harness
     }
 
+    /// One visit of the reader with `cache`: `check` runs once every header is in, then the
+    /// reader quits without deleting and the server stops.
+    private func visit(_ server: InMemoryPOP3Server, cache: HeaderCache, _ check: (Harness) throws -> Void) async throws {
+        var h = try await start(server, headerCache: cache)
+        try h.pump { $0.contains(where: Self.isHeadersComplete) }
+        try check(h)
+        h.backend.quitWithoutDeleting()
+        try h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
+        await server.stop()
+    }
+
     private static func isHeadersComplete(_ event: InboxEvent) -> Bool {
         if case .headersComplete = event { return true }
         return false
@@ -153,19 +164,16 @@ final class POP3BackendTests: XCTestCase {
                 messages[6] = ServerMessage(uid: "uid-7", text: "From: Someone Else <e@example.org>\nSubject: Not message 7\n\nA longer body than before.\n")
             }
             let server = InMemoryPOP3Server(users: ["u": "p"], messages: messages)
-            var h = try await start(server, headerCache: try cache())
-            try h.pump { $0.contains(where: Self.isHeadersComplete) }
-            if visit == 1 {
-                sizeBefore = h.model.row(number: 7)?.listing.size
-            } else {
-                XCTAssertEqual(server.commandLog.filter { $0 == "LIST" || $0.hasPrefix("TOP") }, ["LIST", "TOP 7 0"])
-                XCTAssertEqual(h.model.row(number: 7)?.summary?.subject, "Not message 7")
-                XCTAssertNotEqual(h.model.row(number: 7)?.listing.size, sizeBefore)
-                XCTAssertEqual(h.model.row(number: 8)?.summary?.subject, "Message 8")
+            try await self.visit(server, cache: try cache()) { h in
+                if visit == 1 {
+                    sizeBefore = h.model.row(number: 7)?.listing.size
+                } else {
+                    XCTAssertEqual(server.commandLog.filter { $0 == "LIST" || $0.hasPrefix("TOP") }, ["LIST", "TOP 7 0"])
+                    XCTAssertEqual(h.model.row(number: 7)?.summary?.subject, "Not message 7")
+                    XCTAssertNotEqual(h.model.row(number: 7)?.listing.size, sizeBefore)
+                    XCTAssertEqual(h.model.row(number: 8)?.summary?.subject, "Message 8")
+                }
             }
-            h.backend.quitWithoutDeleting()
-            try h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
-            await server.stop()
         }
     }
 
@@ -177,14 +185,11 @@ final class POP3BackendTests: XCTestCase {
         for visit in 1...2 {
             let behavior = visit == 1 ? ServerBehavior() : ServerBehavior(capabilities: ["TOP", "USER", "PIPELINING"])
             let server = InMemoryPOP3Server(users: ["u": "p"], messages: mailbox(6), behavior: behavior)
-            var h = try await start(server, headerCache: try cache())
-            try h.pump { $0.contains(where: Self.isHeadersComplete) }
-            XCTAssertEqual(server.commandLog.filter { $0.hasPrefix("TOP") }.count, 6, "visit \(visit)")
-            XCTAssertEqual(h.model.status.headersLoaded, 6)
-            XCTAssertEqual(h.model.rows.map(\.listing.uid), visit == 1 ? (1...6).map { "uid-\($0)" } : Array(repeating: nil, count: 6))
-            h.backend.quitWithoutDeleting()
-            try h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
-            await server.stop()
+            try await self.visit(server, cache: try cache()) { h in
+                XCTAssertEqual(server.commandLog.filter { $0.hasPrefix("TOP") }.count, 6, "visit \(visit)")
+                XCTAssertEqual(h.model.status.headersLoaded, 6)
+                XCTAssertEqual(h.model.rows.map(\.listing.uid), visit == 1 ? (1...6).map { "uid-\($0)" } : Array(repeating: nil, count: 6))
+            }
         }
     }
 

@@ -780,50 +780,53 @@ final class SessionTests: XCTestCase {
         }
     }
 
-    func testHeadersAskedForWhileListingAreTakenByTheNextBatch() async throws {
+    /// A session logged in with `prefetch` to a server of six numbered messages; `trace` reads
+    /// what its protocol trace holds so far.
+    private func withTracedSession(
+        prefetching prefetch: ListingPrefetch, _ body: (InMemoryPOP3Server, POP3Session, _ trace: () throws -> String) async throws -> Void
+    ) async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("session-trace-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         try await withPOP3Server(messages: SessionFixture.numbered(6)) { server, port in
             var configuration = SessionFixture.plaintext(port)
             configuration.trace = try ProtocolTrace(path: path)
             let session = try await POP3Session.connect(configuration)
-            try await session.login(user: "alice", password: "wonderland", prefetchingListing: .uidsAndTotal)
+            try await session.login(user: "alice", password: "wonderland", prefetchingListing: prefetch)
+            try await body(server, session) { try String(contentsOfFile: path, encoding: .utf8) }
+            await session.close()
+        }
+    }
+
+    func testHeadersAskedForWhileListingAreTakenByTheNextBatch() async throws {
+        try await withTracedSession(prefetching: .uidsAndTotal) { server, session, readTrace in
             let newestFirst = Array((1...6).reversed())
             let (sizes, uids) = try await session.listWithUIDs(prefetchingHeaders: HeaderPrefetch { $0.map(\.number).sorted(by: >) })
             XCTAssertEqual(sizes.count, 6)
             XCTAssertEqual(uids?.entries.count, 6)
             // Written before the listing was handed over, so the server could start on them.
-            let trace = try String(contentsOfFile: path, encoding: .utf8)
+            let trace = try readTrace()
             XCTAssertTrue(newestFirst.allSatisfy { trace.contains("C: TOP \($0) 0") }, trace)
             let delivered = try await self.fetchFixtureHeaders(session, newestFirst)
             XCTAssertEqual(delivered, newestFirst)
             XCTAssertEqual(server.commandLog.filter { $0.hasPrefix("TOP") }, newestFirst.map { "TOP \($0) 0" }, "each asked once")
-            await session.close()
         }
     }
 
     /// A visit whose cache lacks some headers: LIST and their TOPs go out in one write, and the
     /// batch that asks for them takes the replies.
     func testHeadersKnownBeforeTheListGoOutWithIt() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("session-trace-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        try await withPOP3Server(messages: SessionFixture.numbered(6)) { server, port in
-            var configuration = SessionFixture.plaintext(port)
-            configuration.trace = try ProtocolTrace(path: path)
-            let session = try await POP3Session.connect(configuration)
-            try await session.login(user: "alice", password: "wonderland", prefetchingListing: .uidsAndTotal)
+        try await withTracedSession(prefetching: .uidsAndTotal) { server, session, readTrace in
             let uids = try await session.uidListing()
             XCTAssertEqual(uids?.entries.count, 6)
             let sizes = try await session.list(prefetchingHeaders: [6, 4])
             XCTAssertEqual(sizes.map(\.number), Array(1...6))
-            let trace = try String(contentsOfFile: path, encoding: .utf8)
+            let trace = try readTrace()
             XCTAssertTrue(trace.contains("C: TOP 6 0") && trace.contains("C: TOP 4 0"), "written before LIST was answered: \(trace)")
             let delivered = try await self.fetchFixtureHeaders(session, [6, 4, 2])
             XCTAssertEqual(delivered, [6, 4, 2])
             XCTAssertEqual(Array(server.commandLog.drop { $0 != "STAT" }), ["STAT", "UIDL", "LIST", "TOP 6 0", "TOP 4 0", "TOP 2 0"])
             let stat = try await session.stat()
             XCTAssertEqual(stat.count, 6, "in step after the batch")
-            await session.close()
         }
     }
 
