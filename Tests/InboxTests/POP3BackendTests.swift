@@ -177,6 +177,25 @@ final class POP3BackendTests: XCTestCase {
         }
     }
 
+    /// A server that refuses STAT leaves nothing to check the cached sizes against: the visit
+    /// asks for LIST instead, and the cached summaries still serve.
+    func testACachedVisitToAServerThatRefusesSTATListsWithLIST() async throws {
+        let scratch = try CacheScratch()
+        let cache = { try HeaderCache.open(in: scratch.cache, account: "u@test", server: "u@test") }
+        for visit in 1...2 {
+            let behavior = visit == 1 ? ServerBehavior() : ServerBehavior(rawReplies: ["STAT": "-ERR not today\r\n"])
+            let server = InMemoryPOP3Server(users: ["u": "p"], messages: mailbox(6), behavior: behavior)
+            try await self.visit(server, cache: try cache()) { h in
+                if visit == 2 {
+                    XCTAssertEqual(server.commandLog.filter { ["STAT", "LIST", "UIDL"].contains($0) || $0.hasPrefix("TOP") }, ["STAT", "UIDL", "LIST"])
+                    XCTAssertEqual(h.model.status.headersLoaded, 6)
+                    XCTAssertEqual(h.model.row(number: 4)?.summary?.subject, "Message 4")
+                    XCTAssertFalse(h.log.contains { if case .connectionLost = $0 { true } else { false } })
+                }
+            }
+        }
+    }
+
     /// A server that no longer offers UIDL: nothing cached can be matched, so the rows come from
     /// LIST and every header is fetched.
     func testACachedVisitToAServerThatDroppedUIDLFetchesEveryHeader() async throws {
