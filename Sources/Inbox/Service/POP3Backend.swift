@@ -257,10 +257,11 @@ actor Worker {
     /// After login (first or again): the listing, rows re-mapped by UID, and only headers the UI
     /// does not have yet queued. Returns whether it listed.
     ///
-    /// A visit with a header cache lists from UIDL and the cache (`MailboxIndex.cachedListing`);
-    /// a relisting after a reconnection from LIST and UIDL. A first visit (nothing cached) needs every header and has nothing to match by UID: its
-    /// rows are shown from LIST alone, and UIDL is answered behind the first screenful's headers
-    /// (`identifyIfDue`), so that screenful does not wait for the server to produce every UID.
+    /// A visit with a header cache lists from UIDL and the cache (`MailboxIndex.cachedListing`),
+    /// a relisting after a reconnection from LIST and UIDL. A first visit (nothing cached) needs
+    /// every header and has nothing to match by UID: its rows are shown from LIST alone, and UIDL
+    /// is answered behind the first screenful's headers (`identifyIfDue`), so that screenful does
+    /// not wait for the server to produce every UID.
     private func listIfNeeded(sink: EventSink) async throws -> Bool {
         guard !listed, let session else { return false }
         let relisting = summarized.contains(true)
