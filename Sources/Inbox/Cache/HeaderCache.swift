@@ -137,11 +137,7 @@ public final class HeaderCache: Sendable {
         /// differs from the listing is no match: some servers reuse a UID for another message,
         /// and the size gives that away.
         public func summary(uid: String, size: Int) -> MessageSummary? {
-            summary(at: Self.index(of: uid.utf8, in: uids), size: size)
-        }
-
-        private func summary(at found: Int?, size: Int) -> MessageSummary? {
-            guard let found, entries[found].size == size else { return nil }
+            guard let found = Self.index(of: uid.utf8, in: uids), entries[found].size == size else { return nil }
             return entries[found].summary
         }
 
