@@ -344,8 +344,7 @@ public actor POP3Session {
     public func uidListing() async throws -> UIDListing? {
         try await transaction("UIDL") {
             guard capabilities.uidl else { return nil }
-            guard case .multiLine(_, let body) = try await sendOrReuse(.uidl(nil)) else { return nil }
-            return UIDListing.parse(body)
+            return PendingUIDListing.uids(try await sendOrReuse(.uidl(nil)))
         }
     }
 
@@ -786,6 +785,11 @@ public struct PendingUIDListing: Sendable {
         } catch {
             throw error as? POP3Error ?? .connectionClosed
         }
+        return Self.uids(answer)
+    }
+
+    /// The UIDs of a UIDL reply; nil for a refusal.
+    static func uids(_ answer: POP3Reply) -> UIDListing? {
         guard case .multiLine(_, let body) = answer else { return nil }
         return UIDListing.parse(body)
     }

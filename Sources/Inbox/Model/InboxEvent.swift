@@ -4,7 +4,8 @@ import MailMessage
 /// and are applied on the UI thread, so the UI never waits on the network.
 public enum InboxEvent: Sendable {
     case connected(account: String)
-    /// LIST joined with UIDL (or, on a first visit, LIST alone): every row is known. `cached` holds, by position, the summaries the
+    /// Every row of the session: numbers, UIDs and sizes (on a first visit, LIST alone; with a
+    /// header cache, UIDL and the cached sizes). `cached` holds, by position, the summaries the
     /// header cache had (nil where it had none; empty without a cache); the rest are pending.
     case listing([MessageListing], cached: [MessageSummary?] = [])
     /// A first visit lists its rows before UIDL has answered (so the first screenful is not kept
