@@ -19,6 +19,9 @@ struct RepeatLoad: AsyncParsableCommand {
     @Flag(help: "Load into an emptied header cache each time: a first visit as the reader makes it, storing every summary.")
     var emptyCache = false
 
+    @Flag(help: "Load with the pipelined floor client instead of Mailbag: what the proxy and the floor cost this process.")
+    var floor = false
+
     @Option(help: "One-way delay in milliseconds the proxy adds.")
     var latency = 20
 
@@ -42,6 +45,11 @@ struct RepeatLoad: AsyncParsableCommand {
         for run in 1...runs {
             if emptyCache { try? FileManager.default.removeItem(at: cache) }
             let before = ProcessorTime.current
+            if floor {
+                let timing = try FloorClient.fetchHeaders(port: port, user: user, password: rig.password, start: .now)
+                print(String(format: "%3d  -      -           %.3f     %.3f", run, timing.total, ProcessorTime.current - before))
+                continue
+            }
             let (timing, _) = try await reader.loadIndex()
             print(String(format: "%3d  %.3f  %.3f       %.3f     %.3f", run, timing.login, timing.firstScreen,
                          timing.complete, ProcessorTime.current - before))
