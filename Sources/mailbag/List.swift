@@ -33,9 +33,7 @@ struct List: AsyncParsableCommand {
                 // With nothing cached every header is fetched, and the first are asked for while the server lists.
                 let (rows, uids) = try await MailboxIndex.listingBeforeUIDs(session)
                 let (identified, problems) = MailboxIndex.identified(rows, by: try await uids.value())
-                listing = MailboxIndex.CachedListing(
-                    rows: identified, cached: Array(repeating: nil, count: identified.count),
-                    visit: VisitedUIDs(identified.compactMap(\.uid)), problems: problems)
+                listing = MailboxIndex.CachedListing(uncached: identified, problems: problems)
             }
             for problem in listing.problems { Output.warn(problem) }
             let (visit, cached) = (listing.visit, listing.cached)

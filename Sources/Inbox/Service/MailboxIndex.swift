@@ -26,6 +26,13 @@ public enum MailboxIndex {
             self.visit = visit
             self.problems = problems
         }
+
+        /// Rows with nothing cached for them: every header is still to be fetched.
+        public init(uncached rows: [MessageListing], problems: [String]) {
+            self.init(
+                rows: rows, cached: Array(repeating: nil, count: rows.count), visit: VisitedUIDs(rows.compactMap(\.uid)),
+                problems: problems)
+        }
     }
 
     /// The listing of a visit with a header cache. UIDL (sent with the login, with STAT) names
@@ -44,8 +51,7 @@ public enum MailboxIndex {
         }
         guard let uids = try await session.uidListing() else {
             // The server dropped UIDL since the summaries were cached: nothing matches them now.
-            let rows = rows(try await session.list())
-            return CachedListing(rows: rows, cached: Array(repeating: nil, count: rows.count), visit: VisitedUIDs([]), problems: [])
+            return CachedListing(uncached: rows(try await session.list()), problems: [])
         }
         var named = uids.entries.map { MessageListing(number: $0.number, uid: $0.uid, size: -1) }
         let namedVisit = VisitedUIDs(uids.entries.map(\.uid))
