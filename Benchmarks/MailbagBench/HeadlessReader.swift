@@ -8,7 +8,7 @@ import TUI
 /// screen logic) with a virtual 200×50 terminal instead of ncurses.
 struct HeadlessReader {
     struct Timing {
-        /// Seconds since start to logged in, first screenful of headers, and every header.
+        /// Seconds since start to the login's answer, first screenful of headers, and every header.
         var login: Double
         var firstScreen: Double
         var complete: Double
@@ -55,7 +55,10 @@ struct HeadlessReader {
             return cache
         }
         let session = try await logIn(cache: opening)
-        let login = start.secondsSince
+        // Not when `login` returns: that waits for the CAPA sent behind it, which the server
+        // answers only once it has opened the maildrop, and the first screen would be counted
+        // without the server's share of it.
+        let login = start.seconds(until: await session.loggedInAt ?? .now)
         let (backend, model, reader, sink) = startReader(cache: opening, headerCache: try await opening.value, first: session)
         var firstScreen: Double?
         var complete: Double?

@@ -172,7 +172,7 @@ struct IndexRow {
         }
         let count = floor.replies
         let firstScreenFloor = try await repeated("1st screen floor", expect: { $0 == min(count, HeadlessReader.screenRows) }, by: { $0 }) {
-            try FloorClient.firstScreen(port: port, user: user, password: rig.password, rows: HeadlessReader.screenRows)
+            try FloorClient.firstScreen(port: port, user: user, password: rig.password, count: count, rows: HeadlessReader.screenRows)
         }
         let warmFloor = try await repeated("floor STAT+UIDL", expect: { $0 == 0 }, by: { $0 }) {
             try FloorClient.uidsAndTotal(port: port, user: user, password: rig.password, start: .now)

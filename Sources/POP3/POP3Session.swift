@@ -14,6 +14,10 @@ public actor POP3Session {
     private var capabilitiesAreRemembered: Bool
     public let greeting: Greeting
     public private(set) var state: POP3SessionState = .authorization
+    /// When the server's answer accepting the login arrived. What a pipelined login sent behind it
+    /// (CAPA, the listing) is answered later, after the server has opened the maildrop, and the
+    /// time a caller waits for the mailbox is counted from here, the server's share included.
+    public private(set) var loggedInAt: ContinuousClock.Instant?
     /// True once TLS protects the connection (pop3s, or after STLS).
     public let isEncrypted: Bool
     private let configuration: POP3Configuration
@@ -239,6 +243,7 @@ public actor POP3Session {
     private func completeLogin(_ command: POP3Command, prefetchingListing: ListingPrefetch?) async throws -> Capabilities? {
         guard capabilities.pipelining && capabilities.advertised else {
             try await finishLogin(send(command))
+            loggedInAt = .now
             return nil
         }
         let replies = try await sendPipelined([command, .capa] + (prefetchingListing?.commands ?? []))
@@ -249,6 +254,7 @@ public actor POP3Session {
             throw POP3Error.malformedResponse("the server asked for more SASL data after a complete login")
         }
         try await finishLogin(login)
+        loggedInAt = .now
         repliesWithLogin = Array(zip(prefetchingListing?.commands ?? [], replies.dropFirst(2)))
         if case .multiLine(_, let body) = try await awaitReply(replies[1]) {
             return Capabilities.parse(Listing.stringLines(body))

@@ -85,6 +85,38 @@ final class SessionTests: XCTestCase {
         }
     }
 
+    func testTheLoginIsTimedByItsOwnAnswerNotByWhatWasPipelinedBehindIt() async throws {
+        // Capabilities known in advance, so the only CAPA is the one behind the login, and it is
+        // never answered: the login's time must not wait for it.
+        try await withPOP3Server(behavior: ServerBehavior(silentAfter: "CAPA")) { _, port in
+            var configuration = SessionFixture.plaintext(port)
+            configuration.knownCapabilities = { Capabilities(top: true, uidl: true, user: true, pipelining: true, sasl: ["PLAIN"]) }
+            configuration.idleTimeout = .milliseconds(500)
+            let session = try await POP3Session.connect(configuration)
+            let before = ContinuousClock.now
+            let login = Task { try await session.login(user: "alice", password: "wonderland", prefetchingListing: .sizes) }
+            var answered = await session.loggedInAt
+            while answered == nil, ContinuousClock.now - before < .seconds(1) {
+                try await Task.sleep(for: .milliseconds(5))
+                answered = await session.loggedInAt
+            }
+            let loggedInAt = try XCTUnwrap(answered, "the login's answer was not timed while CAPA was outstanding")
+            XCTAssertGreaterThan(loggedInAt, before)
+            await assertThrowsPOP3Error(.timeout(seconds: 1)) { try await login.value }
+        }
+        try await withPOP3Server(behavior: ServerBehavior(pipelining: false)) { _, port in
+            let session = try await POP3Session.connect(SessionFixture.plaintext(port))
+            let noLoginYet = await session.loggedInAt
+            XCTAssertNil(noLoginYet)
+            let before = ContinuousClock.now
+            try await session.login(user: "alice", password: "wonderland")
+            let answered = await session.loggedInAt
+            let loggedInAt = try XCTUnwrap(answered)
+            XCTAssertTrue((before...ContinuousClock.now).contains(loggedInAt))
+            await session.close()
+        }
+    }
+
     func testTheCommandThatCompletesALoginCarriesCAPAAndTheListing() async throws {
         let completing: [(AuthMechanism, String)] = [(.saslPlain, "AUTH"), (.apop, "APOP"), (.userPass, "PASS")]
         let listings: [(ListingPrefetch, [String])] = [(.uidsAndTotal, ["STAT", "UIDL"]), (.sizes, ["LIST", "TOP 1 0"])]
