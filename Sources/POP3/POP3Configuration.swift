@@ -45,6 +45,9 @@ public struct POP3Configuration: Sendable {
     /// The most commands `topBatch` keeps in flight when the server advertises PIPELINING; it
     /// sizes its window to the connection below this (see `PipelineWindow`).
     public var pipelineWindow: Int
+    /// False sends every command lock-step even when the server offers PIPELINING, for a
+    /// server that advertises it but loses what it is sent ahead.
+    public var pipelining = true
     public var trace: ProtocolTrace?
     /// What this server announced before login on an earlier visit
     /// (`POP3Session.capabilitiesBeforeLogin`), or nil. With them the session asks for no

@@ -47,6 +47,8 @@ public enum POP3Error: Error, Sendable, Equatable, CustomStringConvertible, Loca
     case connectTimeout(host: String, port: Int)
     /// The server stayed silent for longer than the configured idle timeout while a reply was due.
     case timeout(seconds: Int)
+    /// The login was accepted, then nothing answered the commands pipelined right after it.
+    case silentAfterLogin(commands: Int, seconds: Int)
     case caFileUnreadable(path: String, reason: String)
     case tlsVerification(TLSVerificationFailure)
     case tlsFailed(String)
@@ -56,7 +58,8 @@ public enum POP3Error: Error, Sendable, Equatable, CustomStringConvertible, Loca
     /// Bytes arrived between the `+OK` to STLS and the TLS handshake (RFC 2595 section 3.1 / CVE-2011-0411 class).
     case responseInjection
     case noUsableMechanism(offered: [String])
-    case authFailed(String)
+    /// `tried` names the mechanisms whose credentials were refused, in order.
+    case authFailed(String, tried: [String] = [])
     case inUse(String)
     case loginDelay(seconds: Int?, text: String)
     case sysTemp(String)
@@ -87,6 +90,10 @@ public enum POP3Error: Error, Sendable, Equatable, CustomStringConvertible, Loca
             return
                 "The server sent nothing for \(seconds) seconds while a reply was due, so the connection was dropped; "
                 + "try again later or raise --timeout."
+        case .silentAfterLogin(let commands, let seconds):
+            return "The server accepted the login but answered none of the \(commands) commands written together "
+                + "after it within \(seconds) seconds: it loses pipelined commands although it offers PIPELINING. "
+                + "Set pipelining = false for this account in the config file (or pass --no-pipelining)."
         case .caFileUnreadable(let path, let reason):
             return "The CA file \(path) could not be loaded (\(reason)); pass a readable PEM certificate to --ca-file."
         case .tlsVerification(let failure):
@@ -111,8 +118,10 @@ public enum POP3Error: Error, Sendable, Equatable, CustomStringConvertible, Loca
             let list = offered.isEmpty ? "none" : offered.joined(separator: ", ")
             return "None of the allowed login methods is offered by the server (it offers: \(list)); "
                 + "allow another method."
-        case .authFailed(let text):
-            return "The server rejected the user name or password\(Self.quoting(text)); check your credentials."
+        case .authFailed(let text, let tried):
+            let methods = tried.isEmpty ? "" : " (tried \(tried.joined(separator: ", ")))"
+            return "The server rejected the user name or password\(methods)\(Self.quoting(text)); check your credentials, "
+                + "or choose the login method with --auth or the config's auth."
         case .inUse(let text):
             return
                 "The mailbox is locked by another session (another mail client may be connected)\(Self.quoting(text)); "
@@ -181,6 +190,12 @@ public enum POP3Error: Error, Sendable, Equatable, CustomStringConvertible, Loca
 }
 
 extension POP3Error {
+    /// The server refused the credentials.
+    public var isAuthFailure: Bool {
+        if case .authFailed = self { return true }
+        return false
+    }
+
     /// A login failure that capabilities remembered from an earlier visit could explain: the server
     /// may no longer offer the mechanism they chose. A busy mailbox, a login delay or a system
     /// failure has other causes.

@@ -40,7 +40,7 @@ public actor POP3Session {
         self.configuration = configuration
         self.connection = connection
         self.greeting = greeting
-        self.capabilities = capabilities
+        self.capabilities = Self.usable(capabilities, configuration)
         capabilitiesBeforeLogin = capabilities
         self.capabilitiesAreRemembered = capabilitiesAreRemembered
         self.isEncrypted = isEncrypted
@@ -103,12 +103,16 @@ public actor POP3Session {
     // MARK: Authorization
 
     /// Logs in with the strongest allowed mechanism the server offers (see `AuthMechanism.strongestFirst`;
-    /// `allowedMechanisms` overrides the list and its order). A mechanism the server refuses before any
-    /// credential was sent makes way for the next one; a rejected credential is final, unless the
-    /// mechanism was chosen from remembered capabilities and the server's own now choose another.
+    /// `allowedMechanisms` overrides the list and its order). A refusal moves on to the next
+    /// mechanism, since many servers offer one they cannot serve for this account (an APOP
+    /// timestamp with a hashed password database, CRAM-MD5 likewise); each mechanism is tried at
+    /// most once per login, so a wrong password reaches the server once per mechanism, and the
+    /// error names every mechanism tried. Mechanisms chosen from remembered capabilities that all
+    /// fail have the capabilities asked for afresh, and only mechanisms not yet tried follow.
     ///
     /// - Parameter prefetchingListing: for a caller that lists next: when the server pipelines,
-    ///   these go out with the login, and `listing`, `stat` and `uidListing` then cost no round trip.
+    ///   these go out right after the login's answer, and `listing`, `stat` and `uidListing` then
+    ///   cost no round trip of their own.
     public func login(user: String, password: String, prefetchingListing: ListingPrefetch? = nil) async throws {
         try await exclusively {
             guard state == .authorization else { throw POP3Error.wrongState(command: "login", state: state) }
@@ -119,20 +123,20 @@ public actor POP3Session {
             }
             guard !user.isEmpty else { throw POP3Error.invalidArgument("the user name is empty") }
 
+            var attempts = LoginAttempts()
             var capabilitiesAfterLogin: Capabilities?
             do {
-                capabilitiesAfterLogin = try await authenticate(user: user, password: password, prefetchingListing: prefetchingListing)
+                capabilitiesAfterLogin = try await authenticate(user: user, password: password, prefetchingListing: prefetchingListing, attempts: &attempts)
             } catch let error as POP3Error where capabilitiesAreRemembered && error.mayComeFromStaleCapabilities {
-                let tried = loginCandidates()
                 do {
-                    capabilities = try await Self.fetchCapabilities(connection)
+                    capabilitiesBeforeLogin = try await Self.fetchCapabilities(connection)
                 } catch {
                     throw closed(by: error)
                 }
-                capabilitiesBeforeLogin = capabilities
+                capabilities = Self.usable(capabilitiesBeforeLogin, configuration)
                 capabilitiesAreRemembered = false
-                guard loginCandidates() != tried else { throw error }
-                capabilitiesAfterLogin = try await authenticate(user: user, password: password, prefetchingListing: prefetchingListing)
+                guard loginCandidates().contains(where: { !attempts.tried.contains($0) }) else { throw error }
+                capabilitiesAfterLogin = try await authenticate(user: user, password: password, prefetchingListing: prefetchingListing, attempts: &attempts)
             }
             state = .transaction
             // RFC 2449 section 5: capabilities (EXPIRE, LOGIN-DELAY, PIPELINING…) may differ after login.
@@ -140,7 +144,7 @@ public actor POP3Session {
                 do {
                     var updated = capabilitiesAfterLogin
                     if updated == nil { updated = try await Self.fetchCapabilities(connection) }
-                    if let updated, updated.advertised { capabilities = updated }
+                    if let updated, updated.advertised { capabilities = Self.usable(updated, configuration) }
                 } catch {
                     throw closed(by: error)
                 }
@@ -176,21 +180,37 @@ public actor POP3Session {
         var status: StatusLine
     }
 
-    /// Tries the candidates in order until one logs in. Returns the capabilities after login when
-    /// they came with the login itself.
-    private func authenticate(user: String, password: String, prefetchingListing: ListingPrefetch?) async throws -> Capabilities? {
-        let candidates = loginCandidates()
-        guard !candidates.isEmpty else { throw POP3Error.noUsableMechanism(offered: offeredMechanisms()) }
-        for (index, mechanism) in candidates.enumerated() {
+    /// What one login has tried so far.
+    private struct LoginAttempts {
+        /// Mechanisms whose credentials the server refused, in the order tried.
+        var tried: [AuthMechanism] = []
+        var lastRefusal = ""
+        /// A mechanism refused before any credential was sent, for when nothing else is left.
+        var unavailable: POP3Error?
+    }
+
+    /// Tries the candidates not tried yet, in order, until one logs in. Returns the capabilities
+    /// after login when they came with the login itself. A busy mailbox, a login delay or a
+    /// system failure ends the login at once: another mechanism would meet the same.
+    private func authenticate(
+        user: String, password: String, prefetchingListing: ListingPrefetch?, attempts: inout LoginAttempts
+    ) async throws -> Capabilities? {
+        let candidates = loginCandidates().filter { !attempts.tried.contains($0) }
+        guard !candidates.isEmpty || !attempts.tried.isEmpty else {
+            throw POP3Error.noUsableMechanism(offered: offeredMechanisms())
+        }
+        for mechanism in candidates {
             do {
                 return try await authenticate(mechanism, user: user, password: password, prefetchingListing: prefetchingListing)
-            } catch let refused as MechanismRefused where index == candidates.count - 1 {
-                throw POP3Error.serverError(command: "AUTH \(mechanism.rawValue)", text: refused.status.text)
-            } catch is MechanismRefused {
-                continue
+            } catch let refused as MechanismRefused {
+                attempts.unavailable = .serverError(command: "AUTH \(mechanism.rawValue)", text: refused.status.text)
+            } catch POP3Error.authFailed(let text, _) {
+                attempts.tried.append(mechanism)
+                attempts.lastRefusal = text
             }
         }
-        return nil
+        if attempts.tried.isEmpty, let unavailable = attempts.unavailable { throw unavailable }
+        throw POP3Error.authFailed(attempts.lastRefusal, tried: attempts.tried.map(\.rawValue))
     }
 
     /// Returns the capabilities after login when they came with the login itself.
@@ -234,29 +254,28 @@ public actor POP3Session {
         }
     }
 
-    /// Sends the command that completes a login. When the server pipelines, CAPA (capabilities
-    /// may change at login, RFC 2449 section 5) and, if asked, the listing's commands go in the same write,
-    /// so their answers arrive in the login's round trip. A refused login answers them from the
-    /// AUTHORIZATION state, which is harmless, and they are left unread. A challenge instead of
-    /// an answer means the server took CAPA as a SASL response, so the session cannot go on.
-    /// Returns the capabilities after login when they came along.
+    /// Sends the command that completes a login, alone: RFC 2449 allows pipelining only in the
+    /// TRANSACTION state, and Courier and Cyrus lose whatever was written behind an authenticating
+    /// command (Courier's login process execs the mail process with it unread). Once the login is
+    /// answered and the server pipelines, CAPA (capabilities may change at login, RFC 2449 section 5)
+    /// and, if asked, the listing's commands go out in one write. Returns the capabilities after
+    /// login when they came along.
     private func completeLogin(_ command: POP3Command, prefetchingListing: ListingPrefetch?) async throws -> Capabilities? {
-        guard capabilities.pipelining && capabilities.advertised else {
-            try await finishLogin(send(command))
-            loggedInAt = .now
-            return nil
-        }
-        let replies = try await sendPipelined([command, .capa] + (prefetchingListing?.commands ?? []))
-        let login = try await awaitReply(replies[0])
-        if case .continuation = login {
-            await connection.close()
-            state = .closed
-            throw POP3Error.malformedResponse("the server asked for more SASL data after a complete login")
-        }
-        try await finishLogin(login)
+        try await finishLogin(send(command))
         loggedInAt = .now
-        repliesWithLogin = Array(zip(prefetchingListing?.commands ?? [], replies.dropFirst(2)))
-        if case .multiLine(_, let body) = try await awaitReply(replies[1]) {
+        guard capabilities.pipelining && capabilities.advertised else { return nil }
+        let ahead = prefetchingListing?.commands ?? []
+        let replies = try await sendPipelined([.capa] + ahead)
+        repliesWithLogin = Array(zip(ahead, replies.dropFirst()))
+        let capa: POP3Reply
+        do {
+            capa = try await replies[0].get()
+        } catch POP3Error.timeout(let seconds) {
+            throw closed(by: POP3Error.silentAfterLogin(commands: 1 + ahead.count, seconds: seconds))
+        } catch {
+            throw closed(by: error)
+        }
+        if case .multiLine(_, let body) = capa {
             return Capabilities.parse(Listing.stringLines(body))
         }
         return .assumedWithoutCAPA
@@ -686,6 +705,13 @@ public actor POP3Session {
     private func closed(by error: any Error) -> POP3Error {
         state = .closed
         return error as? POP3Error ?? .connectionClosed
+    }
+
+    /// The capabilities the session acts on: PIPELINING only when the configuration allows it.
+    private static func usable(_ capabilities: Capabilities, _ configuration: POP3Configuration) -> Capabilities {
+        var usable = capabilities
+        usable.pipelining = capabilities.pipelining && configuration.pipelining
+        return usable
     }
 
     private static func fetchCapabilities(_ connection: POP3Connection) async throws -> Capabilities {

@@ -36,6 +36,12 @@ public struct ServerBehavior: Sendable {
     public var perReplyDelay: Duration
     /// Commands matching a key get the value's bytes verbatim (CRLFs included) and are not executed.
     public var rawReplies: [String: String]
+    /// The greeting keeps its APOP timestamp, but APOP is refused, as by a server whose password
+    /// database holds hashes.
+    public var refuseAPOP: Bool
+    /// Like Courier, whose login process execs the mail process: what arrived behind the command
+    /// that completed a login, before its `+OK` was written, is lost.
+    public var losesInputWithLogin: Bool
     /// RFC 1939's autologout timer: a connection this long without a command is closed, with no
     /// UPDATE state, so nothing is deleted.
     public var autoLogout: Duration?
@@ -67,7 +73,9 @@ public struct ServerBehavior: Sendable {
         silentAfter: String? = nil,
         perReplyDelay: Duration = .zero,
         rawReplies: [String: String] = [:],
-        autoLogout: Duration? = nil
+        autoLogout: Duration? = nil,
+        losesInputWithLogin: Bool = false,
+        refuseAPOP: Bool = false
     ) {
         self.greetingOverride = greetingOverride
         self.apopTimestamp = apopTimestamp
@@ -85,6 +93,8 @@ public struct ServerBehavior: Sendable {
         self.silentAfter = silentAfter
         self.perReplyDelay = perReplyDelay
         self.autoLogout = autoLogout
+        self.losesInputWithLogin = losesInputWithLogin
+        self.refuseAPOP = refuseAPOP
         self.rawReplies = rawReplies
     }
 

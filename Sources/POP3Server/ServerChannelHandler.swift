@@ -75,8 +75,13 @@ final class ServerChannelHandler: ChannelInboundHandler {
                 return
             }
             restartLogoutTimer(context: context)
+            let loggedIn = session.isInTransaction
             let outputs = session.receive(String(decoding: buffer[start..<end], as: UTF8.self))
             start = newline + 1
+            if session.losesInputWithLogin, !loggedIn, session.isInTransaction {
+                start = buffer.count
+                partial.removeAll()
+            }
             if outputs.contains(where: { if case .startTLS = $0 { true } else { false } }) {
                 // Whatever followed STLS in this read is plaintext the client must not have sent.
                 awaitingTLS = true

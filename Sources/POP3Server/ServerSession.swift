@@ -38,6 +38,12 @@ final class ServerSession {
     }
 
     private static let implemented: Set<String> = ["PLAIN", "LOGIN", "CRAM-MD5"]
+
+    var losesInputWithLogin: Bool { behavior.losesInputWithLogin }
+
+    var isInTransaction: Bool {
+        if case .transaction = state { true } else { false }
+    }
     private static let longLineLength = 64 * 1024
 
     let greeting: String
@@ -159,6 +165,7 @@ final class ServerSession {
 
     private func apop(_ argument: String) -> [SessionOutput] {
         guard let timestamp = apopTimestamp else { return [reply("-ERR APOP not available without a timestamp")] }
+        if behavior.refuseAPOP { return [reply("-ERR [AUTH] APOP cannot be used with this password database")] }
         let parts = argument.split(separator: " ")
         guard parts.count == 2 else { return [reply("-ERR APOP needs a name and a digest")] }
         let user = String(parts[0])

@@ -33,10 +33,34 @@ struct AccountOptions: ParsableArguments {
     @Flag(name: .customLong("no-cache"), help: "Neither read nor write the header cache (and body cache) on disk.")
     var noCache = false
 
+    @Option(help: ArgumentHelp(
+        "Login mechanisms to try, in this order, comma-separated: \(AuthMechanism.strongestFirst.map(\.rawValue).joined(separator: ",")) (default: every one the server offers, strongest first; overrides the config's auth).",
+        valueName: "list"))
+    var auth: String?
+
+    @Flag(name: .customLong("no-pipelining"), help: "Send one command at a time even when the server offers PIPELINING (for a server that loses pipelined commands).")
+    var noPipelining = false
+
     func validate() throws {
         if let timeout, !(timeout > 0 && timeout <= 3600) {
             throw ValidationError("--timeout must be between 0 and 3600 seconds.")
         }
+        _ = try mechanisms()
+    }
+
+    /// `--auth` as mechanisms; nil when it was not given.
+    private func mechanisms() throws -> [AuthMechanism]? {
+        guard let auth else { return nil }
+        let known = AuthMechanism.strongestFirst.map(\.rawValue).joined(separator: ", ")
+        var mechanisms: [AuthMechanism] = []
+        for name in auth.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
+            guard let mechanism = AuthMechanism(rawValue: name.uppercased()) else {
+                throw ValidationError("--auth: '\(name)' is not a login mechanism Mailbag knows; use some of: \(known).")
+            }
+            if !mechanisms.contains(mechanism) { mechanisms.append(mechanism) }
+        }
+        guard !mechanisms.isEmpty else { throw ValidationError("--auth needs at least one of: \(known).") }
+        return mechanisms
     }
 
     /// - Parameter target: a `pop3s://`/`pop3://` URL, an account name, or nil for `--account` or
@@ -62,6 +86,8 @@ struct AccountOptions: ParsableArguments {
         if let caFile { account.caFile = caFile }
         if let passwordCommand { account.passwordCommand = passwordCommand }
         if let timeout { account.timeout = .milliseconds(Int64(timeout * 1000)) }
+        if let mechanisms = try mechanisms() { account.authMechanisms = mechanisms }
+        if noPipelining { account.pipelining = false }
         if insecurePlaintext {
             account.allowPlaintext = true
             // pop3:// always demands STLS; the explicit opt-out is what turns it into a clear connection.

@@ -103,8 +103,8 @@ extension Read {
             let password = try account.password()
             do {
                 return (try blocking { try await account.openSession(password: password, prefetchingListing: true, cache: cache) }, password)
-            } catch POP3Error.authFailed(let text) where account.settings.passwordCommand == nil && attempt < 3 {
-                Output.warn(POP3Error.authFailed(text).description + " Try again.")
+            } catch let error as POP3Error where error.isAuthFailure && account.settings.passwordCommand == nil && attempt < 3 {
+                Output.warn(error.description + " Try again.")
                 attempt += 1
             }
         }

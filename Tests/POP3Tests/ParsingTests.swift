@@ -225,7 +225,12 @@ final class ErrorDescriptionTests: XCTestCase {
         XCTAssertTrue(POP3Error.tlsVerification(.untrustedIssuer).description.contains("--ca-file"))
         XCTAssertEqual(
             POP3Error.authFailed("").description,
-            "The server rejected the user name or password; check your credentials.")
+            "The server rejected the user name or password; check your credentials, "
+                + "or choose the login method with --auth or the config's auth.")
+        XCTAssertTrue(
+            POP3Error.authFailed("no", tried: ["APOP", "USER"]).description.hasPrefix(
+                "The server rejected the user name or password (tried APOP, USER) (server said: \"no\")"))
+        XCTAssertTrue(POP3Error.silentAfterLogin(commands: 3, seconds: 30).description.contains("pipelining = false"))
         XCTAssertEqual(
             POP3Error.wrongState(command: "STAT", state: .authorization).description,
             "STAT needs a logged-in session; log in first.")

@@ -31,6 +31,8 @@ public struct AccountConfig: Sendable, Equatable {
     public var cacheBodies: Bool
     /// Bytes.
     public var bodyCacheLimit: Int
+    /// False for a server that offers PIPELINING but loses commands sent ahead.
+    public var pipelining = true
 
     public init(
         name: String,
@@ -80,7 +82,7 @@ public struct AccountConfig: Sendable, Equatable {
     /// The connection settings; `timeout` bounds both connecting and each wait for a reply, as
     /// `--timeout` does on the command line.
     public func pop3Configuration(trace: ProtocolTrace? = nil) -> POP3Configuration {
-        POP3Configuration(
+        var configuration = POP3Configuration(
             host: host,
             port: port,
             security: security,
@@ -91,5 +93,7 @@ public struct AccountConfig: Sendable, Equatable {
             allowedMechanisms: authMechanisms,
             trace: trace
         )
+        configuration.pipelining = pipelining
+        return configuration
     }
 }

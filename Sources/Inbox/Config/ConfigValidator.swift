@@ -20,11 +20,12 @@ enum ConfigKey: String, CaseIterable {
     case largeMessageThreshold = "large_message_threshold"
     case cacheBodies = "cache_bodies"
     case bodyCacheLimit = "body_cache_limit"
+    case pipelining
 
     static let topLevel: [ConfigKey] = [.defaultAccount, .theme, .htmlConverter, .largeMessageThreshold, .accounts]
     static let account: [ConfigKey] = [
         .host, .port, .user, .security, .allowPlaintext, .auth, .passwordCommand, .caFile, .timeout, .keepalive,
-        .theme, .htmlConverter, .largeMessageThreshold, .cacheBodies, .bodyCacheLimit,
+        .theme, .htmlConverter, .largeMessageThreshold, .cacheBodies, .bodyCacheLimit, .pipelining,
     ]
 
     var example: String {
@@ -46,6 +47,7 @@ enum ConfigKey: String, CaseIterable {
         case .largeMessageThreshold: "large_message_threshold = \"2MB\""
         case .cacheBodies: "cache_bodies = true"
         case .bodyCacheLimit: "body_cache_limit = \"200MB\""
+        case .pipelining: "pipelining = false"
         }
     }
 }
@@ -179,6 +181,7 @@ struct ConfigValidator {
                 account.largeMessageThreshold = size(value, .largeMessageThreshold, at: path) ?? account.largeMessageThreshold
             case .cacheBodies: account.cacheBodies = bool(value, .cacheBodies, at: path) ?? account.cacheBodies
             case .bodyCacheLimit: account.bodyCacheLimit = size(value, .bodyCacheLimit, at: path) ?? account.bodyCacheLimit
+            case .pipelining: account.pipelining = bool(value, .pipelining, at: path) ?? account.pipelining
             default: unknownKey(key, at: path, scope: .account(name))
             }
         }
