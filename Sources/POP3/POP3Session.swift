@@ -647,6 +647,12 @@ public actor POP3Session {
         return repliesWithLogin.remove(at: index).reply
     }
 
+    /// Returns when the connection has closed, whoever closed it: a reset or EOF from the server
+    /// is seen at once, also while the session is idle.
+    public func closed() async {
+        try? await connection.channel.closeFuture.get()
+    }
+
     /// Drops the connection without QUIT: the server deletes nothing. Interrupts a running operation.
     public func close() async {
         state = .closed

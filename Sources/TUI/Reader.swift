@@ -105,6 +105,8 @@ public final class Reader {
     private(set) var indexTop = 0
     /// Why the connection ended, once it has.
     private(set) var connectionLost: String?
+    /// The backend ended (`.closed`): nothing more can reach the server.
+    private var backendClosed = false
     private(set) var previews: [Int: RenderedMessage] = [:]
     private(set) var previewFailures: [Int: String] = [:]
     private(set) var cache = MessageCache()
@@ -166,7 +168,14 @@ public final class Reader {
         case .farewell(let summary, _):
             if input != .key(.resize) { phase = .finished(summary) }
             return
-        case .committing, .closing:
+        case .committing:
+            // The commit may be waiting out a reconnection's countdown: Esc, q or x stop it, and
+            // the backend answers with nothing deleted and the marks kept.
+            if case .key(let key) = input, [.escape, .character("q"), .character("x")].contains(key) {
+                backend.stopReconnecting()
+            }
+            return
+        case .closing:
             return
         case .browsing:
             break
@@ -633,13 +642,14 @@ public final class Reader {
 
     // MARK: Leaving
 
-    /// `q` on the index: with marks, ask before anything is deleted.
+    /// `q` on the index: with marks, ask before anything is deleted. After a lost connection the
+    /// backend reconnects for the commit.
     private func quit() {
-        if let lost = connectionLost {
+        let count = model.commitPlan().entries.count
+        if let lost = connectionLost, count == 0 || backendClosed {
             phase = .finished(.connectionLost(lost))
             return
         }
-        let count = model.commitPlan().entries.count
         if count > 0 {
             prompt = Prompt(
                 purpose: .confirmQuit(count: count),
@@ -666,6 +676,7 @@ public final class Reader {
         for event in events {
             switch event {
             case .listing:
+                connectionLost = nil
                 scrollIndexToSelection()
                 let lost = model.marksLostToRenumbering
                 if lost > 0 {
@@ -710,8 +721,16 @@ public final class Reader {
                 default: break
                 }
             case .committed(let report):
-                if phase == .committing { phase = .farewell(.committed(report), since: nil) }
+                guard phase == .committing else { break }
+                if case .nothingDeleted(let reason) = report.outcome {
+                    // Nothing happened on the server: the marks stand, and q tries again.
+                    phase = .browsing
+                    notice = Notice(text: "Nothing was deleted: \(reason)", isError: true)
+                } else {
+                    phase = .farewell(.committed(report), since: nil)
+                }
             case .closed:
+                backendClosed = true
                 switch phase {
                 case .closing: phase = .finished(connectionLost.map(ExitSummary.connectionLost) ?? .leftUnchanged)
                 case .committing:
@@ -720,7 +739,14 @@ public final class Reader {
                     if connectionLost == nil { connectionLost = "the server ended the session." }
                 default: break
                 }
-            case .connected, .identified, .summaries, .summaryFailed, .headersComplete, .newMessages:
+            case .headersComplete:
+                let gone = model.marksNoLongerFound
+                if gone > 0 {
+                    notice = Notice(
+                        text: "\(gone) deletion mark\(gone == 1 ? " was" : "s were") dropped: no message on the server has those headers any more.",
+                        isError: true)
+                }
+            case .connected, .identified, .summaries, .summaryFailed, .newMessages:
                 break
             }
         }

@@ -57,15 +57,27 @@ public enum ExitSummary: Sendable, Equatable, CustomStringConvertible {
         case .connectionLost(let reason):
             return ["The connection to the server was lost: \(reason)", "Nothing was deleted from the server."]
         case .committed(let report):
-            if let failure = report.failure {
-                return ["Nothing was deleted: \(failure)"]
+            var lines: [String]
+            switch report.outcome {
+            case .confirmed:
+                lines = ["Deleted \(Self.count(report.deleted.count, "message")) from the server."]
+            case .nothingDeleted(let reason):
+                lines = ["Nothing was deleted: \(reason)"]
+            case .unknown(let reason, let gone):
+                lines = ["The server did not confirm the deletions: \(reason)"]
+                let asked = report.deleted.count
+                if let gone {
+                    lines.append("Checked on a new session: \(gone.count) of the \(Self.count(asked, "message")) sent for deletion \(gone.count == 1 ? "is" : "are") gone from the server, \(asked - gone.count) still there.")
+                } else {
+                    lines.append("Whether the \(Self.count(asked, "message")) sent for deletion were deleted is unknown; run `mailbag list` to see what is left.")
+                }
             }
-            var lines = ["Deleted \(Self.count(report.deleted.count, "message")) from the server."]
             for skipped in report.skipped {
                 let reason = skipped.reason.hasSuffix(".") ? skipped.reason : skipped.reason + "."
-                lines.append("Kept message \(skipped.message.number): \(reason)")
+                let which = skipped.message.number > 0 ? "message \(skipped.message.number)" : "a message marked before the connection was lost"
+                lines.append("Kept \(which): \(reason)")
             }
-            if let text = report.serverText, !text.isEmpty {
+            if let text = report.serverText.map(TerminalText.printable), !text.isEmpty {
                 lines.append("The server said: \(text)")
             }
             return lines

@@ -40,7 +40,7 @@ struct List: AsyncParsableCommand {
             for case let (row, summary?) in zip(listing.rows, cached) { await summaries.record(row.number, .success(summary)) }
             let missing = zip(listing.rows, cached).filter { $1 == nil }.map(\.0)
             // In the order the listing asked for them; the output keeps server order.
-            try await MailboxIndex.summaries(session, for: MailboxIndex.fetchOrder(missing.map(\.number))) { number, result in
+            try await MailboxIndex.summaries(session, for: MailboxIndex.fetchOrder(missing.map(\.number))) { number, result, _ in
                 await summaries.record(number, result)
             }
             return (listing.rows, visit, missing, contents)

@@ -348,10 +348,18 @@ final class EventSinkTests: XCTestCase {
 final class CommitReportTests: XCTestCase {
     func testAFailedSessionConfirmsNoDeletions() {
         let listing = MessageListing(number: 1, uid: "a", size: 1)
-        let ok = CommitReport(deleted: [listing], skipped: [], serverText: "+OK bye", failure: nil)
+        let ok = CommitReport(deleted: [listing], skipped: [], serverText: "+OK bye")
         XCTAssertEqual(ok.confirmedDeletions, [listing])
-        let failed = CommitReport(deleted: [listing], skipped: [], serverText: nil, failure: "connection reset")
+        XCTAssertTrue(ok.succeeded)
+        let failed = CommitReport(deleted: [listing], skipped: [], serverText: nil, outcome: .nothingDeleted("connection reset"))
         XCTAssertEqual(failed.confirmedDeletions, [])
+        XCTAssertFalse(failed.succeeded)
+        let other = MessageListing(number: 2, uid: "b", size: 1)
+        let unknown = CommitReport(deleted: [listing, other], skipped: [], serverText: nil, outcome: .unknown("QUIT -ERR", gone: nil))
+        XCTAssertEqual(unknown.confirmedDeletions, [], "nothing is known to be gone before a new session looked")
+        XCTAssertFalse(unknown.succeeded)
+        let verified = CommitReport(deleted: [listing, other], skipped: [], serverText: nil, outcome: .unknown("QUIT -ERR", gone: [other]))
+        XCTAssertEqual(verified.confirmedDeletions, [other])
     }
 
     func testPlanIsSortedByNumber() {

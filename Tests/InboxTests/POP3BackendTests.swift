@@ -226,7 +226,7 @@ final class POP3BackendTests: XCTestCase {
         XCTAssertEqual(Array(log[(list + 1)..<uidl]), ["TOP 1 0"] + (51...150).reversed().map { "TOP \($0) 0" }, "UIDL follows the first screenful")
         XCTAssertEqual(log.filter { $0.hasPrefix("TOP") }.count, 150, "each asked once")
 
-        guard case .listing(let listed, _) = try XCTUnwrap(h.log.first(where: { if case .listing = $0 { true } else { false } })) else { return }
+        guard case .listing(let listed, _, _) = try XCTUnwrap(h.log.first(where: { if case .listing = $0 { true } else { false } })) else { return }
         XCTAssertEqual(listed.count, 150)
         XCTAssertTrue(listed.allSatisfy { $0.uid == nil })
         let identified = try XCTUnwrap(h.log.firstIndex { if case .identified = $0 { true } else { false } })
@@ -392,7 +392,7 @@ final class POP3BackendTests: XCTestCase {
         h.backend.commit(h.model.commitPlan())
         try h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
         let report = try XCTUnwrap(h.log.compactMap { if case .committed(let r) = $0 { r } else { nil } }.first)
-        XCTAssertNil(report.failure)
+        XCTAssertEqual(report.outcome, .confirmed)
         XCTAssertEqual(report.confirmedDeletions.compactMap(\.uid), ["uid-3"])
         XCTAssertEqual(h.server.messages.map(\.uid), ["uid-1", "uid-2", "uid-4"])
         await h.server.stop()
@@ -411,6 +411,95 @@ final class POP3BackendTests: XCTestCase {
         XCTAssertEqual(report.skipped.map(\.message.number), [3])
         XCTAssertEqual(report.confirmedDeletions.map(\.number), [4])
         XCTAssertEqual(h.server.messages.map(\.uid), ["uid-1", "uid-2", "uid-3"])
+        await h.server.stop()
+    }
+
+    private func committedReport(_ h: inout Harness) throws -> CommitReport {
+        try h.pump(timeout: 20) { $0.contains { if case .committed = $0 { true } else { false } } }
+        return try XCTUnwrap(h.log.compactMap { if case .committed(let r) = $0 { r } else { nil } }.first)
+    }
+
+    /// Deletes message 1 behind the reader's back, on a session of its own.
+    private func deleteFirstFromAnotherClient(_ server: InMemoryPOP3Server) async throws {
+        let other = try await POP3Session.connect(
+            POP3Configuration(host: "127.0.0.1", port: try await server.start(), security: .plaintext, allowPlaintext: true))
+        try await other.login(user: "u", password: "p")
+        try await other.delete(1)
+        _ = try await other.quit()
+    }
+
+    /// The case: mark message 10, the connection is cut, another client deletes message 1.
+    /// The mark follows its UID to number 9 and the commit deletes exactly it.
+    func testAMarkSurvivesACutAndIsDeletedAtItsNewNumber() async throws {
+        var h = try await start(mailbox(10))
+        try h.pump { $0.contains(where: Self.isHeadersComplete) }
+        XCTAssertTrue(h.model.select(number: 10))
+        h.model.markSelectedAndAdvance()
+        let plan = h.model.commitPlan()
+        h.proxy.cutAll()
+        try await deleteFirstFromAnotherClient(h.server)
+        // The cut is noticed at once, without waiting for a keep-alive or a timeout.
+        try h.pump(timeout: 5) { $0.contains { if case .notice(let text) = $0 { text == "Reconnected." } else { false } } }
+        h.backend.commit(plan)
+        let report = try committedReport(&h)
+        XCTAssertEqual(report.outcome, .confirmed)
+        XCTAssertEqual(report.confirmedDeletions.compactMap(\.uid), ["uid-10"])
+        XCTAssertEqual(report.skipped, [])
+        XCTAssertEqual(h.server.messages.map(\.uid), (2...9).map { "uid-\($0)" })
+        XCTAssertTrue(h.server.commandLog.contains("DELE 9"), "\(h.server.commandLog)")
+        await h.server.stop()
+    }
+
+    /// A server without UIDL: the mark is held by the header block, found again by it on the new
+    /// session, and the message that took the marked number is left alone.
+    func testWithoutUIDLAMarkIsFoundAgainByItsHeadersNeverByNumber() async throws {
+        var h = try await start(mailbox(4), behavior: ServerBehavior(capabilities: ["TOP", "USER", "PIPELINING"]))
+        try h.pump { $0.contains(where: Self.isHeadersComplete) }
+        XCTAssertTrue(h.model.select(number: 2))
+        h.model.markSelectedAndAdvance()
+        let plan = h.model.commitPlan()
+        XCTAssertNotNil(plan.entries.first?.fingerprint)
+        h.proxy.cutAll()
+        try await deleteFirstFromAnotherClient(h.server)
+        h.backend.commit(plan)
+        let report = try committedReport(&h)
+        XCTAssertEqual(report.outcome, .confirmed)
+        XCTAssertEqual(report.deleted.map(\.number), [2])
+        XCTAssertEqual(h.server.messages.map(\.uid), ["uid-3", "uid-4"], "message 2 of the new session is another message")
+        XCTAssertTrue(h.server.commandLog.contains("DELE 1"), "\(h.server.commandLog)")
+        await h.server.stop()
+    }
+
+    /// A mark held by number alone (no UIDL, header never read) is never carried to another session.
+    func testAMarkWithoutAnIdentityIsNotAppliedOnAnotherSession() async throws {
+        var h = try await start(mailbox(4), behavior: ServerBehavior(capabilities: ["TOP", "USER", "PIPELINING"]))
+        try h.pump { $0.contains(where: Self.isHeadersComplete) }
+        let plan = CommitPlan(entries: [MessageListing(number: 2, uid: nil, size: h.model.row(number: 2)!.listing.size)], session: 1)
+        h.proxy.cutAll()
+        try await deleteFirstFromAnotherClient(h.server)
+        try h.pump(timeout: 5) { $0.contains { if case .notice(let text) = $0 { text == "Reconnected." } else { false } } }
+        h.backend.commit(plan)
+        let report = try committedReport(&h)
+        XCTAssertEqual(report.deleted, [])
+        XCTAssertEqual(report.skipped.map(\.message.number), [2])
+        XCTAssertEqual(h.server.messages.map(\.uid), ["uid-2", "uid-3", "uid-4"])
+        XCTAssertEqual(h.server.commandLog.filter { $0.hasPrefix("DELE") }, ["DELE 1"], "only the other client's")
+        await h.server.stop()
+    }
+
+    /// QUIT answered -ERR: the outcome is unknown, said so, and a new session finds out.
+    func testAnUnconfirmedQUITIsCheckedOnANewSession() async throws {
+        var h = try await start(mailbox(3), behavior: ServerBehavior(rawReplies: ["QUIT": "-ERR some deleted messages not removed\r\n"]))
+        try h.pump { $0.contains(where: Self.isHeadersComplete) }
+        XCTAssertTrue(h.model.select(number: 2))
+        h.model.markSelectedAndAdvance()
+        h.backend.commit(h.model.commitPlan())
+        let report = try committedReport(&h)
+        guard case .unknown(_, let gone) = report.outcome else { return XCTFail("\(report.outcome)") }
+        XCTAssertEqual(gone, [], "the server kept the message, and the new session saw it")
+        XCTAssertEqual(report.deleted.compactMap(\.uid), ["uid-2"])
+        XCTAssertEqual(report.confirmedDeletions, [])
+        XCTAssertEqual(h.server.sessionCount, 2)
         await h.server.stop()
     }
 }

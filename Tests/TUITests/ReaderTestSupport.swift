@@ -12,6 +12,7 @@ final class FakeBackend: InboxBackend {
         case fetchPreview(Int, String?, Int)
         case commit(CommitPlan)
         case quitWithoutDeleting
+        case stopReconnecting
     }
 
     private let log = Mutex<[Call]>([])
@@ -23,6 +24,7 @@ final class FakeBackend: InboxBackend {
     func fetchPreview(number: Int, uid: String?, lines: Int) { log.withLock { $0.append(.fetchPreview(number, uid, lines)) } }
     func commit(_ plan: CommitPlan) { log.withLock { $0.append(.commit(plan)) } }
     func quitWithoutDeleting() { log.withLock { $0.append(.quitWithoutDeleting) } }
+    func stopReconnecting() { log.withLock { $0.append(.stopReconnecting) } }
 }
 
 /// A reader on a fake backend with `count` loaded messages, 80×24 unless told otherwise.

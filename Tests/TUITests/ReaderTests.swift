@@ -26,7 +26,7 @@ final class ReaderDeletionTests: XCTestCase {
         let report = CommitReport(
             deleted: [MessageListing(number: 1, uid: "uid-1", size: 1001)],
             skipped: [SkippedDeletion(message: MessageListing(number: 3, uid: "uid-3", size: 1003), reason: "message 3 is no longer the message you marked")],
-            serverText: "dewey POP3 server signing off (1 message left)", failure: nil)
+            serverText: "dewey POP3 server signing off (1 message left)")
         h.reader.apply([.committed(report), .closed])
         let screen = h.screenText
         XCTAssertTrue(screen.contains("Deleted 1 message from the server."), screen)
@@ -41,7 +41,7 @@ final class ReaderDeletionTests: XCTestCase {
     func testTheReportLeavesOnItsOwnAfterAPause() {
         let h = ReaderHarness(count: 2)
         h.type("dqy")
-        h.reader.apply([.committed(CommitReport(deleted: [], skipped: [], serverText: nil, failure: nil))])
+        h.reader.apply([.committed(CommitReport(deleted: [], skipped: [], serverText: nil))])
         let start = Date()
         h.reader.tick(now: start)
         h.reader.tick(now: start.addingTimeInterval(1))
@@ -114,6 +114,18 @@ final class ReaderDeletionTests: XCTestCase {
         XCTAssertTrue(h.reader.exitSummary!.description.contains("Nothing was deleted from the server."))
     }
 
+    /// The backend gave up reconnecting but is still there: the marks can still be committed,
+    /// which reconnects.
+    func testMarksCanBeCommittedAfterReconnectingGaveUp() {
+        let h = ReaderHarness(count: 3)
+        h.type("d")
+        h.reader.apply([.connectionLost("The server closed the connection.")])
+        h.type("q")
+        XCTAssertEqual(h.reader.prompt?.purpose, .confirmQuit(count: 1))
+        h.type("y")
+        XCTAssertEqual(h.backend.calls.count { if case .commit = $0 { true } else { false } }, 1)
+    }
+
     func testConnectionLostDuringTheCommit() {
         let h = ReaderHarness(count: 3)
         h.type("dqy")
@@ -123,14 +135,37 @@ final class ReaderDeletionTests: XCTestCase {
         XCTAssertEqual(h.reader.exitSummary, .connectionLost("reset by peer"))
     }
 
-    func testAFailedCommitSaysNothingWasDeleted() {
+    func testACommitCutBeforeQUITKeepsTheMarksAndQTriesAgain() {
         let h = ReaderHarness(count: 3)
         h.type("dqy")
-        let report = CommitReport(deleted: [MessageListing(number: 1, uid: "uid-1", size: 1)], skipped: [], serverText: nil,
-                                  failure: "The connection dropped before QUIT was answered.")
+        let report = CommitReport(deleted: [], skipped: [], serverText: nil,
+                                  outcome: .nothingDeleted("The connection dropped before QUIT was sent."))
         h.reader.apply([.committed(report)])
-        XCTAssertTrue(h.screenText.contains("Nothing was deleted: The connection dropped"))
-        XCTAssertEqual(ExitSummary.committed(report).deletedCount, 0)
+        XCTAssertTrue(h.screenText.contains("Nothing was deleted: The connection dropped"), h.screenText)
+        XCTAssertNil(h.reader.exitSummary)
+        XCTAssertEqual(h.reader.model.marks.count, 1)
+        h.type("qy")
+        XCTAssertEqual(h.backend.calls.filter { if case .commit = $0 { true } else { false } }.count, 2)
+    }
+
+    func testEscDuringACommitStopsTheReconnection() {
+        let h = ReaderHarness(count: 3)
+        h.type("dqy")
+        h.press(.escape)
+        XCTAssertEqual(h.backend.calls.last, .stopReconnecting)
+    }
+
+    func testAnUnknownOutcomeSaysWhatANewSessionFound() {
+        let gone = MessageListing(number: 1, uid: "uid-1", size: 1)
+        let left = MessageListing(number: 2, uid: "uid-2", size: 1)
+        let report = CommitReport(deleted: [gone, left], skipped: [], serverText: "\u{1B}]0;owned\u{07}some deleted messages not removed",
+                                  outcome: .unknown("The server answered QUIT with an error.", gone: [gone]))
+        let text = ExitSummary.committed(report).description
+        XCTAssertTrue(text.contains("1 of the 2 messages sent for deletion is gone from the server, 1 still there"), text)
+        XCTAssertFalse(text.contains("\u{1B}"), "server text reaches the terminal sanitized: \(text)")
+        XCTAssertEqual(ExitSummary.committed(report).deletedCount, 1)
+        let unchecked = CommitReport(deleted: [gone], skipped: [], serverText: nil, outcome: .unknown("cut", gone: nil))
+        XCTAssertTrue(ExitSummary.committed(unchecked).description.contains("is unknown"))
     }
 
     func testOpeningAfterTheConnectionIsGoneExplainsWhy() {

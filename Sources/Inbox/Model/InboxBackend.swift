@@ -10,4 +10,7 @@ public protocol InboxBackend: Sendable {
     func commit(_ plan: CommitPlan)
     /// QUIT without any DELE; answers `.closed`.
     func quitWithoutDeleting()
+    /// Stops a reconnection under way (the user pressed Esc during its countdown). A commit that
+    /// waited for it answers `.committed` with nothing deleted; the marks stand.
+    func stopReconnecting()
 }

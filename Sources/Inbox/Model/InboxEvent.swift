@@ -7,7 +7,9 @@ public enum InboxEvent: Sendable {
     /// Every row of the session: numbers, UIDs and sizes (on a first visit, LIST alone; with a
     /// header cache, UIDL and the cached sizes). `cached` holds, by position, the summaries the
     /// header cache had (nil where it had none; empty without a cache); the rest are pending.
-    case listing([MessageListing], cached: [MessageSummary?] = [])
+    /// `session` counts the backend's connections: a commit plan carries it, so that message
+    /// numbers are only ever used on the session that gave them.
+    case listing([MessageListing], cached: [MessageSummary?] = [], session: Int = 0)
     /// A first visit lists its rows before UIDL has answered (so the first screenful is not kept
     /// waiting); these are the same rows with their UIDs.
     case identified([MessageListing])
@@ -33,18 +35,21 @@ public enum InboxEvent: Sendable {
 
 extension InboxEvent {
     /// One `TOP n 0` reply's summary.
-    public static func summary(number: Int, _ summary: MessageSummary) -> InboxEvent {
-        .summaries([NumberedSummary(number: number, summary: summary)])
+    public static func summary(number: Int, _ summary: MessageSummary, fingerprint: HeaderFingerprint? = nil) -> InboxEvent {
+        .summaries([NumberedSummary(number: number, summary: summary, fingerprint: fingerprint)])
     }
 }
 
-/// A message's summary and the number it has in the current session.
+/// A message's summary and the number it has in the current session, with its header block's
+/// fingerprint (for a server without UIDL).
 public struct NumberedSummary: Sendable {
     public var number: Int
     public var summary: MessageSummary
+    public var fingerprint: HeaderFingerprint?
 
-    public init(number: Int, summary: MessageSummary) {
+    public init(number: Int, summary: MessageSummary, fingerprint: HeaderFingerprint? = nil) {
         self.number = number
         self.summary = summary
+        self.fingerprint = fingerprint
     }
 }

@@ -42,6 +42,13 @@ public final class InboxModel {
     /// Marks held by message number (no UID to hold them by) that the last listing, from a new
     /// session, could not carry over: the user has to mark those messages again.
     public private(set) var marksLostToRenumbering = 0
+    /// Marks held by header block (a server without UIDL) that matched no message once a new
+    /// session's headers were all in.
+    public private(set) var marksNoLongerFound = 0
+    /// The backend session the listing came from; a commit plan's numbers are that session's.
+    private var listingSession = 0
+    /// Whether marks held by header wait for a new session's headers.
+    private var headerMarksPending = false
     public private(set) var headersComplete = false
     /// Index into `visible` of the selected row; meaningless when nothing is visible.
     public private(set) var selection = 0
@@ -74,8 +81,11 @@ public final class InboxModel {
             switch event {
             case .connected(let account):
                 self.account = account
-            case .listing(let listings, let cached):
+            case .listing(let listings, let cached, let session):
                 replaceListing(listings, cached: cached)
+                headerMarksPending = listingSession != session
+                listingSession = session
+                marksNoLongerFound = 0
                 reorder = true
             case .identified(let identified):
                 identify(identified)
@@ -86,6 +96,10 @@ public final class InboxModel {
                     summaries[i] = item.summary
                     failures[i] = nil
                     noteDate(item.summary.date)
+                    if let fingerprint = item.fingerprint, listings[i].uid == nil, listings[i].fingerprint != fingerprint {
+                        listings[i].fingerprint = fingerprint
+                        marks.identify([listings[i]])
+                    }
                 }
                 reorder = reorder || sortOrder.key != .number || limit != nil
             case .summaryFailed(let number, let reason):
@@ -94,6 +108,10 @@ public final class InboxModel {
                 if !summaries[i].isPresent { failures[i] = reason }
             case .headersComplete:
                 headersComplete = true
+                if headerMarksPending {
+                    headerMarksPending = false
+                    marksNoLongerFound = marks.retainHeaders(listings)
+                }
             case .newMessages(let uids):
                 newUIDs = uids
                 recount()
@@ -238,7 +256,7 @@ public final class InboxModel {
 
     /// The marked rows as the user saw them, in ascending message number.
     public func commitPlan() -> CommitPlan {
-        CommitPlan(entries: listings.filter(marks.contains))
+        CommitPlan(entries: listings.filter(marks.contains) + marks.unmatchedHeaderMarks(in: listings), session: listingSession)
     }
 
     // MARK: Order, limit, search

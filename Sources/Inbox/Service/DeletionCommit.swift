@@ -1,57 +1,110 @@
+import MailMessage
 import POP3
 
-/// Turns the user's marks into deletions on the server, safely: each message number is checked
-/// against the UID the user saw right before its `DELE`, and the server only applies the DELEs on
-/// `QUIT`, so a failure at any point before QUIT's reply deletes nothing.
+/// Turns the user's marks into deletions on the server, safely. Each mark is found again on the
+/// session that deletes, right before its `DELE`: by UID through UIDL; on a server without UIDL,
+/// by its header block (`TOP n 0`) and size; by number alone only on the session whose number it
+/// is. The server applies the DELEs on `QUIT`, so a failure before QUIT is sent deletes nothing.
 public enum DeletionCommit {
-    public static func run(_ plan: CommitPlan, on session: POP3Session) async -> CommitReport {
-        var report = CommitReport(deleted: [], skipped: [], serverText: nil, failure: nil)
+    /// - Parameter numbersValid: whether the plan's numbers are this session's own.
+    public static func run(_ plan: CommitPlan, on session: POP3Session, numbersValid: Bool) async -> CommitReport {
+        var report = CommitReport(deleted: [], skipped: [], serverText: nil, outcome: .confirmed)
         var accepted: [MessageListing] = []
         do {
-            let current = try await currentIdentity(of: plan, on: session)
-            for entry in plan.entries.sorted(by: { $0.number < $1.number }) {
-                if let reason = mismatch(entry, current: current[entry.number]) {
-                    report.skipped.append(.init(message: entry, reason: reason))
-                    continue
-                }
+            let (targets, skipped) = try await locate(plan.entries, on: session, numbersValid: numbersValid)
+            report.skipped = skipped
+            for (entry, number) in targets {
                 do {
-                    try await session.delete(entry.number)
+                    try await session.delete(number)
                     accepted.append(entry)
                 } catch let error as POP3Error where !error.endsSession {
                     report.skipped.append(.init(message: entry, reason: "the server refused to delete it: \(error)"))
                 }
             }
-            report.serverText = try await session.quit()
-            report.deleted = accepted
         } catch {
             await session.close()
-            report.failure = "\(error) The session ended before the server confirmed, so nothing was deleted."
+            report.outcome = .nothingDeleted("\(error) The session ended before QUIT was sent, so nothing was deleted.")
+            return report
+        }
+        report.deleted = accepted
+        do {
+            report.serverText = try await session.quit()
+        } catch POP3Error.serverError(_, let text) {
+            report.serverText = text
+            report.outcome = .unknown("The server answered QUIT with an error, so some deletions may not have been applied.", gone: nil)
+        } catch {
+            report.outcome = .unknown("\(error) The connection ended after QUIT was sent, before the server confirmed.", gone: nil)
         }
         return report
     }
 
-    /// What the server says each planned number is now: its UID when the server has UIDL, else
-    /// its size (the best a UID-less server offers).
-    private static func currentIdentity(of plan: CommitPlan, on session: POP3Session) async throws -> [Int: MessageListing] {
-        var current: [Int: MessageListing] = [:]
-        if plan.entries.contains(where: { $0.uid != nil }) {
-            for entry in try await session.uidl().entries {
-                current[entry.number] = MessageListing(number: entry.number, uid: entry.uid, size: 0)
-            }
-        }
-        for entry in plan.entries where entry.uid == nil {
-            if let sized = try? await session.list(entry.number) {
-                current[entry.number] = MessageListing(number: entry.number, uid: nil, size: sized.size)
-            }
-        }
-        return current
+    /// After an unknown outcome: which of `deleted` a new session no longer finds.
+    public static func verify(_ report: CommitReport, on session: POP3Session) async throws -> CommitReport {
+        guard case .unknown(let reason, _) = report.outcome else { return report }
+        let (found, _) = try await locate(report.deleted, on: session, numbersValid: false)
+        let present = Set(found.map(\.entry))
+        var verified = report
+        verified.outcome = .unknown(reason, gone: report.deleted.filter { !present.contains($0) })
+        return verified
     }
 
-    private static func mismatch(_ marked: MessageListing, current: MessageListing?) -> String? {
-        guard let current else { return "it is no longer on the server" }
-        if let uid = marked.uid {
-            return current.uid == uid ? nil : "message \(marked.number) is no longer the message you marked"
+    /// The current number of each entry on `session`, or why it is not deleted.
+    static func locate(
+        _ entries: [MessageListing], on session: POP3Session, numbersValid: Bool
+    ) async throws -> (targets: [(entry: MessageListing, number: Int)], skipped: [SkippedDeletion]) {
+        var targets: [(entry: MessageListing, number: Int)] = []
+        var skipped: [SkippedDeletion] = []
+        let byUID = entries.contains { $0.uid != nil }
+            ? try await uidNumbers(session) : [:]
+        let sizes = entries.contains { $0.uid == nil } ? try await session.list() : []
+        var claimed = Set<Int>()
+        for entry in entries {
+            if let uid = entry.uid {
+                if let number = byUID[uid] {
+                    targets.append((entry, number))
+                } else {
+                    skipped.append(.init(message: entry, reason: "it is no longer on the server"))
+                }
+            } else if let fingerprint = entry.fingerprint {
+                let candidates = sizes.filter { $0.size == entry.size && !claimed.contains($0.number) }
+                    .map(\.number).sorted { abs($0 - entry.number) < abs($1 - entry.number) }
+                var matches: [Int] = []
+                for number in candidates {
+                    let header = try await headerBlock(number, on: session)
+                    if header.map(HeaderFingerprint.init(headerBytes:)) == fingerprint { matches.append(number) }
+                }
+                switch matches.count {
+                case 1:
+                    claimed.insert(matches[0])
+                    targets.append((entry, matches[0]))
+                case 0:
+                    skipped.append(.init(message: entry, reason: "no message on the server has its headers and size any more"))
+                default:
+                    skipped.append(.init(message: entry, reason: "\(matches.count) messages on the server have the same headers and size, so which one you marked cannot be told"))
+                }
+            } else if numbersValid, sizes.contains(where: { $0.number == entry.number && $0.size == entry.size }) {
+                targets.append((entry, entry.number))
+            } else if numbersValid {
+                skipped.append(.init(message: entry, reason: "message \(entry.number) changed size since you marked it"))
+            } else {
+                skipped.append(.init(message: entry, reason: "its headers had not been read when the connection was lost, so it cannot be told from another message; mark it again"))
+            }
         }
-        return current.size == marked.size ? nil : "message \(marked.number) changed size since you marked it"
+        return (targets.sorted { $0.number < $1.number }, skipped)
+    }
+
+    private static func uidNumbers(_ session: POP3Session) async throws -> [String: Int] {
+        var numbers: [String: Int] = [:]
+        for entry in try await session.uidl().entries { numbers[entry.uid] = entry.number }
+        return numbers
+    }
+
+    /// `TOP n 0`; nil when the server refuses it for this message.
+    private static func headerBlock(_ number: Int, on session: POP3Session) async throws -> [UInt8]? {
+        do {
+            return try await session.top(number, lines: 0)
+        } catch let error as POP3Error where !error.endsSession {
+            return nil
+        }
     }
 }

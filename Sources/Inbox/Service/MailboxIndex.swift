@@ -113,15 +113,19 @@ public enum MailboxIndex {
 
     /// Streams each message's summary as its `TOP n 0` reply arrives, until `shouldPause` says
     /// another job is waiting. Returns how many of `numbers`, from the start, were answered.
+    /// `fingerprinting` says for which numbers the header block's fingerprint is wanted (rows
+    /// without a UID); the others get nil.
     @discardableResult
     public static func summaries(
         _ session: POP3Session,
         for numbers: [Int],
         shouldPause: @escaping @Sendable () -> Bool = { false },
-        each: @escaping @Sendable (Int, Result<MessageSummary, POP3Error>) async -> Void
+        fingerprinting: @escaping @Sendable (Int) -> Bool = { _ in false },
+        each: @escaping @Sendable (Int, Result<MessageSummary, POP3Error>, HeaderFingerprint?) async -> Void
     ) async throws -> Int {
         try await session.topBatch(numbers, lines: 0, shouldPause: shouldPause) { number, result in
-            await each(number, result.map { MessageSummary.parse(headerBytes: $0) })
+            let fingerprint = fingerprinting(number) ? (try? result.get()).map(HeaderFingerprint.init(headerBytes:)) : nil
+            await each(number, result.map { MessageSummary.parse(headerBytes: $0) }, fingerprint)
         }
     }
 

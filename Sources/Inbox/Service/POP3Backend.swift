@@ -55,6 +55,7 @@ public final class POP3Backend: InboxBackend {
     public func fetchPreview(number: Int, uid: String?, lines: Int) { jobs.push(.fetch(MessageRef(number: number, uid: uid), preview: lines)) }
     public func commit(_ plan: CommitPlan) { jobs.push(.commit(plan)) }
     public func quitWithoutDeleting() { jobs.push(.quit) }
+    public func stopReconnecting() { jobs.cancelReconnection() }
 }
 
 /// A message as the UI named it. After a reconnection the UID is what counts: message numbers of
@@ -70,11 +71,13 @@ enum BackendJob: Sendable {
     case commit(CommitPlan)
     case quit
     case keepalive
+    /// The connection closed under an idle session: reconnect now, before the user needs it.
+    case connectionDropped(session: Int)
 
     var endsSession: Bool {
         switch self {
         case .commit, .quit: true
-        case .fetch, .keepalive: false
+        case .fetch, .keepalive, .connectionDropped: false
         }
     }
 }
@@ -83,6 +86,7 @@ enum BackendJob: Sendable {
 /// without awaiting; the stream only wakes the worker, the deque holds the order.
 final class JobQueue: Sendable {
     private let pending = Mutex<[BackendJob]>([])
+    private let reconnectionCancelled = Mutex(false)
     private let wake: AsyncStream<Void>.Continuation
     let wakeups: AsyncStream<Void>
 
@@ -102,7 +106,26 @@ final class JobQueue: Sendable {
     /// Whether a job waits; a keep-alive does not count, since header traffic keeps the session alive.
     var hasUrgentJob: Bool {
         pending.withLock { jobs in
-            jobs.contains { if case .keepalive = $0 { false } else { true } }
+            jobs.contains {
+                switch $0 {
+                case .keepalive, .connectionDropped: false
+                default: true
+                }
+            }
+        }
+    }
+
+    /// The user asked to stop the reconnection under way.
+    func cancelReconnection() {
+        reconnectionCancelled.withLock { $0 = true }
+        wake.yield()
+    }
+
+    /// Whether the user asked to stop reconnecting since the last call; clears the request.
+    func takeReconnectionCancel() -> Bool {
+        reconnectionCancelled.withLock { cancelled in
+            defer { cancelled = false }
+            return cancelled
         }
     }
 }
@@ -130,6 +153,12 @@ actor Worker {
     private var loginDelay: Duration = .zero
     /// The caches' writes, made beside the header fetch; a quit waits for them.
     private let cacheWrites = CacheWrites()
+    /// Counts connections; listings carry it, and a commit plan's numbers are only used on the
+    /// session that listed them.
+    private var generation = 0
+    /// Commits cut short before QUIT in a row; each is retried on a new session, a few times.
+    private var interruptedCommits = 0
+    private var jobs = JobQueue()
 
     init(account: String, options: POP3Backend.Options, loggedIn: POP3Session?, open: @escaping @Sendable () async throws -> POP3Session) {
         self.account = account
@@ -140,6 +169,7 @@ actor Worker {
     }
 
     func run(sink: EventSink, jobs: JobQueue) async {
+        self.jobs = jobs
         let ticker = Task.detached { [keepalive = options.keepalive] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: keepalive / 2)
@@ -164,6 +194,28 @@ actor Worker {
         var wakeups = jobs.wakeups.makeAsyncIterator()
         while true {
             do {
+                if session == nil {
+                    // Reconnecting failed or was stopped: only a job that needs the server tries again.
+                    guard let job = retry ?? jobs.pop() else {
+                        _ = await wakeups.next()
+                        continue
+                    }
+                    retry = nil
+                    switch job {
+                    case .quit:
+                        sink.send(.closed)
+                        return
+                    case .keepalive, .connectionDropped:
+                        continue
+                    case .fetch, .commit:
+                        if await reconnect(after: nil, sink: sink) {
+                            retry = job
+                        } else {
+                            abandon(job, sink: sink)
+                        }
+                        continue
+                    }
+                }
                 if let job = retry ?? jobs.pop() {
                     retry = job
                     let finished = try await perform(job, sink: sink)
@@ -183,18 +235,36 @@ actor Worker {
                 await session?.close()
                 session = nil
                 awaitingUIDs = nil
-                if case .keepalive = retry { retry = nil }
-                if case .quit = retry {
+                switch retry {
+                case .keepalive?, .connectionDropped?:
+                    retry = nil
+                case .quit?:
                     sink.send(.closed)
                     return
+                default:
+                    break
                 }
-                guard await reconnect(after: error, sink: sink) else {
-                    await cacheWrites.finish()
-                    sink.send(.connectionLost(String(describing: error)))
-                    sink.send(.closed)
-                    return
-                }
+                if await reconnect(after: error, sink: sink) { continue }
+                await cacheWrites.finish()
+                if let job = retry { abandon(job, sink: sink) }
+                retry = nil
+                sink.send(.connectionLost(String(describing: error)))
             }
+        }
+    }
+
+    /// Answers a job that needed the server when no connection could be had.
+    private func abandon(_ job: BackendJob, sink: EventSink) {
+        switch job {
+        case .commit:
+            interruptedCommits = 0
+            sink.send(.committed(CommitReport(
+                deleted: [], skipped: [], serverText: nil,
+                outcome: .nothingDeleted("no connection to the server could be made, so nothing was sent. Your marks are kept."))))
+        case .fetch(let ref, _):
+            sink.send(.fetchFailed(number: ref.number, reason: "there is no connection to the server."))
+        case .quit, .keepalive, .connectionDropped:
+            break
         }
     }
 
@@ -209,8 +279,15 @@ actor Worker {
             fresh = try await open()
         }
         session = fresh
+        generation += 1
         lastActivity = clock.now
         if let seconds = await fresh.capabilities.loginDelay { loginDelay = .seconds(seconds) }
+        // A reset or EOF while idle is acted on at once, so rows and marks are re-mapped before
+        // the user next needs the server.
+        Task.detached { [jobs, generation] in
+            await fresh.closed()
+            jobs.push(.connectionDropped(session: generation))
+        }
     }
 
     private func current() throws -> POP3Session {
@@ -218,14 +295,25 @@ actor Worker {
         return session
     }
 
-    /// Tries to log in again with backoff. A password the server now refuses ends the attempts:
+    /// Tries to log in again with backoff, counting down on the status line, until the user
+    /// stops it (`stopReconnecting`). A password the server now refuses ends the attempts:
     /// asking for another one needs the user, not a loop.
-    private func reconnect(after error: any Error, sink: EventSink) async -> Bool {
-        var reason = String(describing: error)
+    private func reconnect(after error: (any Error)?, sink: EventSink) async -> Bool {
+        _ = jobs.takeReconnectionCancel()
+        var reason = error.map { String(describing: $0) } ?? "not connected"
         for (attempt, backoff) in options.reconnectBackoff.enumerated() {
-            let wait = max(backoff, loginDelay)
-            sink.send(.notice("Connection lost (\(reason)); reconnecting in \(Self.seconds(wait)) s, attempt \(attempt + 1) of \(options.reconnectBackoff.count). Your marks are kept."))
-            try? await Task.sleep(for: wait)
+            var left = min(max(backoff, loginDelay), Self.longestWait)
+            repeat {
+                if left > .zero {
+                    sink.send(.notice("Connection lost (\(reason)); reconnecting in \(Self.seconds(left)) s, attempt \(attempt + 1) of \(options.reconnectBackoff.count). Esc stops; your marks are kept."))
+                }
+                let step = min(left, .seconds(1))
+                if await sleepUnlessStopped(step) {
+                    sink.send(.notice("Stopped reconnecting; your marks are kept. Press q to try again."))
+                    return false
+                }
+                left -= step
+            } while left > .zero
             do {
                 try await connect()
                 listed = false
@@ -246,6 +334,19 @@ actor Worker {
             }
         }
         return false
+    }
+
+    /// A server's LOGIN-DELAY can ask for hours; the countdown never waits longer than this.
+    private static let longestWait: Duration = .seconds(300)
+
+    /// Sleeps, waking early when the user stops the reconnection. Returns whether it was stopped.
+    private func sleepUnlessStopped(_ duration: Duration) async -> Bool {
+        let deadline = clock.now + duration
+        while clock.now < deadline {
+            if jobs.takeReconnectionCancel() { return true }
+            try? await Task.sleep(for: min(.milliseconds(50), deadline - clock.now))
+        }
+        return jobs.takeReconnectionCancel()
     }
 
     private static func seconds(_ duration: Duration) -> Int {
@@ -272,7 +373,7 @@ actor Worker {
             let (fresh, uids) = try await MailboxIndex.listingBeforeUIDs(session)
             awaitingUIDs = AwaitedUIDs(uids: uids, contents: contents, headersFirst: MailboxIndex.headersBeforeUIDs)
             summarized = Array(repeating: false, count: fresh.count)
-            sink.send(.listing(fresh))
+            sink.send(.listing(fresh, session: generation))
             adopt(fresh)
             return true
         }
@@ -282,7 +383,7 @@ actor Worker {
             for problem in listing.problems { sink.send(.notice(problem)) }
             fresh = listing.rows
             summarized = listing.cached.map(\.isPresent)
-            sink.send(.listing(fresh, cached: listing.cached))
+            sink.send(.listing(fresh, cached: listing.cached, session: generation))
             recordVisit(listing.visit, since: contents, sink: sink)
         } else {
             let problems: [String]
@@ -296,7 +397,7 @@ actor Worker {
             if vanished > 0, fresh.contains(where: { $0.uid != nil }) {
                 sink.send(.notice("\(vanished) message\(vanished == 1 ? " is" : "s are") gone from the server since the connection was lost; marks on them were dropped."))
             }
-            sink.send(.listing(fresh))
+            sink.send(.listing(fresh, session: generation))
         }
         adopt(fresh)
         if pendingHeaders.isEmpty { sink.send(.headersComplete) }
@@ -369,11 +470,12 @@ actor Worker {
             lastActivity = clock.now
         }
         try await MailboxIndex.summaries(
-            try current(), for: numbers, shouldPause: { jobs.hasUrgentJob }
-        ) { number, result in
+            try current(), for: numbers, shouldPause: { jobs.hasUrgentJob },
+            fingerprinting: { number in positions.position(of: number).map { rows[$0].uid == nil } ?? false }
+        ) { number, result, fingerprint in
             switch result {
             case .success(let summary):
-                sink.send(.summary(number: number, summary))
+                sink.send(.summary(number: number, summary, fingerprint: fingerprint))
             case .failure(let error):
                 sink.send(.summaryFailed(number: number, reason: error.description))
             }
@@ -397,10 +499,19 @@ actor Worker {
             return false
         case .commit(let plan):
             // A session that died while the user was idle is found here, before any DELE, so the
-            // commit can run on a new session; DeletionCommit itself never throws.
+            // commit runs on a new session; DeletionCommit itself never throws.
             let session = try current()
             try await session.noop()
-            let report = await DeletionCommit.run(plan, on: session)
+            var report = await DeletionCommit.run(plan, on: session, numbersValid: plan.session == generation)
+            if case .nothingDeleted = report.outcome, interruptedCommits < Self.commitTries - 1 {
+                // Cut before QUIT: nothing happened on the server, so it is tried again on a new session.
+                interruptedCommits += 1
+                throw POP3Error.connectionClosed
+            }
+            interruptedCommits = 0
+            if case .unknown = report.outcome {
+                report = await verifyOnNewSession(report, sink: sink)
+            }
             // Deleted mail should not linger on disk in the body cache; rows still without their
             // UIDs cannot say what to keep.
             if awaitingUIDs == nil {
@@ -410,6 +521,9 @@ actor Worker {
             sink.send(.committed(report))
             sink.send(.closed)
             return true
+        case .connectionDropped(let dropped):
+            if dropped == generation, session != nil { throw POP3Error.connectionClosed }
+            return false
         case .quit:
             if let session {
                 do {
@@ -426,6 +540,24 @@ actor Worker {
                 lastActivity = clock.now
             }
             return false
+        }
+    }
+
+    private static let commitTries = 3
+
+    /// After QUIT went unconfirmed: a new session looks for what was deleted, and ends with a
+    /// QUIT that deletes nothing.
+    private func verifyOnNewSession(_ report: CommitReport, sink: EventSink) async -> CommitReport {
+        session = nil
+        sink.send(.notice("The server did not confirm the deletions; reconnecting to find out what it deleted…"))
+        guard await reconnect(after: nil, sink: sink), let session else { return report }
+        do {
+            let verified = try await DeletionCommit.verify(report, on: session)
+            _ = try? await session.quit()
+            return verified
+        } catch {
+            await session.close()
+            return report
         }
     }
 
