@@ -90,7 +90,18 @@ struct Read: ParsableCommand {
         let reader = ReaderOptions(largeMessageThreshold: threshold, mouse: !noMouse)
         let summary = try ReaderApp.run(backend: backend, account: account, theme: chosenTheme, options: reader)
         print(summary.description)
-        if case .connectionLost = summary { throw ExitCode(2) }
+        switch summary {
+        case .connectionLost:
+            throw ExitCode(2)
+        case .committed(let report):
+            switch report.outcome {
+            case .confirmed: break
+            case .nothingDeleted: throw ExitCode(2)
+            case .unknown: throw ExitCode(3)
+            }
+        case .leftUnchanged:
+            break
+        }
     }
 }
 
