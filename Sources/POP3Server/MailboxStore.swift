@@ -76,6 +76,7 @@ final class MailboxStore: Sendable {
         var commandLog: [String] = []
         var sessionCount = 0
         var lockHolder: Int?
+        var drops = 0
     }
 
     let users: [String: String]
@@ -104,6 +105,15 @@ final class MailboxStore: Sendable {
         state.withLockedValue { state in
             state.sessionCount += 1
             return state.sessionCount
+        }
+    }
+
+    /// Counts one connection dropped by `ServerBehavior.dropOn`; false once `limit` were.
+    func takeDrop(limit: Int) -> Bool {
+        state.withLockedValue { state in
+            guard state.drops < limit else { return false }
+            state.drops += 1
+            return true
         }
     }
 

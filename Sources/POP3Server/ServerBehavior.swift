@@ -36,6 +36,9 @@ public struct ServerBehavior: Sendable {
     public var perReplyDelay: Duration
     /// Commands matching a key get the value's bytes verbatim (CRLFs included) and are not executed.
     public var rawReplies: [String: String]
+    /// The connection is closed, unanswered and without UPDATE, on a command matching `command`,
+    /// the first `times` times it arrives (over all sessions): a network cut at that point.
+    public var dropOn: (command: String, times: Int)?
     /// The greeting keeps its APOP timestamp, but APOP is refused, as by a server whose password
     /// database holds hashes.
     public var refuseAPOP: Bool
@@ -75,7 +78,8 @@ public struct ServerBehavior: Sendable {
         rawReplies: [String: String] = [:],
         autoLogout: Duration? = nil,
         losesInputWithLogin: Bool = false,
-        refuseAPOP: Bool = false
+        refuseAPOP: Bool = false,
+        dropOn: (command: String, times: Int)? = nil
     ) {
         self.greetingOverride = greetingOverride
         self.apopTimestamp = apopTimestamp
@@ -95,6 +99,7 @@ public struct ServerBehavior: Sendable {
         self.autoLogout = autoLogout
         self.losesInputWithLogin = losesInputWithLogin
         self.refuseAPOP = refuseAPOP
+        self.dropOn = dropOn
         self.rawReplies = rawReplies
     }
 

@@ -93,6 +93,10 @@ final class ServerSession {
             silent = true
             return []
         }
+        if let drop = behavior.dropOn, ServerBehavior.matches(line, pattern: drop.command), store.takeDrop(limit: drop.times) {
+            state = .closed
+            return [.close]
+        }
         if let raw = rawReply(for: line) {
             return [.send(Array(raw.utf8))]
         }

@@ -502,4 +502,55 @@ final class POP3BackendTests: XCTestCase {
         XCTAssertEqual(h.server.sessionCount, 2)
         await h.server.stop()
     }
+
+    private func markAndCommit(_ numbers: [Int], behavior: ServerBehavior) async throws -> (CommitReport, Harness) {
+        var h = try await start(mailbox(4), behavior: behavior)
+        try h.pump { $0.contains(where: Self.isHeadersComplete) }
+        for number in numbers {
+            XCTAssertTrue(h.model.select(number: number))
+            h.model.markSelectedAndAdvance()
+        }
+        h.backend.commit(h.model.commitPlan())
+        return (try committedReport(&h), h)
+    }
+
+    /// Cut between two DELEs: nothing was applied, so the commit runs again on a new session.
+    func testACutBetweenTwoDELEsIsCommittedAgainOnANewSession() async throws {
+        let (report, h) = try await markAndCommit([2, 3], behavior: ServerBehavior(dropOn: ("DELE 3", 1)))
+        XCTAssertEqual(report.outcome, .confirmed)
+        XCTAssertEqual(report.confirmedDeletions.compactMap(\.uid), ["uid-2", "uid-3"])
+        XCTAssertEqual(h.server.messages.map(\.uid), ["uid-1", "uid-4"])
+        XCTAssertEqual(h.server.commandLog.filter { $0 == "DELE 2" }.count, 2, "the first session's DELE was void")
+        await h.server.stop()
+    }
+
+    /// A server that always drops there: after a few tries the report says nothing was deleted,
+    /// and the worker stays to try again when the user asks.
+    func testACommitThatKeepsBeingCutReportsNothingDeleted() async throws {
+        let (report, h) = try await markAndCommit([2, 3], behavior: ServerBehavior(dropOn: ("DELE 3", 100)))
+        guard case .nothingDeleted = report.outcome else { return XCTFail("\(report.outcome)") }
+        XCTAssertEqual(report.confirmedDeletions, [])
+        XCTAssertEqual(h.server.messages.count, 4)
+        XCTAssertEqual(h.model.marks.count, 2, "the marks stand")
+        XCTAssertFalse(h.log.contains { if case .closed = $0 { true } else { false } })
+        await h.server.stop()
+    }
+
+    /// Cut after QUIT was sent: the outcome is unknown, and a new session looks.
+    func testACutAfterQUITIsAnUnknownOutcomeCheckedByUID() async throws {
+        let (report, h) = try await markAndCommit([2], behavior: ServerBehavior(dropOn: ("QUIT", 1)))
+        guard case .unknown(let reason, let gone) = report.outcome else { return XCTFail("\(report.outcome)") }
+        XCTAssertTrue(reason.contains("after QUIT was sent"), reason)
+        XCTAssertEqual(gone, [], "this server applies nothing without QUIT's answer")
+        XCTAssertEqual(h.server.messages.count, 4)
+        await h.server.stop()
+    }
+
+    /// The session died while the user was idle and the commit's first command finds it.
+    func testACutFoundByTheCommitRunsItOnANewSession() async throws {
+        let (report, h) = try await markAndCommit([4], behavior: ServerBehavior(dropOn: ("NOOP", 1)))
+        XCTAssertEqual(report.outcome, .confirmed)
+        XCTAssertEqual(h.server.messages.map(\.uid), ["uid-1", "uid-2", "uid-3"])
+        await h.server.stop()
+    }
 }

@@ -503,10 +503,17 @@ actor Worker {
             let session = try current()
             try await session.noop()
             var report = await DeletionCommit.run(plan, on: session, numbersValid: plan.session == generation)
-            if case .nothingDeleted = report.outcome, interruptedCommits < Self.commitTries - 1 {
-                // Cut before QUIT: nothing happened on the server, so it is tried again on a new session.
-                interruptedCommits += 1
-                throw POP3Error.connectionClosed
+            if case .nothingDeleted = report.outcome {
+                // Cut before QUIT: nothing happened on the server, so it is tried again on a new
+                // session, a few times; then the user decides, with the marks kept.
+                guard interruptedCommits >= Self.commitTries - 1 else {
+                    interruptedCommits += 1
+                    throw POP3Error.connectionClosed
+                }
+                interruptedCommits = 0
+                self.session = nil
+                sink.send(.committed(report))
+                return false
             }
             interruptedCommits = 0
             if case .unknown = report.outcome {
