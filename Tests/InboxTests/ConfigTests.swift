@@ -113,7 +113,7 @@ final class ConfigTests: XCTestCase {
         let written = Set(ExampleConfig.text.split(whereSeparator: { !($0.isLetter || $0 == "_") }).map(String.init))
         for key in ["default_account", "theme", "html_converter", "large_message_threshold", "host", "port", "user",
                     "security", "allow_plaintext", "auth", "password_command", "ca_file", "timeout", "keepalive",
-                    "cache_bodies", "body_cache_limit"] {
+                    "cache_bodies", "body_cache_limit", "pipelining"] {
             XCTAssertTrue(written.contains(key), "the example documents \(key)")
         }
     }

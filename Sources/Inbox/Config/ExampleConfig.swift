@@ -44,6 +44,9 @@ public enum ExampleConfig {
         # Keep opened messages on disk, up to body_cache_limit in total.
         cache_bodies = true
         body_cache_limit = "200MB"
+        # Send one command at a time even if the server offers PIPELINING
+        # (for a server that loses commands sent ahead). Default: true.
+        # pipelining = false
 
         [accounts.home]
         host = "pop.example.net"
