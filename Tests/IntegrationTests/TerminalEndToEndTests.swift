@@ -158,4 +158,28 @@ final class TerminalEndToEndTests: XCTestCase {
         try term.send("x")
         try term.waitFor(text: "[exit 0]")
     }
+
+    /// The reader end to end on the two servers that lose commands written with the login.
+    func testTheReaderListsOpensAndDeletesOnCourierAndCyrus() async throws {
+        for name in ["Courier", "Cyrus"] {
+            let server = try RealServer.named(name)
+            try server.resetScratch((1...4).map { DovecotRig.message($0, subject: "\(name) terminal \($0)") })
+            let term = try TmuxTerminal(command: [try MailbagProcess.binary()]
+                + server.arguments(server.scratchUser, server.preferredTransport) + ["--no-mouse", "--no-cache"])
+            try term.waitFor(text: "\(name) terminal 4")
+            try term.send("g", "Enter")
+            try term.waitFor(text: "Body of message 1.")
+            try term.send("q")
+            try term.waitFor(text: "\(name) terminal 2")
+            try term.send("j", "d")
+            try term.waitFor(text: "1 marked")
+            try term.send("q")
+            try term.waitFor(text: "Delete 1 message from the server? [y/n/c]")
+            try term.send("y")
+            try term.waitFor(text: "[exit 0]", timeout: 30)
+            XCTAssertTrue(try term.screen().contains("Deleted 1 message"), name)
+            let left = try await server.scratchSubjects()
+            XCTAssertEqual(left, [1, 3, 4].map { "\(name) terminal \($0)" }, name)
+        }
+    }
 }
