@@ -18,63 +18,64 @@ struct List: AsyncParsableCommand {
 
     @OptionGroup var options: AccountOptions
 
+    /// Loads the index exactly as the reader does (the same backend and model, without a
+    /// screen), then prints it: one load logic for both.
     func run() async throws {
         let account = try options.resolve(target)
         let opening = account.openingHeaderCache()
-        let summaries = SummaryCollector()
-        let (rows, visit, missing, contents) = try await account.withSession(prefetchingListing: true, cache: opening) { session in
-            let cache = await opening?.value
-            if let notice = cache?.notice { Output.warn(notice) }
-            let contents = await MailboxIndex.cacheContents(cache, notice: Output.warn)
-            let listing: MailboxIndex.CachedListing
-            if let contents, !contents.isEmpty {
-                listing = try await MailboxIndex.cachedListing(session, contents: contents)
-            } else {
-                // With nothing cached every header is fetched, and the first are asked for while the server lists.
-                let (rows, uids) = try await MailboxIndex.listingBeforeUIDs(session)
-                let (identified, problems) = MailboxIndex.identified(rows, by: try await uids.value())
-                listing = MailboxIndex.CachedListing(uncached: identified, problems: problems)
-            }
-            for problem in listing.problems { Output.warn(problem) }
-            let (visit, cached) = (listing.visit, listing.cached)
-            for case let (row, summary?) in zip(listing.rows, cached) { await summaries.record(row.number, .success(summary)) }
-            let missing = zip(listing.rows, cached).filter { $1 == nil }.map(\.0)
-            // In the order the listing asked for them; the output keeps server order.
-            try await MailboxIndex.summaries(session, for: MailboxIndex.fetchOrder(missing.map(\.number))) { number, result, _ in
-                await summaries.record(number, result)
-            }
-            return (listing.rows, visit, missing, contents)
+        let session = try await account.openSession(prefetchingListing: true, cache: opening)
+        var backendOptions = POP3Backend.Options(reconnectBackoff: [])
+        backendOptions.headerCache = await opening?.value
+        let backend = POP3Backend(account: account.displayName, options: backendOptions, loggedIn: session) {
+            try await account.openSession(prefetchingListing: true, cache: opening)
         }
-        let cache = await opening?.value
-        let found = await summaries.all
-        // Only what came from the server: the cached summaries are stored already.
-        let fetched = missing.compactMap { row in (try? found[row.number]?.get()).map { (row, $0) } }
-        MailboxIndex.remember(fetched, in: cache, notice: Output.warn)
-        let new = contents?.newUIDs(visit) ?? []
-        MailboxIndex.recordVisit(visit, in: cache, since: contents, notice: Output.warn)
+        let model = InboxModel(account: account.displayName)
+        let sink = EventSink()
+        backend.start(sink)
+        try await Self.pump(sink, into: model) { if case .headersComplete = $0 { true } else { false } }
+        // The caches are written before the session ends.
+        backend.quitWithoutDeleting()
+        try await Self.pump(sink, into: model) { if case .closed = $0 { true } else { false } }
+
         var out = Output()
         let dates = CompactDate()
-        for row in rows {
-            let summary: MessageSummary
-            switch found[row.number] {
-            case .success(let parsed):
-                summary = parsed
-            case .failure(let error):
-                Output.warn("message \(row.number): \(error)")
-                continue
-            case nil:
+        for row in model.rows {
+            guard let summary = row.summary else {
+                Output.warn("message \(row.number): \(row.summaryFailure ?? "no header")")
                 continue
             }
-            out.write(json ? IndexLine.json(row, summary) : IndexLine.text(row, summary, isNew: row.uid.map(new.contains) ?? false, dates: dates))
+            out.write(json ? IndexLine.json(row.listing, summary) : IndexLine.text(row.listing, summary, isNew: model.isNew(row), dates: dates))
         }
         out.flush()
     }
-}
 
-/// Collects `TOP` results that arrive from the session's batch callback.
-actor SummaryCollector {
-    private(set) var all: [Int: Result<MessageSummary, POP3Error>] = [:]
-    func record(_ number: Int, _ result: Result<MessageSummary, POP3Error>) { all[number] = result }
+    /// Applies the backend's events to `model` until one satisfies `done`. Notices go to stderr;
+    /// a lost connection is the command's error.
+    private static func pump(_ sink: EventSink, into model: InboxModel, until done: (InboxEvent) -> Bool) async throws {
+        while true {
+            let events = sink.drain()
+            model.apply(events)
+            for event in events {
+                switch event {
+                case .notice(let text): Output.warn(text)
+                case .connectionLost(let reason): throw ListFailure.connectionLost(reason)
+                default: break
+                }
+            }
+            if events.contains(where: done) { return }
+            try await Task.sleep(for: .milliseconds(2))
+        }
+    }
+
+    enum ListFailure: Error, CustomStringConvertible {
+        case connectionLost(String)
+
+        var description: String {
+            switch self {
+            case .connectionLost(let reason): reason
+            }
+        }
+    }
 }
 
 /// The line formats of `mailbag list`.
