@@ -13,6 +13,7 @@ public final class TCPProxy: Sendable {
     private let delay: NIOLockedValueBox<TimeAmount>
     private let group = MultiThreadedEventLoopGroup.singleton
     private let channels = NIOLockedValueBox<(listener: (any Channel)?, open: [any Channel])>((nil, []))
+    private let trigger = NIOLockedValueBox<CutTrigger?>(nil)
 
     /// - Parameter oneWayDelay: added to every chunk in each direction, so a round trip costs twice this.
     public init(targetHost: String = "127.0.0.1", targetPort: Int, oneWayDelay: Duration = .zero) {
@@ -43,7 +44,7 @@ public final class TCPProxy: Sendable {
                     .connect(host: targetHost, port: targetPort)
                     .flatMap { outbound in
                         self.track(outbound)
-                        return inbound.pipeline.addHandler(Relay(peer: outbound, delay: self.delay)).flatMap {
+                        return inbound.pipeline.addHandler(Relay(peer: outbound, delay: self.delay, watcher: self)).flatMap {
                             outbound.pipeline.addHandler(Relay(peer: inbound, delay: self.delay))
                         }
                     }
@@ -52,6 +53,30 @@ public final class TCPProxy: Sendable {
         channels.withLockedValue { $0.listener = listener }
         return listener.localAddress?.port ?? 0
     }
+
+    /// Arms a one-shot cut: when a client sends its `occurrence`-th line starting with `prefix`
+    /// (case-insensitive), every connection is dropped, before that line reaches the server or,
+    /// with `afterForwarding`, right after it has (a cut while the server acts on it). Lines
+    /// are only seen on connections without TLS.
+    public func cut(whenClientSends prefix: String, occurrence: Int = 1, afterForwarding: Bool = false) {
+        trigger.withLockedValue { $0 = CutTrigger(prefix: Array(prefix.uppercased().utf8), remaining: occurrence, afterForwarding: afterForwarding) }
+    }
+
+    /// Whether an armed cut has not happened yet.
+    public var cutIsArmed: Bool { trigger.withLockedValue { $0 != nil } }
+
+    /// The armed cut, when `line` (a client's command line) fires it.
+    fileprivate func fires(_ line: ArraySlice<UInt8>) -> CutTrigger? {
+        trigger.withLockedValue { armed in
+            guard var current = armed, line.count >= current.prefix.count,
+                  zip(line, current.prefix).allSatisfy({ Self.upper($0) == $1 }) else { return nil }
+            current.remaining -= 1
+            armed = current.remaining > 0 ? current : nil
+            return current.remaining > 0 ? nil : current
+        }
+    }
+
+    private static func upper(_ byte: UInt8) -> UInt8 { byte >= 0x61 && byte <= 0x7A ? byte - 0x20 : byte }
 
     /// Drops every proxied connection at once, as a network failure would; new ones still work.
     public func cutAll() {
@@ -73,6 +98,13 @@ public final class TCPProxy: Sendable {
     }
 }
 
+/// A cut armed by `TCPProxy.cut(whenClientSends:)`.
+struct CutTrigger: Sendable {
+    var prefix: [UInt8]
+    var remaining: Int
+    var afterForwarding: Bool
+}
+
 /// Forwards what one side reads to the other after `delay`. Deadlines strictly increase so chunks
 /// never overtake each other.
 private final class Relay: ChannelInboundHandler {
@@ -81,14 +113,47 @@ private final class Relay: ChannelInboundHandler {
     private let peer: any Channel
     private let delay: NIOLockedValueBox<TimeAmount>
     private var lastDeadline = NIODeadline.uptimeNanoseconds(0)
+    /// The proxy, on the client's side only: it may cut on a command line.
+    private let watcher: TCPProxy?
+    /// The start of a command line whose end has not arrived yet.
+    private var partialLine: [UInt8] = []
 
-    init(peer: any Channel, delay: NIOLockedValueBox<TimeAmount>) {
+    init(peer: any Channel, delay: NIOLockedValueBox<TimeAmount>, watcher: TCPProxy? = nil) {
         self.peer = peer
         self.delay = delay
+        self.watcher = watcher
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let bytes = unwrapInboundIn(data)
+        if let watcher, watcher.cutIsArmed, let cut = firstCut(in: bytes, watcher: watcher) {
+            // What came before the line always goes; the line itself only when the cut follows it.
+            let length = cut.trigger.afterForwarding ? cut.lineEnd : cut.lineStart
+            let kept = bytes.getSlice(at: bytes.readerIndex, length: length) ?? ByteBuffer()
+            peer.writeAndFlush(kept).whenComplete { _ in watcher.cutAll() }
+            return
+        }
+        forward(bytes, context: context)
+    }
+
+    /// The line of `bytes` (offsets from its start) that fires an armed cut, if one does.
+    private func firstCut(in bytes: ByteBuffer, watcher: TCPProxy) -> (lineStart: Int, lineEnd: Int, trigger: CutTrigger)? {
+        let view = bytes.readableBytesView
+        var start = view.startIndex
+        while let newline = view[start...].firstIndex(of: UInt8(ascii: "\n")) {
+            let line = partialLine + view[start..<newline]
+            partialLine = []
+            if let trigger = watcher.fires(line[...]) {
+                return (start - view.startIndex, newline + 1 - view.startIndex, trigger)
+            }
+            start = newline + 1
+        }
+        partialLine += view[start...]
+        if partialLine.count > 4096 { partialLine.removeFirst(partialLine.count - 4096) }
+        return nil
+    }
+
+    private func forward(_ bytes: ByteBuffer, context: ChannelHandlerContext) {
         let peer = self.peer
         let delay = self.delay.withLockedValue { $0 }
         guard delay > .zero else {
