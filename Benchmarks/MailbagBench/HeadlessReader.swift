@@ -12,6 +12,9 @@ struct HeadlessReader {
         var login: Double
         var firstScreen: Double
         var complete: Double
+        /// Headers that arrived in `TOP` replies during the load, and those the header cache had.
+        var fetched = 0
+        var cached = 0
     }
 
     static let screenRows = 50
@@ -19,6 +22,11 @@ struct HeadlessReader {
     let port: Int
     let user: String
     let password: String
+    /// `.implicitTLS` (verified against `caFile`) or `.plaintext`.
+    var security: ConnectionSecurity = .plaintext
+    var caFile: String?
+    /// Names the server in the header cache, beside the user.
+    var server = "bench"
     var cacheDirectory: URL?
     /// Pause between drains of the event queue, like the reader's tick but finer so the
     /// measurement is not rounded up to it.
@@ -27,10 +35,11 @@ struct HeadlessReader {
     /// completing: what explains a slow load.
     var trace: ProtocolTrace?
 
-    /// Plaintext so the proxy sees the protocol, and AUTH PLAIN because that is what the floor
-    /// client uses: the comparison is about the index, not about which login takes more trips.
+    /// Plaintext or implicit TLS as the floor client connects, and AUTH PLAIN because that is
+    /// what the floor uses: the comparison is about the index, not about which login takes more
+    /// trips. The proxy forwards TLS bytes unchanged; the certificate names 127.0.0.1.
     var configuration: POP3Configuration {
-        var config = POP3Configuration(host: "127.0.0.1", port: port, security: .plaintext, allowPlaintext: true)
+        var config = POP3Configuration(host: "127.0.0.1", port: port, security: security, allowPlaintext: true, caFile: caFile)
         config.allowedMechanisms = [.saslPlain]
         config.trace = trace
         return config
@@ -38,7 +47,7 @@ struct HeadlessReader {
 
     func headerCache() throws -> HeaderCache? {
         try cacheDirectory.map {
-            try HeaderCache.open(in: CacheDirectory(url: $0), account: "bench", server: "\(user)@bench")
+            try HeaderCache.open(in: CacheDirectory(url: $0), account: "bench", server: "\(user)@\(server)")
         }
     }
 
@@ -62,12 +71,16 @@ struct HeadlessReader {
         let (backend, model, reader, sink) = startReader(cache: opening, headerCache: try await opening.value, first: session)
         var firstScreen: Double?
         var complete: Double?
+        var fetched = 0
+        var cached = 0
         while complete == nil {
             try await Task.sleep(for: pollInterval)
             let events = sink.drain()
             reader.apply(events)
             for event in events {
                 switch event {
+                case .listing(_, let summaries, _): cached += summaries.count(where: { $0 != nil })
+                case .summaries(let summaries): fetched += summaries.count
                 case .headersComplete:
                     complete = start.secondsSince
                     trace?.note("index complete")
@@ -81,7 +94,7 @@ struct HeadlessReader {
         }
         backend.quitWithoutDeleting()
         try await Self.waitForClose(sink)
-        return (Timing(login: login, firstScreen: firstScreen ?? complete ?? 0, complete: complete ?? 0), model)
+        return (Timing(login: login, firstScreen: firstScreen ?? complete ?? 0, complete: complete ?? 0, fetched: fetched, cached: cached), model)
     }
 
     /// Seconds from pressing Enter (and `y` to the size question) on message `number` to the first
@@ -132,6 +145,15 @@ struct HeadlessReader {
         let sink = EventSink()
         backend.start(sink)
         return (backend, model, reader, sink)
+    }
+
+    /// Rows whose header is the one the rigs seeded as that message: "Simple message N of COUNT"
+    /// (checked after a load, so it costs the load nothing).
+    static func rowsWithTheirHeader(in model: InboxModel) -> Int {
+        let count = model.listings.count
+        return (1...max(count, 1)).count(where: { number in
+            model.row(number: number)?.summary?.subject == "Simple message \(number) of \(count)"
+        })
     }
 
     /// The index opens on the newest message, so its screenful is the highest numbers.

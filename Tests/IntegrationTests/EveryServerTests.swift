@@ -77,8 +77,11 @@ final class EveryServerTests: XCTestCase {
             try await mark([5], in: &h, server: server)
             try await commit(&h, server, expect: .confirmed, left: [1, 2, 3, 4].map { subjects[$0 - 1] })
 
-            // During a RETR: the download is tried again on the new session.
+            // A preview (TOP n k) on the way, then a cut during a RETR: the download is tried
+            // again on the new session.
             h = try await scenario(server, subjects)
+            h.backend.fetchPreview(number: 3, uid: h.model.row(number: 3)?.listing.uid, lines: 5)
+            try h.pump { $0.contains { if case .preview(3, let rendered) = $0 { rendered.plainText.contains("Body of message 3") } else { false } } }
             h.proxy.cut(whenClientSends: "RETR")
             let uid = try XCTUnwrap(h.model.row(number: 2)?.listing.uid, "\(server)")
             h.backend.fetchMessage(number: 2, uid: uid)
