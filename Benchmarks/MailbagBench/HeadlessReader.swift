@@ -67,7 +67,7 @@ struct HeadlessReader {
         // Not when `login` returns: that waits for the CAPA sent behind it, which the server
         // answers only once it has opened the maildrop, and the first screen would be counted
         // without the server's share of it.
-        let login = start.seconds(until: await session.loggedInAt ?? .now)
+        let login = start.seconds(until: await session.session.loggedInAt ?? .now)
         let (backend, model, reader, sink) = startReader(cache: opening, headerCache: try await opening.value, first: session)
         var firstScreen: Double?
         var complete: Double?
@@ -121,20 +121,21 @@ struct HeadlessReader {
 
     /// Connects and logs in as the reader does: with the capabilities of the previous visit, looked
     /// up once the greeting is in, and keeping these for the next.
-    private func logIn(cache: Task<HeaderCache?, any Error>?) async throws -> POP3Session {
+    private func logIn(cache: Task<HeaderCache?, any Error>?) async throws -> OpenedMailbox {
         var config = configuration
         let security = config.security
         config.knownCapabilities = { try? await cache?.value?.knownCapabilities(security: security) }
-        let session = try await POP3Session.connect(config)
-        try await session.login(user: user, password: password, prefetchingListing: MailboxIndex.listingPrefetch(cache: await cache?.value))
-        try? await cache?.value?.rememberCapabilities(await session.capabilitiesBeforeLogin, security: security)
-        return session
+        let opened = try await OpenedMailbox.logIn(
+            try await POP3Session.connect(config), user: user, password: password,
+            cacheHoldsSummaries: (try? await cache?.value)??.holdsSummaries == true)
+        try? await cache?.value?.rememberCapabilities(await opened.session.capabilitiesBeforeLogin, security: security)
+        return opened
     }
 
     /// A backend and the reader on top of it, started on the session `first`, as the reader
     /// starts on the one it logged in with before taking over the screen.
     private func startReader(
-        cache: Task<HeaderCache?, any Error>?, headerCache: HeaderCache?, first: POP3Session
+        cache: Task<HeaderCache?, any Error>?, headerCache: HeaderCache?, first: OpenedMailbox
     ) -> (POP3Backend, InboxModel, Reader, EventSink) {
         let backend = POP3Backend(account: user, options: .init(headerCache: headerCache), loggedIn: first) {
             try await logIn(cache: cache)

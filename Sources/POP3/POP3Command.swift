@@ -1,7 +1,7 @@
 import NIOCore
 
 /// A command line sent to the server.
-enum POP3Command: Sendable, Equatable {
+public enum POP3Command: Sendable, Hashable {
     case capa
     case stls
     case user(String)
@@ -20,6 +20,18 @@ enum POP3Command: Sendable, Equatable {
     case rset
     case noop
     case quit
+
+    /// Whether the command belongs to the TRANSACTION state, the only one `POP3Session.pipeline`
+    /// sends: credentials never go through it.
+    var isTransaction: Bool {
+        switch self {
+        case .stat, .list, .uidl, .top, .retr, .dele, .rset, .noop: true
+        case .capa, .stls, .user, .pass, .apop, .auth, .saslResponse, .quit: false
+        }
+    }
+
+    /// The command's name, for messages.
+    var keyword: String { String(line.prefix { $0 != " " }) }
 
     var line: String {
         switch self {

@@ -93,13 +93,13 @@ enum ReplyKind: Equatable {
 }
 
 /// A complete reply as the session sees it.
-enum POP3Reply: Sendable {
+public enum POP3Reply: Sendable {
     case status(StatusLine)
     case continuation(String)
     case multiLine(StatusLine, body: [UInt8])
 
     /// The status line, or nil for a SASL continuation.
-    var statusLine: StatusLine? {
+    public var statusLine: StatusLine? {
         switch self {
         case .status(let line), .multiLine(let line, _): return line
         case .continuation: return nil

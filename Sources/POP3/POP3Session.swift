@@ -2,9 +2,10 @@ import NIOCore
 
 /// A POP3 client session (RFC 1939) with CAPA (RFC 2449), STLS (RFC 2595), SASL (RFC 5034) and
 /// pipelining. States are enforced locally: a command the current state does not allow throws
-/// `POP3Error.wrongState` without reaching the server. Operations run one at a time, in call order;
-/// several commands are in flight only when the server advertises PIPELINING: a `topBatch`, and
-/// what a login or a listing sends ahead for the operation that follows it.
+/// `POP3Error.wrongState` without reaching the server. Operations run one at a time, in call order.
+/// It has no opinion on what to ask: a caller that wants several commands in flight says which
+/// (`pipeline`, `login(then:)`, `topBatch`), and they go out in one write when the server
+/// advertises PIPELINING, one after another otherwise.
 public actor POP3Session {
     public private(set) var capabilities: Capabilities
     /// What the server announced before login, for `POP3Configuration.knownCapabilities` on the
@@ -24,14 +25,6 @@ public actor POP3Session {
     private let connection: POP3Connection
     private var busy = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
-    /// What the login sent behind the credentials (`prefetchingListing`), each taken by the first
-    /// operation that would send the same command: LIST, UIDL and STAT by `listing`, `uidListing`
-    /// and `stat`, the warm-up `TOP 1 0` by whichever batch asks for message 1's header, so it
-    /// costs the server nothing extra.
-    private var repliesWithLogin: [(command: POP3Command, reply: EventLoopFuture<POP3Reply>)] = []
-    /// `TOP n 0` written while the listing was still coming (`listWithUIDs(prefetchingHeaders:)`),
-    /// for a `topBatch` that asks for these numbers first.
-    private var prefetchedHeaders: PrefetchedHeaders?
 
     private init(
         configuration: POP3Configuration, connection: POP3Connection, greeting: Greeting,
@@ -110,10 +103,11 @@ public actor POP3Session {
     /// error names every mechanism tried. Mechanisms chosen from remembered capabilities that all
     /// fail have the capabilities asked for afresh, and only mechanisms not yet tried follow.
     ///
-    /// - Parameter prefetchingListing: for a caller that lists next: when the server pipelines,
-    ///   these go out right after the login's answer, and `listing`, `stat` and `uidListing` then
-    ///   cost no round trip of their own.
-    public func login(user: String, password: String, prefetchingListing: ListingPrefetch? = nil) async throws {
+    /// - Parameter then: commands for right after the login's answer: with PIPELINING they go out
+    ///   in one write with the `CAPA` that follows a login, so they cost no round trip of their own.
+    /// - Returns: the replies to `then`, in order.
+    @discardableResult
+    public func login(user: String, password: String, then: [POP3Command] = []) async throws -> [PendingReply] {
         try await exclusively {
             guard state == .authorization else { throw POP3Error.wrongState(command: "login", state: state) }
             guard isEncrypted || configuration.allowPlaintext else { throw POP3Error.plaintextNotAllowed }
@@ -122,11 +116,14 @@ public actor POP3Session {
                 throw POP3Error.invalidArgument("the \(name) contains a line break or NUL character")
             }
             guard !user.isEmpty else { throw POP3Error.invalidArgument("the user name is empty") }
+            guard then.allSatisfy(\.isTransaction) else {
+                throw POP3Error.invalidArgument("only STAT, LIST, UIDL, TOP, RETR, DELE, RSET and NOOP can follow a login")
+            }
 
             var attempts = LoginAttempts()
             var capabilitiesAfterLogin: Capabilities?
             do {
-                capabilitiesAfterLogin = try await authenticate(user: user, password: password, prefetchingListing: prefetchingListing, attempts: &attempts)
+                capabilitiesAfterLogin = try await authenticate(user: user, password: password, then: then, attempts: &attempts)
             } catch let error as POP3Error where capabilitiesAreRemembered && error.mayComeFromStaleCapabilities {
                 do {
                     capabilitiesBeforeLogin = try await Self.fetchCapabilities(connection)
@@ -136,7 +133,7 @@ public actor POP3Session {
                 capabilities = Self.usable(capabilitiesBeforeLogin, configuration)
                 capabilitiesAreRemembered = false
                 guard loginCandidates().contains(where: { !attempts.tried.contains($0) }) else { throw error }
-                capabilitiesAfterLogin = try await authenticate(user: user, password: password, prefetchingListing: prefetchingListing, attempts: &attempts)
+                capabilitiesAfterLogin = try await authenticate(user: user, password: password, then: then, attempts: &attempts)
             }
             state = .transaction
             // RFC 2449 section 5: capabilities (EXPIRE, LOGIN-DELAY, PIPELINING…) may differ after login.
@@ -149,8 +146,14 @@ public actor POP3Session {
                     throw closed(by: error)
                 }
             }
+            defer { repliesAfterLogin = nil }
+            if let sent = repliesAfterLogin { return sent.map(PendingReply.init) }
+            return try await write(then).map(PendingReply.init)
         }
     }
+
+    /// The replies to the `then` of a login that pipelined them with its CAPA.
+    private var repliesAfterLogin: [EventLoopFuture<POP3Reply>]?
 
     /// Names the server offers, for error messages.
     private func offeredMechanisms() -> [String] {
@@ -193,7 +196,7 @@ public actor POP3Session {
     /// after login when they came with the login itself. A busy mailbox, a login delay or a
     /// system failure ends the login at once: another mechanism would meet the same.
     private func authenticate(
-        user: String, password: String, prefetchingListing: ListingPrefetch?, attempts: inout LoginAttempts
+        user: String, password: String, then: [POP3Command], attempts: inout LoginAttempts
     ) async throws -> Capabilities? {
         let candidates = loginCandidates().filter { !attempts.tried.contains($0) }
         guard !candidates.isEmpty || !attempts.tried.isEmpty else {
@@ -201,7 +204,7 @@ public actor POP3Session {
         }
         for mechanism in candidates {
             do {
-                return try await authenticate(mechanism, user: user, password: password, prefetchingListing: prefetchingListing)
+                return try await authenticate(mechanism, user: user, password: password, then: then)
             } catch let refused as MechanismRefused {
                 attempts.unavailable = .serverError(command: "AUTH \(mechanism.rawValue)", text: refused.status.text)
             } catch POP3Error.authFailed(let text, _) {
@@ -215,10 +218,10 @@ public actor POP3Session {
 
     /// Returns the capabilities after login when they came with the login itself.
     private func authenticate(
-        _ mechanism: AuthMechanism, user: String, password: String, prefetchingListing: ListingPrefetch?
+        _ mechanism: AuthMechanism, user: String, password: String, then: [POP3Command]
     ) async throws -> Capabilities? {
         let complete = { (command: POP3Command) in
-            try await self.completeLogin(command, prefetchingListing: prefetchingListing)
+            try await self.completeLogin(command, then: then)
         }
         switch mechanism {
         case .saslPlain:
@@ -258,20 +261,18 @@ public actor POP3Session {
     /// TRANSACTION state, and Courier and Cyrus lose whatever was written behind an authenticating
     /// command (Courier's login process execs the mail process with it unread). Once the login is
     /// answered and the server pipelines, CAPA (capabilities may change at login, RFC 2449 section 5)
-    /// and, if asked, the listing's commands go out in one write. Returns the capabilities after
-    /// login when they came along.
-    private func completeLogin(_ command: POP3Command, prefetchingListing: ListingPrefetch?) async throws -> Capabilities? {
+    /// and `then` go out in one write. Returns the capabilities after login when they came along.
+    private func completeLogin(_ command: POP3Command, then: [POP3Command]) async throws -> Capabilities? {
         try await finishLogin(send(command))
         loggedInAt = .now
         guard capabilities.pipelining && capabilities.advertised else { return nil }
-        let ahead = prefetchingListing?.commands ?? []
-        let replies = try await sendPipelined([.capa] + ahead)
-        repliesWithLogin = Array(zip(ahead, replies.dropFirst()))
+        let replies = try await sendPipelined([.capa] + then)
+        repliesAfterLogin = Array(replies.dropFirst())
         let capa: POP3Reply
         do {
             capa = try await replies[0].get()
         } catch POP3Error.timeout(let seconds) {
-            throw closed(by: POP3Error.silentAfterLogin(commands: 1 + ahead.count, seconds: seconds))
+            throw closed(by: POP3Error.silentAfterLogin(commands: replies.count, seconds: seconds))
         } catch {
             throw closed(by: error)
         }
@@ -326,19 +327,29 @@ public actor POP3Session {
 
     public func stat() async throws -> (count: Int, size: Int) {
         try await transaction("STAT") {
-            let status = try await Self.expectOK(sendOrReuse(.stat), command: "STAT")
-            let fields = status.text.split(separator: " ")
-            guard fields.count >= 2, let count = Listing.number(fields[0].utf8),
-                let size = Listing.number(fields[1].utf8)
-            else { throw POP3Error.malformedResponse("STAT reply \"\(status.text)\"") }
-            return (count, size)
+            try Self.totals(try await send(.stat))
         }
+    }
+
+    /// The message count and total size of a STAT reply.
+    public static func totals(_ reply: POP3Reply) throws -> (count: Int, size: Int) {
+        let status = try expectOK(reply, command: "STAT")
+        let fields = status.text.split(separator: " ")
+        guard fields.count >= 2, let count = Listing.number(fields[0].utf8),
+            let size = Listing.number(fields[1].utf8)
+        else { throw POP3Error.malformedResponse("STAT reply \"\(status.text)\"") }
+        return (count, size)
     }
 
     public func list() async throws -> [ListEntry] {
         try await transaction("LIST") {
-            try await Self.listEntries(Self.expectBody(send(.list(nil)), command: "LIST"))
+            try Self.listEntries(try await send(.list(nil)))
         }
+    }
+
+    /// The entries of a LIST reply.
+    public static func listEntries(_ reply: POP3Reply) throws -> [ListEntry] {
+        try listEntries(expectBody(reply, command: "LIST"))
     }
 
     private static func listEntries(_ body: [UInt8]) throws -> [ListEntry] {
@@ -369,8 +380,15 @@ public actor POP3Session {
     public func uidListing() async throws -> UIDListing? {
         try await transaction("UIDL") {
             guard capabilities.uidl else { return nil }
-            return PendingUIDListing.uids(try await sendOrReuse(.uidl(nil)))
+            return Self.uids(try await send(.uidl(nil)))
         }
+    }
+
+    /// The UIDs of a UIDL reply; nil for a refusal (a server without UIDL). Invalid and duplicate
+    /// UIDs are reported in `problems` and left out of `entries`.
+    public static func uids(_ reply: POP3Reply) -> UIDListing? {
+        guard case .multiLine(_, let body) = reply else { return nil }
+        return UIDListing.parse(body)
     }
 
     /// Invalid and duplicate UIDs are reported in `problems` and left out of `entries`.
@@ -420,8 +438,6 @@ public actor POP3Session {
     public func delete(_ number: Int) async throws {
         try await transaction("DELE") {
             try Self.checkMessageNumber(number)
-            // A listing from before the deletion would still show the message.
-            repliesWithLogin = []
             _ = try await Self.expectOK(send(.dele(number)), command: "DELE \(number)")
         }
     }
@@ -457,6 +473,8 @@ public actor POP3Session {
     /// With PIPELINING as many commands are in flight as keep the server busy (see `PipelineWindow`),
     /// at most `pipelineWindow`; otherwise one at a time. A `-ERR` for
     /// one message is that message's failure and the batch goes on; a connection failure ends it by throwing.
+    /// `inFlight` holds replies to `TOP n lines` the caller asked for already (`pipeline`), taken
+    /// instead of asking again.
     ///
     /// Once `shouldPause` returns true no further command is sent; the replies already in flight are
     /// still delivered, so the session is free for another command as soon as this returns.
@@ -465,6 +483,7 @@ public actor POP3Session {
     public func topBatch(
         _ numbers: [Int],
         lines: Int,
+        inFlight: [Int: PendingReply] = [:],
         shouldPause: @Sendable () -> Bool = { false },
         each: @Sendable (Int, Result<[UInt8], POP3Error>) async -> Void
     ) async throws -> Int {
@@ -475,22 +494,10 @@ public actor POP3Session {
                 Result { try Self.expectBody(reply, command: "TOP \(number) \(lines)") }
                     .mapError { $0 as? POP3Error ?? .connectionClosed }
             }
-            // Taken or not, they are spoken for: replies to other numbers would be out of step. A
-            // batch for their first numbers leaves the rest to the batch after it.
-            var prefetched: PrefetchedHeaders?
-            if var waiting = prefetchedHeaders {
-                prefetchedHeaders = nil
-                if lines == 0 && numbers.starts(with: waiting.numbers) {
-                    prefetched = waiting
-                } else if lines == 0 && waiting.numbers.starts(with: numbers) {
-                    prefetched = waiting.removeFirst(numbers.count)
-                    prefetchedHeaders = waiting
-                }
-            }
-            guard capabilities.pipelining, numbers.count > 1 || prefetched != nil else {
+            guard capabilities.pipelining, numbers.count > 1 || !inFlight.isEmpty else {
                 for (done, number) in numbers.enumerated() {
                     if shouldPause() { return done }
-                    let reply = try await sendOrReuse(.top(number, lines: lines))
+                    let reply = if let early = inFlight[number] { try await awaitReply(early.future) } else { try await send(.top(number, lines: lines)) }
                     await each(number, result(reply, number))
                 }
                 return numbers.count
@@ -503,13 +510,6 @@ public actor POP3Session {
             var arrived: ArraySlice<Result<POP3Reply, any Error>> = []
             var sent = 0
             var answered = 0
-            if let prefetched {
-                for reply in prefetched.replies {
-                    replies.track(reply)
-                    sentAt.append(prefetched.sentAt)
-                }
-                sent = prefetched.numbers.count
-            }
             while answered < sent || (sent < numbers.count && !shouldPause()) {
                 // Refilling a quarter of the window at a time makes one write of many commands instead
                 // of one write (and one flush) per reply, while the pipe never runs dry.
@@ -517,9 +517,16 @@ public actor POP3Session {
                 if sent < numbers.count, room >= min(max(1, window.size / 4), numbers.count - sent), !shouldPause() {
                     let next = numbers[sent..<min(numbers.count, sent + room)]
                     let now = clock.now
-                    for (reply, written) in try await sendOrReuse(next.map { .top($0, lines: lines) }) {
-                        replies.track(reply)
-                        sentAt.append(written ? now : nil)
+                    let unsent = next.filter { inFlight[$0] == nil }
+                    var fresh = try await (unsent.isEmpty ? [] : sendPipelined(unsent.map { .top($0, lines: lines) }))[...]
+                    for number in next {
+                        if let early = inFlight[number] {
+                            replies.track(early.future)
+                            sentAt.append(nil)
+                        } else {
+                            replies.track(fresh.removeFirst())
+                            sentAt.append(now)
+                        }
                     }
                     sent += next.count
                 }
@@ -538,114 +545,31 @@ public actor POP3Session {
         }
     }
 
-    /// LIST and UIDL, pipelined in one round trip when the server allows. `uids` is nil when the
-    /// server has no UIDL: a refusal is an answer here, not an error. `prefetchingHeaders` is as
-    /// for `listing`.
-    public func listWithUIDs(prefetchingHeaders: HeaderPrefetch? = nil) async throws -> (sizes: [ListEntry], uids: UIDListing?) {
-        let (sizes, uids) = try await listing(prefetchingHeaders: prefetchingHeaders)
-        do {
-            return (sizes, try await uids.value())
-        } catch {
-            throw closed(by: error)
+    /// Writes `commands` in one write when the server pipelines, else one after another, each
+    /// once the previous one is answered. Returns their replies, in order, to be awaited in any
+    /// order.
+    public func pipeline(_ commands: [POP3Command]) async throws -> [PendingReply] {
+        try await transaction(commands.first?.keyword ?? "a pipeline") {
+            guard commands.allSatisfy(\.isTransaction) else {
+                throw POP3Error.invalidArgument("only STAT, LIST, UIDL, TOP, RETR, DELE, RSET and NOOP can be pipelined")
+            }
+            return try await write(commands).map(PendingReply.init)
         }
     }
 
-    /// LIST, handed over as soon as it is in, and UIDL still on its way, for a caller that shows
-    /// rows before their UIDs.
-    ///
-    /// - Parameter prefetchingHeaders: for a caller that fetches headers next. When the server
-    ///   pipelines, their `TOP n 0` (as many as the first window holds) are written as soon as
-    ///   LIST has answered, and the first round trip of the fetch is saved. A UIDL not sent yet
-    ///   goes in the same write, after the first `beforeUIDs` of them: the server answers those
-    ///   first instead of after it has produced every UID.
-    public func listing(prefetchingHeaders: HeaderPrefetch? = nil) async throws -> (sizes: [ListEntry], uids: PendingUIDListing) {
-        try await transaction("LIST") {
-            let wantsUIDs = capabilities.uidl
-            var list = replySentWithLogin(.list(nil))
-            // Sent before the capabilities after login were known; a server that has no UIDL
-            // refused it, which is what a nil listing says.
-            let uidsWithLogin = replySentWithLogin(.uidl(nil))
-            var uids = wantsUIDs ? uidsWithLogin : nil
-            if list == nil, capabilities.pipelining {
-                let uidsNow = wantsUIDs && uids == nil && prefetchingHeaders == nil
-                let replies = try await sendPipelined(uidsNow ? [.list(nil), .uidl(nil)] : [.list(nil)])
-                list = replies[0]
-                if uidsNow { uids = replies[1] }
-            }
-            guard let list else {
-                let sizes = try Self.listEntries(Self.expectBody(try await send(.list(nil)), command: "LIST"))
-                if wantsUIDs, uids == nil { uids = connection.channel.eventLoop.makeSucceededFuture(try await send(.uidl(nil))) }
-                return (sizes, PendingUIDListing(uids))
-            }
-            // Without headers to put first, the UIDs are not made to wait for LIST's round trip
-            // (LIST came with the login; the capabilities after it may forbid pipelining).
-            if wantsUIDs, uids == nil, prefetchingHeaders == nil, capabilities.pipelining { uids = try await sendPipelined([.uidl(nil)])[0] }
-            let sizes = try Self.listEntries(Self.expectBody(try await awaitReply(list), command: "LIST"))
-            if let prefetchingHeaders, capabilities.pipelining {
-                let asked = try await prefetchHeaders(
-                    prefetchingHeaders.order(sizes), with: wantsUIDs && uids == nil ? .uidl(nil) : nil, after: prefetchingHeaders.beforeUIDs)
-                uids = uids ?? asked
-            } else if wantsUIDs, uids == nil {
-                uids = try await sendPipelined([.uidl(nil)])[0]
-            }
-            return (sizes, PendingUIDListing(uids))
+    private func write(_ commands: [POP3Command]) async throws -> [EventLoopFuture<POP3Reply>] {
+        guard !commands.isEmpty else { return [] }
+        if capabilities.pipelining { return try await sendPipelined(commands) }
+        var replies: [EventLoopFuture<POP3Reply>] = []
+        for command in commands {
+            replies.append(connection.channel.eventLoop.makeSucceededFuture(try await send(command)))
         }
+        return replies
     }
 
-    /// LIST, with the `TOP n 0` of the first of `headers` written behind it: for a caller that
-    /// knows which headers it will ask `topBatch` for, in this order, before it has the sizes.
-    public func list(prefetchingHeaders headers: [Int]) async throws -> [ListEntry] {
-        try await transaction("LIST") {
-            let reply: POP3Reply
-            if let early = replySentWithLogin(.list(nil)) {
-                reply = try await awaitReply(early)
-            } else if capabilities.pipelining, let list = try await prefetchHeaders(headers, with: .list(nil), after: 0) {
-                reply = try await awaitReply(list)
-            } else {
-                reply = try await send(.list(nil))
-            }
-            return try Self.listEntries(Self.expectBody(reply, command: "LIST"))
-        }
-    }
-
-    /// Writes `TOP n 0` for as many of `order` as a batch's first window holds, with `command`
-    /// (if any) after the first `position` of them. Returns `command`'s reply.
-    private func prefetchHeaders(_ order: [Int], with command: POP3Command?, after position: Int) async throws -> EventLoopFuture<POP3Reply>? {
-        let first = Array(order.prefix(PipelineWindow(limit: configuration.pipelineWindow).size))
-        for number in first { try Self.checkMessageNumber(number) }
-        var commands = first.map { POP3Command.top($0, lines: 0) }
-        let at = min(max(0, position), commands.count)
-        if let command { commands.insert(command, at: at) }
-        guard !commands.isEmpty else { return nil }
-        let sentAt = ContinuousClock.now
-        var replies = try await sendOrReuse(commands).map(\.reply)
-        let asked = command == nil ? nil : replies.remove(at: at)
-        if !first.isEmpty { prefetchedHeaders = PrefetchedHeaders(numbers: first, replies: replies, sentAt: sentAt) }
-        return asked
-    }
-
-    /// Writes `commands` in one go, except those the login sent already, whose replies take their
-    /// places. Returns each command's reply, and whether it was written now.
-    private func sendOrReuse(_ commands: [POP3Command]) async throws -> [(reply: EventLoopFuture<POP3Reply>, written: Bool)] {
-        guard !repliesWithLogin.isEmpty else { return try await sendPipelined(commands).map { ($0, true) } }
-        let early = commands.map(replySentWithLogin)
-        let unsent = zip(commands, early).compactMap { command, reply in reply == nil ? command : nil }
-        var fresh = try await (unsent.isEmpty ? [] : sendPipelined(unsent))[...]
-        return early.map { reply in reply.map { ($0, false) } ?? (fresh.removeFirst(), true) }
-    }
-
-    /// Sends `command`, or awaits the reply to the one the login sent already.
-    private func sendOrReuse(_ command: POP3Command) async throws -> POP3Reply {
-        if let early = replySentWithLogin(command) { return try await awaitReply(early) }
-        return try await send(command)
-    }
-
-    /// The reply to `command` when the login asked for it already (`repliesWithLogin`); each
-    /// is taken once.
-    private func replySentWithLogin(_ command: POP3Command) -> EventLoopFuture<POP3Reply>? {
-        guard let index = repliesWithLogin.firstIndex(where: { $0.command == command }) else { return nil }
-        return repliesWithLogin.remove(at: index).reply
-    }
+    /// How many commands a `topBatch` first keeps in flight: a caller writing headers ahead for
+    /// it writes this many.
+    public var initialPipelineWindow: Int { PipelineWindow(limit: configuration.pipelineWindow).size }
 
     /// Returns when the connection has closed, whoever closed it: a reset or EOF from the server
     /// is seen at once, also while the session is idle.
@@ -752,83 +676,20 @@ public actor POP3Session {
     }
 }
 
-/// `TOP n 0` commands in flight for numbers a `topBatch` has not asked for yet.
-private struct PrefetchedHeaders {
-    var numbers: [Int]
-    var replies: [EventLoopFuture<POP3Reply>]
-    var sentAt: ContinuousClock.Instant
+/// The reply to a command written with others (`POP3Session.pipeline`, `login(then:)`): awaited
+/// when the caller needs it, in any order.
+public struct PendingReply: Sendable {
+    let future: EventLoopFuture<POP3Reply>
 
-    /// The first `count`, for a batch that asks for no more.
-    mutating func removeFirst(_ count: Int) -> PrefetchedHeaders {
-        defer {
-            numbers.removeFirst(count)
-            replies.removeFirst(count)
-        }
-        return PrefetchedHeaders(numbers: Array(numbers.prefix(count)), replies: Array(replies.prefix(count)), sentAt: sentAt)
-    }
-}
-
-/// What `login` asks for in the same write as the command that completes it, when the server
-/// pipelines.
-public enum ListingPrefetch: Sendable {
-    /// STAT and UIDL: for a caller that knows most sizes already (a header cache keyed by UID)
-    /// and checks them against STAT's total (`stat`, `uidListing`), asking LIST only when they
-    /// do not add up.
-    case uidsAndTotal
-    /// LIST without UIDL: for a first visit, which shows rows from LIST and has `listing` ask for
-    /// UIDL behind the headers it shows first.
-    case sizes
-
-    var commands: [POP3Command] {
-        switch self {
-        case .uidsAndTotal: [.stat, .uidl(nil)]
-        // The first header of a session can cost a server far more than the next ones: Dovecot
-        // opens the maildrop's files only then, some 80 ms for 20,000 messages. Asked for here,
-        // that happens while LIST's answer travels instead of after the first screenful's TOPs
-        // arrive. Message 1 is the one number any non-empty mailbox has; its answer is kept for
-        // the batch that asks for it.
-        case .sizes: [.list(nil), .top(1, lines: 0)]
-        }
-    }
-}
-
-/// The `TOP n 0` a caller will ask `topBatch` for first, so `listing` can write them early.
-public struct HeaderPrefetch: Sendable {
-    /// The numbers in the order the batch asks for them, given LIST.
-    public var order: @Sendable ([ListEntry]) -> [Int]
-    /// How many of them the server should answer before UIDL: the rows a reader shows first.
-    public var beforeUIDs: Int
-
-    public init(beforeUIDs: Int = 0, order: @escaping @Sendable ([ListEntry]) -> [Int]) {
-        self.order = order
-        self.beforeUIDs = beforeUIDs
-    }
-}
-
-/// A UIDL reply that may still be on its way (see `POP3Session.listing`).
-public struct PendingUIDListing: Sendable {
-    private let reply: EventLoopFuture<POP3Reply>?
-
-    init(_ reply: EventLoopFuture<POP3Reply>?) {
-        self.reply = reply
+    init(_ future: EventLoopFuture<POP3Reply>) {
+        self.future = future
     }
 
-    /// Waits for the UIDs; nil when the server has no UIDL (a refusal is an answer here, not an
-    /// error). Invalid and duplicate UIDs are reported in `problems` and left out of `entries`.
-    public func value() async throws -> UIDListing? {
-        guard let reply else { return nil }
-        let answer: POP3Reply
+    public func value() async throws -> POP3Reply {
         do {
-            answer = try await reply.get()
+            return try await future.get()
         } catch {
             throw error as? POP3Error ?? .connectionClosed
         }
-        return Self.uids(answer)
-    }
-
-    /// The UIDs of a UIDL reply; nil for a refusal.
-    static func uids(_ answer: POP3Reply) -> UIDListing? {
-        guard case .multiLine(_, let body) = answer else { return nil }
-        return UIDListing.parse(body)
     }
 }

@@ -120,33 +120,49 @@ struct ResolvedAccount: Sendable {
     }
 
     /// Connects and logs in. The password is asked for only after the connection is secure, so a
-    /// server that cannot do TLS never costs the user a password prompt. `prefetchingListing` is
-    /// for callers that list next: the listing then comes in the login's round trip. With a
-    /// `cache` (from `openingHeaderCache`, opened or not yet), the capabilities it remembers
-    /// spare the round trip that asks for them.
-    func openSession(password known: String? = nil, prefetchingListing: Bool = false, cache: Task<HeaderCache?, Never>? = nil) async throws -> POP3Session {
+    /// server that cannot do TLS never costs the user a password prompt. With a `cache` (from
+    /// `openingHeaderCache`, opened or not yet), the capabilities it remembers spare the round
+    /// trip that asks for them.
+    func openSession(password known: String? = nil, cache: Task<HeaderCache?, Never>? = nil) async throws -> POP3Session {
+        try await open(password: known, cache: cache) { session, password in
+            try await session.login(user: settings.user, password: password)
+            return nil
+        }.session
+    }
+
+    /// Connects and logs in for the index: what the load asks first goes out right behind the
+    /// login's answer.
+    func openMailbox(password known: String? = nil, cache: Task<HeaderCache?, Never>? = nil) async throws -> OpenedMailbox {
+        try await open(password: known, cache: cache) { session, password in
+            try await OpenedMailbox.logIn(
+                session, user: settings.user, password: password, cacheHoldsSummaries: await cache?.value?.holdsSummaries == true)
+        }.opened
+    }
+
+    private func open(
+        password known: String?, cache: Task<HeaderCache?, Never>?,
+        logIn: (POP3Session, String) async throws -> OpenedMailbox?
+    ) async throws -> (session: POP3Session, opened: OpenedMailbox) {
         var configuration = settings.pop3Configuration(trace: trace)
         let security = configuration.security
         configuration.knownCapabilities = { await cache?.value?.knownCapabilities(security: security) }
         let session = try await POP3Session.connect(configuration)
+        let opened: OpenedMailbox
         do {
-            let prefetch = prefetchingListing ? MailboxIndex.listingPrefetch(cache: await cache?.value) : nil
-            try await session.login(user: settings.user, password: try known ?? password(), prefetchingListing: prefetch)
+            opened = try await logIn(session, try known ?? password()) ?? OpenedMailbox(session: session, sentAfterLogin: [:])
         } catch {
             await session.close()
             throw error
         }
         // A cache that cannot be written costs the next connection that round trip, nothing more.
         try? await cache?.value?.rememberCapabilities(await session.capabilitiesBeforeLogin, security: security)
-        return session
+        return (session, opened)
     }
 
     /// Runs `work` on a logged-in session, then QUITs; on any failure the connection is dropped
     /// without QUIT, so nothing the session did is applied.
-    func withSession<T: Sendable>(
-        prefetchingListing: Bool = false, cache: Task<HeaderCache?, Never>? = nil, _ work: (POP3Session) async throws -> T
-    ) async throws -> T {
-        let session = try await openSession(prefetchingListing: prefetchingListing, cache: cache)
+    func withSession<T: Sendable>(cache: Task<HeaderCache?, Never>? = nil, _ work: (POP3Session) async throws -> T) async throws -> T {
+        let session = try await openSession(cache: cache)
         do {
             let result = try await work(session)
             _ = try await session.quit()

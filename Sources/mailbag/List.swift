@@ -23,11 +23,11 @@ struct List: AsyncParsableCommand {
     func run() async throws {
         let account = try options.resolve(target)
         let opening = account.openingHeaderCache()
-        let session = try await account.openSession(prefetchingListing: true, cache: opening)
+        let opened = try await account.openMailbox(cache: opening)
         var backendOptions = POP3Backend.Options(reconnectBackoff: [])
         backendOptions.headerCache = await opening?.value
-        let backend = POP3Backend(account: account.displayName, options: backendOptions, loggedIn: session) {
-            try await account.openSession(prefetchingListing: true, cache: opening)
+        let backend = POP3Backend(account: account.displayName, options: backendOptions, loggedIn: opened) {
+            try await account.openMailbox(cache: opening)
         }
         let model = InboxModel(account: account.displayName)
         let sink = EventSink()

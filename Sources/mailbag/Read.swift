@@ -48,8 +48,8 @@ struct Read: ParsableCommand {
         let account: String
         let settings: AccountConfig?
         var backendOptions = POP3Backend.Options()
-        let open: @Sendable () async throws -> POP3Session
-        var loggedIn: POP3Session?
+        let open: @Sendable () async throws -> OpenedMailbox
+        var loggedIn: OpenedMailbox?
         var demoServer: InMemoryPOP3Server?
         if demo {
             let server = InMemoryPOP3Server(
@@ -61,9 +61,8 @@ struct Read: ParsableCommand {
             account = "\(DemoMailbox.user)@demo"
             settings = nil
             open = {
-                let session = try await POP3Session.connect(config)
-                try await session.login(user: DemoMailbox.user, password: DemoMailbox.password, prefetchingListing: .sizes)
-                return session
+                try await OpenedMailbox.logIn(
+                    try await POP3Session.connect(config), user: DemoMailbox.user, password: DemoMailbox.password, cacheHoldsSummaries: false)
             }
         } else {
             let resolved = try options.resolve(target)
@@ -77,7 +76,7 @@ struct Read: ParsableCommand {
             backendOptions.keepalive = resolved.settings.keepalive
             backendOptions.bodyCache = resolved.bodyCache()
             loggedIn = session
-            open = { try await resolved.openSession(password: password, prefetchingListing: true, cache: headerCache) }
+            open = { try await resolved.openMailbox(password: password, cache: headerCache) }
         }
         defer { if let demoServer { try? blocking { await demoServer.stop() } } }
 
@@ -108,12 +107,12 @@ struct Read: ParsableCommand {
 extension Read {
     /// Logs in, offering to retype a password the server rejects ([AUTH]) when it came from the
     /// prompt. Other refusals ([IN-USE], [LOGIN-DELAY], [SYS/TEMP]) say what to wait for instead.
-    static func logIn(_ account: ResolvedAccount, cache: Task<HeaderCache?, Never>?) throws -> (POP3Session, String) {
+    static func logIn(_ account: ResolvedAccount, cache: Task<HeaderCache?, Never>?) throws -> (OpenedMailbox, String) {
         var attempt = 1
         while true {
             let password = try account.password()
             do {
-                return (try blocking { try await account.openSession(password: password, prefetchingListing: true, cache: cache) }, password)
+                return (try blocking { try await account.openMailbox(password: password, cache: cache) }, password)
             } catch let error as POP3Error where error.isAuthFailure && account.settings.passwordCommand == nil && attempt < 3 {
                 Output.warn(error.description + " Try again.")
                 attempt += 1

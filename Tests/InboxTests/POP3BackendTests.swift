@@ -69,10 +69,9 @@ final class POP3BackendTests: XCTestCase {
         let options = POP3Backend.Options(
             keepalive: keepalive, reconnectBackoff: [.milliseconds(50), .milliseconds(100), .milliseconds(200)],
             headerCache: headerCache)
-        let logIn: @Sendable () async throws -> POP3Session = {
-            let session = try await POP3Session.connect(config)
-            try await session.login(user: "u", password: "p", prefetchingListing: MailboxIndex.listingPrefetch(cache: headerCache))
-            return session
+        let logIn: @Sendable () async throws -> OpenedMailbox = {
+            try await OpenedMailbox.logIn(
+                try await POP3Session.connect(config), user: "u", password: "p", cacheHoldsSummaries: headerCache?.holdsSummaries == true)
         }
         let backend = POP3Backend(account: "u@test", options: options, loggedIn: loggedInFirst ? try await logIn() : nil, open: logIn)
         let harness = Harness(server: server, proxy: proxy, backend: backend)

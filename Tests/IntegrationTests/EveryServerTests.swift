@@ -177,10 +177,8 @@ struct ReaderModel {
         arm(proxy)
         let proxied = config
         let (user, password) = (server.scratchUser, server.password)
-        let open: @Sendable () async throws -> POP3Session = {
-            let session = try await POP3Session.connect(proxied)
-            try await session.login(user: user, password: password, prefetchingListing: .sizes)
-            return session
+        let open: @Sendable () async throws -> OpenedMailbox = {
+            try await OpenedMailbox.logIn(try await POP3Session.connect(proxied), user: user, password: password, cacheHoldsSummaries: false)
         }
         let options = POP3Backend.Options(reconnectBackoff: [firstBackoff, .seconds(1), .seconds(2)])
         let backend = POP3Backend(account: "\(user)@\(server)", options: options, open: open)

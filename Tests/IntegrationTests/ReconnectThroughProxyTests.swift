@@ -17,9 +17,11 @@ final class ReconnectThroughProxyTests: XCTestCase {
         let options = POP3Backend.Options(
             keepalive: .milliseconds(300), reconnectBackoff: [1, 1, 2, 2, 4, 4].map { .seconds($0) })
         let backend = POP3Backend(account: "dave@dovecot", options: options) { [config, password = rig.password] in
-            let session = try await POP3Session.connect(config)
-            try await session.login(user: "dave", password: password)
-            return session
+            OpenedMailbox(session: try await {
+                let session = try await POP3Session.connect(config)
+                try await session.login(user: "dave", password: password)
+                return session
+            }())
         }
         let sink = EventSink()
         let model = InboxModel(account: "dave")

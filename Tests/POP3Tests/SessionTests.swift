@@ -74,7 +74,7 @@ final class SessionTests: XCTestCase {
                 configuration.idleTimeout = .milliseconds(500)
                 let session = try await POP3Session.connect(configuration)
                 await assertThrowsPOP3Error(.timeout(seconds: 1)) {
-                    try await session.login(user: "alice", password: "wonderland", prefetchingListing: .sizes)
+                    try await session.login(user: "alice", password: "wonderland", then: [.list(nil), .top(1, lines: 0)])
                 }
                 XCTAssertEqual(server.commandLog.last.map { String($0.prefix(10)) }, "AUTH PLAIN", "pipelining: \(pipelining)")
             }
@@ -85,18 +85,21 @@ final class SessionTests: XCTestCase {
     /// unanswered. Every mechanism and prefetch must still list on such a server.
     func testAServerThatLosesInputWrittenWithTheLoginStillLists() async throws {
         let completing: [(AuthMechanism, String)] = [(.saslPlain, "AUTH"), (.saslLogin, "d29uZGVybGFuZA=="), (.cramMD5, "YWxpY2Ug"), (.apop, "APOP"), (.userPass, "PASS")]
-        let listings: [(ListingPrefetch?, [String])] = [(.uidsAndTotal, ["STAT", "UIDL"]), (.sizes, ["LIST", "TOP"]), (nil, [])]
+        let listings: [([POP3Command], [String])] = [([.stat, .uidl(nil)], ["STAT", "UIDL"]), ([.list(nil), .top(1, lines: 0)], ["LIST", "TOP"]), ([], [])]
         for (mechanism, command) in completing {
-            for (prefetch, listing) in listings {
+            for (then, listing) in listings {
                 try await withPOP3Server(behavior: ServerBehavior(losesInputWithLogin: true)) { server, port in
                     var configuration = SessionFixture.plaintext(port)
                     configuration.allowedMechanisms = [mechanism]
                     configuration.idleTimeout = .seconds(2)
                     let session = try await POP3Session.connect(configuration)
-                    try await session.login(user: "alice", password: "wonderland", prefetchingListing: prefetch)
-                    let (sizes, uids) = try await session.listWithUIDs()
-                    XCTAssertEqual(sizes.count, 3, "\(mechanism), \(String(describing: prefetch))")
-                    XCTAssertEqual(uids?.entries.count, 3)
+                    let replies = try await session.login(user: "alice", password: "wonderland", then: then)
+                    for reply in replies {
+                        let answer = try await reply.value()
+                        XCTAssertEqual(answer.statusLine?.isOK, true, "\(mechanism)")
+                    }
+                    let sizes = try await session.list()
+                    XCTAssertEqual(sizes.count, 3, "\(mechanism), \(then)")
                     _ = try await session.quit()
                     let sent = server.commandLog.map { String($0.prefix { $0 != " " }) }
                     let completed = try XCTUnwrap(sent.firstIndex { $0.hasPrefix(command) }, "\(sent)")
@@ -113,7 +116,7 @@ final class SessionTests: XCTestCase {
             configuration.idleTimeout = .milliseconds(500)
             let session = try await POP3Session.connect(configuration)
             await assertThrowsPOP3Error(.silentAfterLogin(commands: 3, seconds: 1)) {
-                try await session.login(user: "alice", password: "wonderland", prefetchingListing: .sizes)
+                try await session.login(user: "alice", password: "wonderland", then: [.list(nil), .top(1, lines: 0)])
             }
         }
         // With pipelining turned off, the same server is asked lock-step and the CAPA after login is
@@ -125,7 +128,7 @@ final class SessionTests: XCTestCase {
             configuration.pipelining = false
             let session = try await POP3Session.connect(configuration)
             await assertThrowsPOP3Error(.timeout(seconds: 1)) {
-                try await session.login(user: "alice", password: "wonderland", prefetchingListing: .sizes)
+                try await session.login(user: "alice", password: "wonderland", then: [.list(nil), .top(1, lines: 0)])
             }
             XCTAssertEqual(server.commandLog.last, "CAPA")
         }
@@ -140,7 +143,7 @@ final class SessionTests: XCTestCase {
             configuration.idleTimeout = .milliseconds(500)
             let session = try await POP3Session.connect(configuration)
             let before = ContinuousClock.now
-            let login = Task { try await session.login(user: "alice", password: "wonderland", prefetchingListing: .sizes) }
+            let login = Task { _ = try await session.login(user: "alice", password: "wonderland", then: [.list(nil), .top(1, lines: 0)]) }
             var answered = await session.loggedInAt
             while answered == nil, ContinuousClock.now - before < .seconds(1) {
                 try await Task.sleep(for: .milliseconds(5))
@@ -163,66 +166,68 @@ final class SessionTests: XCTestCase {
         }
     }
 
-    func testAListingFetchedWithTheLoginCostsNoFurtherCommand() async throws {
-        for (mechanism, prefetch) in AuthMechanism.allCases.flatMap({ m in [(m, ListingPrefetch.uidsAndTotal), (m, .sizes)] }) {
+    func testCommandsWrittenBehindTheLoginAreAnsweredInOrder() async throws {
+        for (mechanism, then) in AuthMechanism.allCases.flatMap({ m in [(m, [POP3Command.stat, .uidl(nil)]), (m, [.list(nil), .top(1, lines: 0)])] }) {
             try await withPOP3Server { server, port in
                 var configuration = SessionFixture.plaintext(port)
                 configuration.allowedMechanisms = [mechanism]
                 let session = try await POP3Session.connect(configuration)
-                try await session.login(user: "alice", password: "wonderland", prefetchingListing: prefetch)
-                let listed: (sizes: [ListEntry]?, total: (count: Int, size: Int)?, uids: UIDListing?)
-                if prefetch == .sizes {
-                    let (sizes, uids) = try await session.listWithUIDs()
-                    listed = (sizes, nil, uids)
-                } else {
-                    listed = (nil, try await session.stat(), try await session.uidListing())
-                }
-                // Counted once the listing is in hand: the server may still be logging the
-                // prefetched commands when the login returns.
-                let sent = server.commandLog.filter { ["STAT", "LIST", "UIDL"].contains($0) }
-                XCTAssertEqual(sent, prefetch == .sizes ? ["LIST", "UIDL"] : ["STAT", "UIDL"], "\(mechanism), \(prefetch)")
+                let replies = try await session.login(user: "alice", password: "wonderland", then: then)
+                XCTAssertEqual(replies.count, 2)
                 let sizes = try await session.list()
-                let uids = try await session.uidl()
                 XCTAssertEqual(sizes.map(\.number), [1, 2, 3])
-                XCTAssertEqual(listed.uids, uids)
-                if let listedSizes = listed.sizes { XCTAssertEqual(listedSizes, sizes) }
-                if let total = listed.total {
+                if then[0] == .stat {
+                    let total = try POP3Session.totals(try await replies[0].value())
                     XCTAssertEqual(total.count, 3)
                     XCTAssertEqual(total.size, sizes.map(\.size).reduce(0, +))
+                    let uids = POP3Session.uids(try await replies[1].value())
+                    let asked = try await session.uidl()
+                    XCTAssertEqual(uids, asked, "\(mechanism)")
+                } else {
+                    let listed = try await replies[0].value()
+                    XCTAssertEqual(try POP3Session.listEntries(listed), sizes, "\(mechanism)")
                 }
+                // Each written once, right after the CAPA that follows the login.
+                let sent = server.commandLog.map { String($0.prefix { $0 != " " }) }
+                let capa = try XCTUnwrap(sent.lastIndex(of: "CAPA"))
+                XCTAssertEqual(Array(sent[(capa + 1)...].prefix(3)), (then[0] == .stat ? ["STAT", "UIDL"] : ["LIST", "TOP"]) + ["LIST"], "\(mechanism)")
                 await session.close()
-
-                // After a deletion what the login fetched is out of date, so it is asked for again.
-                let deleting = try await POP3Session.connect(configuration)
-                try await deleting.login(user: "alice", password: "wonderland", prefetchingListing: prefetch)
-                try await deleting.delete(1)
-                let (after, afterUIDs) = try await deleting.listWithUIDs()
-                XCTAssertEqual(after.map(\.number), [2, 3], "\(mechanism)")
-                XCTAssertEqual(afterUIDs?.entries.map(\.number), [2, 3], "\(mechanism)")
-                let total = try await deleting.stat()
-                XCTAssertEqual(total.count, 2, "\(mechanism)")
-                await deleting.close()
             }
+        }
+    }
+
+    func testOnlyTransactionCommandsFollowALoginOrGoThroughAPipeline() async throws {
+        try await withPOP3Server { server, port in
+            let session = try await POP3Session.connect(SessionFixture.plaintext(port))
+            await assertThrowsPOP3Error(.invalidArgument("only STAT, LIST, UIDL, TOP, RETR, DELE, RSET and NOOP can follow a login")) {
+                try await session.login(user: "alice", password: "wonderland", then: [.pass("wonderland")])
+            }
+            XCTAssertEqual(server.commandLog.filter { $0.hasPrefix("PASS") || $0.hasPrefix("AUTH") }, [], "refused before anything was sent")
+            try await session.login(user: "alice", password: "wonderland")
+            await assertThrowsPOP3Error(.invalidArgument("only STAT, LIST, UIDL, TOP, RETR, DELE, RSET and NOOP can be pipelined")) {
+                _ = try await session.pipeline([.stat, .quit])
+            }
+            await session.close()
         }
     }
 
     /// A refused login leaves the session ready for another, which then lists in step.
     func testARefusedPipelinedPLAINLoginLeavesTheSessionReadyForAnotherTry() async throws {
-        for prefetching in [nil, ListingPrefetch.uidsAndTotal, .sizes] {
+        for then in [[], [POP3Command.stat, .uidl(nil)], [.list(nil), .top(1, lines: 0)]] {
             try await withPOP3Server { server, port in
                 var configuration = SessionFixture.plaintext(port)
                 configuration.allowedMechanisms = [.saslPlain]
                 let session = try await POP3Session.connect(configuration)
                 do {
-                    try await session.login(user: "alice", password: "wrong", prefetchingListing: prefetching)
+                    try await session.login(user: "alice", password: "wrong", then: then)
                     XCTFail("a wrong password logged in")
                 } catch let error as POP3Error {
                     guard case .authFailed = error else { return XCTFail("\(error)") }
                 }
-                try await session.login(user: "alice", password: "wonderland", prefetchingListing: prefetching)
-                let (sizes, uids) = try await session.listWithUIDs()
+                let replies = try await session.login(user: "alice", password: "wonderland", then: then)
+                XCTAssertEqual(replies.count, then.count)
+                let sizes = try await session.list()
                 XCTAssertEqual(sizes.count, 3)
-                XCTAssertEqual(uids?.entries.count, 3)
                 let stat = try await session.stat()
                 XCTAssertEqual(stat.count, 3)
                 let capabilities = await session.capabilities
@@ -241,8 +246,8 @@ final class SessionTests: XCTestCase {
                 configuration = try await configuration.knowingCapabilities()
                 let before = server.commandLog.count
                 let session = try await POP3Session.connect(configuration)
-                try await session.login(user: "alice", password: "wonderland", prefetchingListing: .uidsAndTotal)
-                let (sizes, _) = try await session.listWithUIDs()
+                try await session.login(user: "alice", password: "wonderland", then: [.stat, .uidl(nil)])
+                let sizes = try await session.list()
                 XCTAssertEqual(sizes.count, 3)
                 _ = try await session.quit()
                 let sent = server.commandLog.dropFirst(before).map { String($0.prefix { $0 != " " }) }
@@ -282,10 +287,9 @@ final class SessionTests: XCTestCase {
             configuration.knownCapabilities = { Capabilities(top: true, uidl: true, user: true, pipelining: true, sasl: ["PLAIN"]) }
             configuration.allowedMechanisms = [.saslPlain, .saslLogin]
             let session = try await POP3Session.connect(configuration)
-            try await session.login(user: "alice", password: "wonderland", prefetchingListing: .uidsAndTotal)
-            let (sizes, uids) = try await session.listWithUIDs()
-            XCTAssertEqual(sizes.count, 3)
-            XCTAssertEqual(uids?.entries.count, 3)
+            let replies = try await session.login(user: "alice", password: "wonderland", then: [.stat, .uidl(nil)])
+            let uids = try await replies[1].value()
+            XCTAssertEqual(POP3Session.uids(uids)?.entries.count, 3)
             let fresh = await session.capabilitiesBeforeLogin
             XCTAssertEqual(fresh.sasl, ["LOGIN"])
             _ = try await session.quit()
@@ -799,38 +803,33 @@ final class SessionTests: XCTestCase {
         }
     }
 
-    func testListWithUIDsPipelinesLISTAndUIDL() async throws {
+    func testAPipelineIsOneWriteOnlyWhenTheServerPipelines() async throws {
         // Silent after LIST: only a pipelining client has already sent UIDL.
         try await withPOP3Server(behavior: ServerBehavior(silentAfter: "LIST"), messages: SessionFixture.numbered(3))
         { server, port in
             let session = try await self.loggedIn(port) { $0.idleTimeout = .milliseconds(500) }
-            await assertThrowsPOP3Error(.timeout(seconds: 1)) { _ = try await session.listWithUIDs() }
+            let replies = try await session.pipeline([.list(nil), .uidl(nil)])
+            await assertThrowsPOP3Error(.timeout(seconds: 1)) { _ = try await replies[0].value() }
             XCTAssertEqual(server.commandLog.suffix(2), ["LIST", "UIDL"])
         }
         try await withPOP3Server(behavior: ServerBehavior(pipelining: false, silentAfter: "LIST"), messages: SessionFixture.numbered(3))
         { server, port in
             let session = try await self.loggedIn(port) { $0.idleTimeout = .milliseconds(500) }
-            await assertThrowsPOP3Error(.timeout(seconds: 1)) { _ = try await session.listWithUIDs() }
+            await assertThrowsPOP3Error(.timeout(seconds: 1)) { _ = try await session.pipeline([.list(nil), .uidl(nil)]) }
             XCTAssertEqual(server.commandLog.last, "LIST")
         }
     }
 
-    func testListWithUIDsJoinsBothAndTreatsARefusedUIDLAsNoUIDs() async throws {
-        try await withPOP3Server(messages: SessionFixture.numbered(3)) { _, port in
-            let session = try await self.loggedIn(port)
-            let (sizes, uids) = try await session.listWithUIDs()
-            XCTAssertEqual(sizes.map(\.number), [1, 2, 3])
-            XCTAssertEqual(uids?.entries.map(\.number), [1, 2, 3])
-            await session.close()
-        }
+    func testARefusedUIDLIsNoUIDs() async throws {
         try await withPOP3Server(behavior: ServerBehavior(rawReplies: ["UIDL": "-ERR not here\r\n"]), messages: SessionFixture.numbered(3))
         { _, port in
             let session = try await self.loggedIn(port)
-            let (sizes, uids) = try await session.listWithUIDs()
-            XCTAssertEqual(sizes.count, 3)
-            XCTAssertNil(uids)
+            let replies = try await session.pipeline([.list(nil), .uidl(nil)])
+            let (list, uidl) = (try await replies[0].value(), try await replies[1].value())
+            XCTAssertEqual(try POP3Session.listEntries(list).count, 3)
+            XCTAssertNil(POP3Session.uids(uidl))
             let stat = try await session.stat()
-            XCTAssertEqual(stat.count, 3)
+            XCTAssertEqual(stat.count, 3, "in step after the refusal")
             await session.close()
         }
     }
@@ -851,90 +850,35 @@ final class SessionTests: XCTestCase {
         }
     }
 
-    /// A session logged in with `prefetch` to a server of six numbered messages; `trace` reads
-    /// what its protocol trace holds so far.
-    private func withTracedSession(
-        prefetching prefetch: ListingPrefetch, _ body: (InMemoryPOP3Server, POP3Session, _ trace: () throws -> String) async throws -> Void
-    ) async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("session-trace-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: path) }
+    /// Headers written ahead (`pipeline`) are taken by the batch that asks for them, in its
+    /// order, and never asked for twice; those it does not reach wait for a later batch.
+    func testABatchTakesTheHeadersWrittenAheadForIt() async throws {
         try await withPOP3Server(messages: SessionFixture.numbered(6)) { server, port in
-            var configuration = SessionFixture.plaintext(port)
-            configuration.trace = try ProtocolTrace(path: path)
-            let session = try await POP3Session.connect(configuration)
-            try await session.login(user: "alice", password: "wonderland", prefetchingListing: prefetch)
-            try await body(server, session) { try String(contentsOfFile: path, encoding: .utf8) }
-            await session.close()
-        }
-    }
-
-    func testHeadersAskedForWhileListingAreTakenByTheNextBatch() async throws {
-        try await withTracedSession(prefetching: .uidsAndTotal) { server, session, readTrace in
-            let newestFirst = Array((1...6).reversed())
-            let (sizes, uids) = try await session.listWithUIDs(prefetchingHeaders: HeaderPrefetch { $0.map(\.number).sorted(by: >) })
-            XCTAssertEqual(sizes.count, 6)
-            XCTAssertEqual(uids?.entries.count, 6)
-            // Written before the listing was handed over, so the server could start on them.
-            let trace = try readTrace()
-            XCTAssertTrue(newestFirst.allSatisfy { trace.contains("C: TOP \($0) 0") }, trace)
-            let delivered = try await self.fetchFixtureHeaders(session, newestFirst)
-            XCTAssertEqual(delivered, newestFirst)
-            XCTAssertEqual(server.commandLog.filter { $0.hasPrefix("TOP") }, newestFirst.map { "TOP \($0) 0" }, "each asked once")
-        }
-    }
-
-    /// A visit whose cache lacks some headers: LIST and their TOPs go out in one write, and the
-    /// batch that asks for them takes the replies.
-    func testHeadersKnownBeforeTheListGoOutWithIt() async throws {
-        try await withTracedSession(prefetching: .uidsAndTotal) { server, session, readTrace in
-            let uids = try await session.uidListing()
-            XCTAssertEqual(uids?.entries.count, 6)
-            let sizes = try await session.list(prefetchingHeaders: [6, 4])
-            XCTAssertEqual(sizes.map(\.number), Array(1...6))
-            let trace = try readTrace()
-            XCTAssertTrue(trace.contains("C: TOP 6 0") && trace.contains("C: TOP 4 0"), "written before LIST was answered: \(trace)")
-            let delivered = try await self.fetchFixtureHeaders(session, [6, 4, 2])
-            XCTAssertEqual(delivered, [6, 4, 2])
-            XCTAssertEqual(Array(server.commandLog.drop { $0 != "STAT" }), ["STAT", "UIDL", "LIST", "TOP 6 0", "TOP 4 0", "TOP 2 0"])
-            let stat = try await session.stat()
-            XCTAssertEqual(stat.count, 6, "in step after the batch")
-        }
-    }
-
-    /// A first visit: LIST (and message 1's header) with the login, then the first headers, UIDL
-    /// behind the first two of them, and the rest of the window, all in one write once LIST is in.
-    func testUIDLIsAskedForBehindTheHeadersShownFirst() async throws {
-        try await withPOP3Server(messages: SessionFixture.numbered(6)) { server, port in
-            let session = try await POP3Session.connect(SessionFixture.plaintext(port))
-            try await session.login(user: "alice", password: "wonderland", prefetchingListing: .sizes)
-            let newestFirst = Array((1...6).reversed())
-            let (sizes, pending) = try await session.listing(prefetchingHeaders: HeaderPrefetch(beforeUIDs: 2) { $0.map(\.number).sorted(by: >) })
-            XCTAssertEqual(sizes.map(\.number), Array(1...6))
-            var delivered = try await self.fetchFixtureHeaders(session, Array(newestFirst.prefix(2)))
-            let uids = try await pending.value()
-            XCTAssertEqual(uids?.entries.map(\.number), Array(1...6))
-            delivered += try await self.fetchFixtureHeaders(session, Array(newestFirst.dropFirst(2)))
-            XCTAssertEqual(delivered, newestFirst)
-            let sent = server.commandLog.drop { $0 != "LIST" }
-            // Message 1's header came with the login and is not asked for again.
-            XCTAssertEqual(Array(sent), ["LIST", "TOP 1 0", "TOP 6 0", "TOP 5 0", "UIDL", "TOP 4 0", "TOP 3 0", "TOP 2 0"])
+            let session = try await self.loggedIn(port)
+            let ahead = try await session.pipeline([.top(6, lines: 0), .top(1, lines: 0), .top(5, lines: 0)])
+            let inFlight = [6: ahead[0], 1: ahead[1], 5: ahead[2]]
+            let delivered = LockedBox<[Int]>([])
+            try await session.topBatch([6, 5, 4], lines: 0, inFlight: inFlight) { number, result in
+                XCTAssertEqual(try? result.get(), Array("Subject: message \(number)\r\nX-N: \(number)\r\n\r\n".utf8))
+                delivered.withLockedValue { $0.append(number) }
+            }
+            XCTAssertEqual(delivered.withLockedValue { $0 }, [6, 5, 4])
+            let later = try await self.fetchFixtureHeadersTaking([1: inFlight[1]!], session, [3, 2, 1])
+            XCTAssertEqual(later, [3, 2, 1])
+            XCTAssertEqual(server.commandLog.filter { $0.hasPrefix("TOP") }, ["TOP 6 0", "TOP 1 0", "TOP 5 0", "TOP 4 0", "TOP 3 0", "TOP 2 0"], "each asked once")
             let stat = try await session.stat()
             XCTAssertEqual(stat.count, 6, "in step after both batches")
             await session.close()
         }
     }
 
-    func testHeadersAskedForWhileListingAreSetAsideForAnotherBatch() async throws {
-        try await withPOP3Server(messages: SessionFixture.numbered(4)) { server, port in
-            let session = try await self.loggedIn(port)
-            _ = try await session.listWithUIDs(prefetchingHeaders: HeaderPrefetch { $0.map(\.number).sorted(by: >) })
-            let delivered = try await self.fetchFixtureHeaders(session, [1, 2])
-            XCTAssertEqual(delivered, [1, 2])
-            let stat = try await session.stat()
-            XCTAssertEqual(stat.count, 4, "the replies set aside left the session in step")
-            XCTAssertEqual(server.commandLog.filter { $0.hasPrefix("TOP") }, ["TOP 4 0", "TOP 3 0", "TOP 2 0", "TOP 1 0", "TOP 1 0", "TOP 2 0"])
-            await session.close()
+    private func fetchFixtureHeadersTaking(_ inFlight: [Int: PendingReply], _ session: POP3Session, _ numbers: [Int]) async throws -> [Int] {
+        let delivered = LockedBox<[Int]>([])
+        try await session.topBatch(numbers, lines: 0, inFlight: inFlight) { number, result in
+            XCTAssertEqual(try? result.get(), Array("Subject: message \(number)\r\nX-N: \(number)\r\n\r\n".utf8))
+            delivered.withLockedValue { $0.append(number) }
         }
+        return delivered.withLockedValue { $0 }
     }
 
     func testTopBatchReportsAPerMessageErrorAndContinues() async throws {

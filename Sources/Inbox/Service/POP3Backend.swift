@@ -37,10 +37,10 @@ public final class POP3Backend: InboxBackend {
     /// - Parameters:
     ///   - loggedIn: a session already logged in (the reader logs in before it takes over the
     ///     screen), used for the first connection instead of `open`.
-    ///   - open: connects and logs in; called for every connection but that one.
+    ///   - open: connects and logs in (`OpenedMailbox.logIn`); called for every connection but that one.
     public init(
-        account: String, options: Options = .init(), loggedIn: POP3Session? = nil,
-        open: @escaping @Sendable () async throws -> POP3Session
+        account: String, options: Options = .init(), loggedIn: OpenedMailbox? = nil,
+        open: @escaping @Sendable () async throws -> OpenedMailbox
     ) {
         worker = Worker(account: account, options: options, loggedIn: loggedIn, open: open)
     }
@@ -133,21 +133,18 @@ final class JobQueue: Sendable {
 actor Worker {
     private let account: String
     private let options: POP3Backend.Options
-    private let open: @Sendable () async throws -> POP3Session
-    private var loggedIn: POP3Session?
+    private let open: @Sendable () async throws -> OpenedMailbox
+    private var loggedIn: OpenedMailbox?
     private let clock = ContinuousClock()
 
     private var session: POP3Session?
-    /// The latest listing; after a reconnection, kept until the new session's replaces it.
-    private var rows: [MessageListing] = []
-    private var positions = RowPositions()
-    /// Whether the UI has the summary of the row at the same position in `rows`.
-    private var summarized: [Bool] = []
-    /// Whether `rows` comes from the current session.
-    private var listed = false
-    private var pendingHeaders: ArraySlice<Int> = []
-    /// A first visit's UIDs while they are on their way (see `listIfNeeded`).
-    private var awaitingUIDs: AwaitedUIDs?
+    /// The load's state, made at the first listing (it needs the cache's contents); shared with
+    /// the header batch's callbacks.
+    private var load: LoadState?
+    /// The session the load began listing on.
+    private var loadSession = 0
+    /// Replies to commands written ahead (with the login, or by the load), each taken once.
+    private var inFlight: [POP3Command: PendingReply] = [:]
     private var lastActivity: ContinuousClock.Instant
     /// The server's CAPA LOGIN-DELAY: the least time between two logins.
     private var loginDelay: Duration = .zero
@@ -160,7 +157,7 @@ actor Worker {
     private var interruptedCommits = 0
     private var jobs = JobQueue()
 
-    init(account: String, options: POP3Backend.Options, loggedIn: POP3Session?, open: @escaping @Sendable () async throws -> POP3Session) {
+    init(account: String, options: POP3Backend.Options, loggedIn: OpenedMailbox?, open: @escaping @Sendable () async throws -> OpenedMailbox) {
         self.account = account
         self.options = options
         self.loggedIn = loggedIn
@@ -223,18 +220,13 @@ actor Worker {
                     if finished { return }
                     continue
                 }
-                if try await listIfNeeded(sink: sink) { continue }
-                if try await identifyIfDue(sink: sink) { continue }
-                if !pendingHeaders.isEmpty {
-                    try await fetchHeaders(sink: sink, until: jobs)
-                    if pendingHeaders.isEmpty && awaitingUIDs == nil { sink.send(.headersComplete) }
-                    continue
-                }
+                if try await advanceLoad(sink: sink) { continue }
                 _ = await wakeups.next()
             } catch {
                 await session?.close()
                 session = nil
-                awaitingUIDs = nil
+                inFlight = [:]
+                if let load { perform(load.state.withLock { $0.sessionLost() }, sink: sink) }
                 switch retry {
                 case .keepalive?, .connectionDropped?:
                     retry = nil
@@ -271,14 +263,16 @@ actor Worker {
     // MARK: Session
 
     private func connect() async throws {
-        let fresh: POP3Session
+        let opened: OpenedMailbox
         if let loggedIn {
-            fresh = loggedIn
+            opened = loggedIn
             self.loggedIn = nil
         } else {
-            fresh = try await open()
+            opened = try await open()
         }
+        let fresh = opened.session
         session = fresh
+        inFlight = opened.sentAfterLogin
         generation += 1
         lastActivity = clock.now
         if let seconds = await fresh.capabilities.loginDelay { loginDelay = .seconds(seconds) }
@@ -316,7 +310,6 @@ actor Worker {
             } while left > .zero
             do {
                 try await connect()
-                listed = false
                 sink.send(.notice("Reconnected."))
                 return true
             } catch let failure as POP3Error {
@@ -355,138 +348,99 @@ actor Worker {
 
     // MARK: Index
 
-    /// After login (first or again): the listing, rows re-mapped by UID, and only headers the UI
-    /// does not have yet queued. Returns whether it listed.
-    ///
-    /// A visit with a header cache lists from UIDL and the cache (`MailboxIndex.cachedListing`),
-    /// a relisting after a reconnection from LIST and UIDL. A first visit (nothing cached) needs
-    /// every header and has nothing to match by UID: its rows are shown from LIST alone, and UIDL
-    /// is answered behind the first screenful's headers (`identifyIfDue`), so that screenful does
-    /// not wait for the server to produce every UID.
-    private func listIfNeeded(sink: EventSink) async throws -> Bool {
-        guard !listed, let session else { return false }
-        let relisting = summarized.contains(true)
-        // Read before listing (it was preloaded during the login): it decides whether this is a
-        // first visit.
-        let contents = relisting ? nil : await MailboxIndex.cacheContents(options.headerCache) { sink.send(.notice($0)) }
-        if !relisting && (contents?.isEmpty ?? true) {
-            let (fresh, uids) = try await MailboxIndex.listingBeforeUIDs(session)
-            awaitingUIDs = AwaitedUIDs(uids: uids, contents: contents, headersFirst: MailboxIndex.headersBeforeUIDs)
-            summarized = Array(repeating: false, count: fresh.count)
-            sink.send(.listing(fresh, session: generation))
-            adopt(fresh)
-            return true
+    /// Carries out the load's next request (see `MailboxLoader`). Returns false when it has
+    /// none: every header is in.
+    private func advanceLoad(sink: EventSink) async throws -> Bool {
+        guard let session else { return false }
+        let load = await loadState(for: session, sink: sink)
+        guard let request = load.state.withLock({ $0.next() }) else { return false }
+        switch request {
+        case .send(let commands):
+            let unsent = commands.filter { inFlight[$0] == nil }
+            for (command, reply) in zip(unsent, try await session.pipeline(unsent)) { inFlight[command] = reply }
+        case .await(let command):
+            let pending = if let early = inFlight.removeValue(forKey: command) { early } else { try await session.pipeline([command])[0] }
+            let reply = try await pending.value()
+            perform(try load.state.withLock { try $0.received(reply, for: command) }, sink: sink)
+        case .fetchHeaders(let numbers):
+            try await fetchHeaders(numbers, load: load, session: session, sink: sink)
         }
-        let fresh: [MessageListing]
-        if let contents {
-            let listing = try await MailboxIndex.cachedListing(session, contents: contents)
-            for problem in listing.problems { sink.send(.notice(problem)) }
-            fresh = listing.rows
-            summarized = listing.cached.map(\.isPresent)
-            sink.send(.listing(fresh, cached: listing.cached, session: generation))
-            recordVisit(listing.visit, since: contents, sink: sink)
-        } else {
-            let problems: [String]
-            (fresh, problems) = try await MailboxIndex.listingWithUIDs(session)
-            for problem in problems { sink.send(.notice(problem)) }
-            // Without UIDs (a server without UIDL, or a first visit cut before they came) nothing
-            // links the new numbers to the old summaries.
-            let had = Set(zip(rows, summarized).compactMap { row, summarized in summarized ? row.uid : nil })
-            summarized = fresh.map { row in row.uid.map(had.contains) ?? false }
-            let vanished = had.count - summarized.count { $0 }
-            if vanished > 0, fresh.contains(where: { $0.uid != nil }) {
-                sink.send(.notice("\(vanished) message\(vanished == 1 ? " is" : "s are") gone from the server since the connection was lost; marks on them were dropped."))
-            }
-            sink.send(.listing(fresh, session: generation))
-        }
-        adopt(fresh)
-        if pendingHeaders.isEmpty { sink.send(.headersComplete) }
-        return true
-    }
-
-    /// Takes `fresh` as the session's rows and queues the headers the UI does not have.
-    private func adopt(_ fresh: [MessageListing]) {
-        rows = fresh
-        positions = RowPositions(fresh.lazy.map(\.number))
-        listed = true
-        pendingHeaders = MailboxIndex.fetchOrder(zip(fresh, summarized).filter { !$1 }.map(\.0.number))[...]
         lastActivity = clock.now
-    }
-
-    /// Flags new messages, and, off the index's path (nothing on screen waits for the caches'
-    /// bookkeeping), records the visit and drops bodies of messages that are gone.
-    private func recordVisit(_ visit: VisitedUIDs, since contents: HeaderCache.Contents?, sink: EventSink) {
-        sink.send(.newMessages(uids: contents?.newUIDs(visit) ?? []))
-        let notice: @Sendable (String) -> Void = { sink.send(.notice($0)) }
-        cacheWrites.add { [options] in
-            MailboxIndex.recordVisit(visit, in: options.headerCache, since: contents, notice: notice)
-            do {
-                try options.bodyCache?.retain(only: Set(visit.uids))
-            } catch {
-                notice(String(describing: error))
-            }
-        }
-    }
-
-    /// Once the headers asked for ahead of UIDL are in (or no header is left to fetch), waits
-    /// for the UIDs and gives them to the rows, the UI and the cache.
-    private func identifyIfDue(sink: EventSink) async throws -> Bool {
-        guard let awaited = awaitingUIDs, awaited.headersFirst <= 0 || pendingHeaders.isEmpty else { return false }
-        let (fresh, problems) = MailboxIndex.identified(rows, by: try await awaited.uids.value())
-        awaitingUIDs = nil
-        for problem in problems { sink.send(.notice(problem)) }
-        rows = fresh
-        sink.send(.identified(fresh))
-        let fetched = awaited.fetched.map { (fresh[$0.position], $0.summary) }
-        let notice: @Sendable (String) -> Void = { sink.send(.notice($0)) }
-        cacheWrites.add { [cache = options.headerCache] in MailboxIndex.remember(fetched, in: cache, notice: notice) }
-        recordVisit(VisitedUIDs(fresh.compactMap(\.uid)), since: awaited.contents, sink: sink)
-        if pendingHeaders.isEmpty { sink.send(.headersComplete) }
         return true
     }
 
-    /// Pipelines `TOP n 0` for every pending header until a job waits (before the UIDs of a
-    /// first visit, only for those asked for ahead of UIDL). Summaries reach the cache every
-    /// `cacheBatch` arrivals, so a dropped connection loses little of a long first fetch.
-    private func fetchHeaders(sink: EventSink, until jobs: JobQueue) async throws {
-        let numbers = Array(awaitingUIDs.map { pendingHeaders.prefix($0.headersFirst) } ?? pendingHeaders)
-        let (rows, positions) = (self.rows, self.positions)
-        let arrived = Arrivals()
-        let (cache, writes) = (options.headerCache, cacheWrites)
-        let notice: @Sendable (String) -> Void = { sink.send(.notice($0)) }
-        // Also when the connection drops: what arrived is neither fetched again nor lost to the
-        // cache; before the UIDs it waits for them.
-        defer {
-            let unsaved = arrived.unflushed()
-            if awaitingUIDs != nil {
-                awaitingUIDs?.fetched += unsaved
-            } else {
-                writes.add { MailboxIndex.remember(unsaved.map { (rows[$0.position], $0.summary) }, in: cache, notice: notice) }
-            }
-            let done = arrived.positions
-            for position in done { summarized[position] = true }
-            pendingHeaders = pendingHeaders.dropFirst(done.count)
-            awaitingUIDs?.headersFirst -= done.count
-            lastActivity = clock.now
+    /// The load, begun on `session` if it has not listed yet. Made at the first listing, with
+    /// the header cache's contents (read while the first session logged in).
+    private func loadState(for session: POP3Session, sink: EventSink) async -> LoadState {
+        let load: LoadState
+        if let existing = self.load {
+            load = existing
+        } else {
+            let contents = await MailboxIndex.cacheContents(options.headerCache) { sink.send(.notice($0)) }
+            load = LoadState(MailboxLoader(contents: contents, window: await session.initialPipelineWindow))
+            self.load = load
         }
-        try await MailboxIndex.summaries(
-            try current(), for: numbers, shouldPause: { jobs.hasUrgentJob },
-            fingerprinting: { number in positions.position(of: number).map { rows[$0].uid == nil } ?? false }
-        ) { number, result, fingerprint in
-            switch result {
-            case .success(let summary):
-                sink.send(.summary(number: number, summary, fingerprint: fingerprint))
-            case .failure(let error):
-                sink.send(.summaryFailed(number: number, reason: error.description))
-            }
-            guard let position = positions.position(of: number) else { return }
-            if let batch = arrived.add(position, try? result.get(), flushingEvery: Self.cacheBatch) {
-                writes.add { MailboxIndex.remember(batch.map { (rows[$0.position], $0.summary) }, in: cache, notice: notice) }
-            }
+        if loadSession != generation {
+            loadSession = generation
+            let (capabilities, generation) = (await session.capabilities, generation)
+            load.state.withLock { $0.begin(session: generation, capabilities: capabilities) }
+        }
+        return load
+    }
+
+    /// Lists the current session if it has not been (a fetch needs this session's numbers).
+    private func listIfNeeded(sink: EventSink) async throws {
+        while session != nil, load?.state.withLock({ $0.phase == .unlisted }) ?? true || loadSession != generation {
+            guard try await advanceLoad(sink: sink) else { return }
         }
     }
 
-    private static let cacheBatch = 1000
+    /// Pipelines `TOP n 0` for `numbers` until a job waits, taking the replies the load asked for
+    /// ahead; each summary reaches the reader as it arrives.
+    private func fetchHeaders(_ numbers: [Int], load: LoadState, session: POP3Session, sink: EventSink) async throws {
+        var early: [Int: PendingReply] = [:]
+        for number in numbers {
+            if let reply = inFlight[.top(number, lines: 0)] { early[number] = reply }
+        }
+        let (jobs, cache, bodyCache, writes) = (self.jobs, options.headerCache, options.bodyCache, cacheWrites)
+        let answered = try await session.topBatch(numbers, lines: 0, inFlight: early, shouldPause: { jobs.hasUrgentJob }) { number, result in
+            let fingerprint = load.state.withLock { $0.wantsFingerprint(number) } ? (try? result.get()).map(HeaderFingerprint.init(headerBytes:)) : nil
+            let summary = result.map { MessageSummary.parse(headerBytes: $0) }
+            Self.perform(load.state.withLock { $0.headerArrived(number: number, summary, fingerprint: fingerprint) },
+                         sink: sink, cache: cache, bodyCache: bodyCache, writes: writes)
+        }
+        for number in numbers.prefix(answered) { inFlight[.top(number, lines: 0)] = nil }
+        perform(load.state.withLock { $0.flush() }, sink: sink)
+    }
+
+    private func perform(_ effects: [MailboxLoader.Effect], sink: EventSink) {
+        Self.perform(effects, sink: sink, cache: options.headerCache, bodyCache: options.bodyCache, writes: cacheWrites)
+    }
+
+    /// Events go to the reader at once; the caches' bookkeeping runs off the index's path.
+    private static func perform(
+        _ effects: [MailboxLoader.Effect], sink: EventSink, cache: HeaderCache?, bodyCache: BodyCache?, writes: CacheWrites
+    ) {
+        let notice: @Sendable (String) -> Void = { sink.send(.notice($0)) }
+        for effect in effects {
+            switch effect {
+            case .event(let event):
+                sink.send(event)
+            case .remember(let fetched):
+                writes.add { MailboxIndex.remember(fetched, in: cache, notice: notice) }
+            case .recordVisit(let visit, let contents):
+                writes.add {
+                    MailboxIndex.recordVisit(visit, in: cache, since: contents, notice: notice)
+                    // Bodies of messages that left the server go with them.
+                    do {
+                        try bodyCache?.retain(only: Set(visit.uids))
+                    } catch {
+                        notice(String(describing: error))
+                    }
+                }
+            }
+        }
+    }
 
     // MARK: Jobs
 
@@ -521,8 +475,8 @@ actor Worker {
             }
             // Deleted mail should not linger on disk in the body cache; rows still without their
             // UIDs cannot say what to keep.
-            if awaitingUIDs == nil {
-                let kept = Set(rows.compactMap(\.uid)).subtracting(report.confirmedDeletions.compactMap(\.uid))
+            if let load, load.state.withLock({ $0.rowsIdentified }) {
+                let kept = Set(load.state.withLock { $0.rows }.compactMap(\.uid)).subtracting(report.confirmedDeletions.compactMap(\.uid))
                 try? options.bodyCache?.retain(only: kept)
             }
             sink.send(.committed(report))
@@ -569,10 +523,9 @@ actor Worker {
     }
 
     private func fetch(_ ref: MessageRef, preview: Int?, sink: EventSink) async throws {
-        _ = try await listIfNeeded(sink: sink)
+        try await listIfNeeded(sink: sink)
         // Before a first visit's UIDs the rows have none, but the numbers are this session's.
-        let byUID = ref.uid != nil && awaitingUIDs == nil
-        guard let row = rows.first(where: { byUID ? $0.uid == ref.uid : $0.number == ref.number }) else {
+        guard let row = load?.state.withLock({ $0.row(number: ref.number, uid: ref.uid) }) else {
             sink.send(.fetchFailed(number: ref.number, reason: "The message is no longer on the server."))
             return
         }
@@ -629,45 +582,31 @@ final class CacheWrites: Sendable {
     }
 }
 
-/// TOP replies as they arrive from the batch callback, gathered for the header cache.
-private final class Arrivals: Sendable {
-    private struct State {
-        /// In `rows` of the listing the replies answer.
-        var positions: [Int] = []
-        var unsaved: [FetchedSummary] = []
+/// The load's state, shared between the worker and the header batch's callbacks, which run on
+/// the session's side.
+final class LoadState: Sendable {
+    let state: Mutex<MailboxLoader>
+
+    init(_ loader: MailboxLoader) {
+        state = Mutex(loader)
     }
-
-    private let state = Mutex(State())
-
-    /// Records one reply (nil summary: the server refused that one) and returns the summaries to
-    /// save once `flushingEvery` have gathered.
-    func add(_ position: Int, _ summary: MessageSummary?, flushingEvery limit: Int) -> [FetchedSummary]? {
-        state.withLock { state in
-            state.positions.append(position)
-            if let summary { state.unsaved.append(FetchedSummary(position: position, summary: summary)) }
-            guard state.unsaved.count >= limit else { return nil }
-            defer { state.unsaved.removeAll(keepingCapacity: true) }
-            return state.unsaved
-        }
-    }
-
-    func unflushed() -> [FetchedSummary] { state.withLock { $0.unsaved } }
-    var positions: [Int] { state.withLock { $0.positions } }
 }
 
-/// A summary fetched for the row at `position` of the worker's listing.
-private struct FetchedSummary: Sendable {
-    var position: Int
-    var summary: MessageSummary
-}
+/// A session logged in for the index, with the replies to what the login sent behind its answer
+/// (`MailboxLoader.commandsAfterLogin`).
+public struct OpenedMailbox: Sendable {
+    public var session: POP3Session
+    public var sentAfterLogin: [POP3Command: PendingReply]
 
-/// A first visit's UIDL reply, on its way behind the first `headersFirst` headers.
-private struct AwaitedUIDs {
-    var uids: PendingUIDListing
-    /// The cache as read before listing, for recording the visit once the UIDs are known.
-    var contents: HeaderCache.Contents?
-    /// How many of the pending headers were asked for ahead of UIDL and are not in yet.
-    var headersFirst: Int
-    /// Summaries that came before the UIDs, for the cache.
-    var fetched: [FetchedSummary] = []
+    public init(session: POP3Session, sentAfterLogin: [POP3Command: PendingReply] = [:]) {
+        self.session = session
+        self.sentAfterLogin = sentAfterLogin
+    }
+
+    /// Logs `session` in and writes, right behind the login's answer, what the load asks first.
+    public static func logIn(_ session: POP3Session, user: String, password: String, cacheHoldsSummaries: Bool) async throws -> OpenedMailbox {
+        let commands = MailboxLoader.commandsAfterLogin(cacheHoldsSummaries: cacheHoldsSummaries)
+        let replies = try await session.login(user: user, password: password, then: commands)
+        return OpenedMailbox(session: session, sentAfterLogin: Dictionary(zip(commands, replies), uniquingKeysWith: { first, _ in first }))
+    }
 }
