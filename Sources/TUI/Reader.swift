@@ -227,6 +227,7 @@ public final class Reader {
         case .exit: leaveWithoutDeleting()
         case .help: showHelp()
         case .redraw: requests.append(.redraw)
+        case .stopReconnecting: backend.stopReconnecting()
         case .mark: model.markSelectedAndAdvance()
         case .unmark: model.unmarkSelected()
         case .unmarkAll: model.unmarkAll()

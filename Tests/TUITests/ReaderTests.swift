@@ -148,10 +148,13 @@ final class ReaderDeletionTests: XCTestCase {
         XCTAssertEqual(h.backend.calls.filter { if case .commit = $0 { true } else { false } }.count, 2)
     }
 
-    func testEscDuringACommitStopsTheReconnection() {
+    func testEscStopsAReconnectionWhileBrowsingOrCommitting() {
         let h = ReaderHarness(count: 3)
+        h.press(.escape)
+        XCTAssertEqual(h.backend.calls.last, .stopReconnecting)
         h.type("dqy")
         h.press(.escape)
+        XCTAssertEqual(h.backend.calls.suffix(2).first.map { if case .commit = $0 { true } else { false } }, true)
         XCTAssertEqual(h.backend.calls.last, .stopReconnecting)
     }
 
