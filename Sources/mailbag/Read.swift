@@ -13,6 +13,10 @@ struct Read: ParsableCommand {
             Headers fill in while you scroll; a message is downloaded only when you open it. Marks \
             (d) are sent as DELE only when you quit with q and confirm; x leaves without deleting. \
             Press ? in the reader for every key.
+
+            Exit status: 0 when nothing was to be deleted or the server confirmed the deletions, \
+            2 when a commit deleted nothing or the connection was lost, 3 when the server did not \
+            confirm a commit (what a new session found is printed).
             """
     )
 
