@@ -57,7 +57,14 @@ let package = Package(
         .executableTarget(name: "MIMEBench", dependencies: ["MailMessage"], path: "Benchmarks/MIMEBench"),
         .executableTarget(
             name: "MailbagBench",
-            dependencies: ["Inbox", "TUI", "POP3", "POP3Server", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "Inbox", "TUI", "POP3", "POP3Server",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // The floor client: a bare NIO channel, with swift-nio-ssl for implicit TLS.
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
             path: "Benchmarks/MailbagBench"),
         .testTarget(
             name: "POP3Tests",

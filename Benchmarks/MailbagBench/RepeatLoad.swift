@@ -13,6 +13,12 @@ struct RepeatLoad: AsyncParsableCommand {
     @Option(help: "Rig user whose mailbox to load.")
     var user = "heidi"
 
+    @Option(help: "Server to load from: dovecot, courier or cyrus (its rig's variables set).")
+    var server = "dovecot"
+
+    @Flag(help: "Connect with implicit TLS instead of plaintext.")
+    var tls = false
+
     @Flag(help: "Fill a header cache first and load from it.")
     var warm = false
 
@@ -32,10 +38,12 @@ struct RepeatLoad: AsyncParsableCommand {
     var trace: String?
 
     mutating func run() async throws {
-        let rig = try RigEnvironment.fromEnvironment()
-        let proxy = TCPProxy(targetPort: rig.plainPort, oneWayDelay: .milliseconds(latency))
+        let server = try RigEnvironment.fromEnvironment().server(server)
+        let transport: Transport = tls ? .tls : .plain
+        let proxy = TCPProxy(targetPort: try server.port(transport), oneWayDelay: .milliseconds(latency))
         let port = try await proxy.start()
-        var reader = HeadlessReader(port: port, user: user, password: rig.password)
+        let endpoint = try server.floorEndpoint(port: port, transport: transport)
+        var reader = server.reader(port: port, user: user, transport: transport)
         reader.trace = try trace.map(ProtocolTrace.init(path:))
         let cache = FileManager.default.temporaryDirectory.appendingPathComponent("mailbag-repeat-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: cache) }
@@ -46,7 +54,7 @@ struct RepeatLoad: AsyncParsableCommand {
             if emptyCache { try? FileManager.default.removeItem(at: cache) }
             let before = ProcessorTime.current
             if floor {
-                let timing = try FloorClient.fetchHeaders(port: port, user: user, password: rig.password, start: .now)
+                let timing = try await FloorClient.fetchHeaders(endpoint, user: user, password: server.password, start: .now)
                 print(String(format: "%3d  -      -           %.3f     %.3f", run, timing.total, ProcessorTime.current - before))
                 continue
             }
