@@ -3,6 +3,7 @@ import Inbox
 import MailMessage
 import POP3
 import POP3Server
+import Synchronization
 import XCTest
 
 /// The POP3-backed service with the model on top, as the reader uses them, against the in-memory
@@ -49,26 +50,28 @@ final class POP3BackendTests: XCTestCase {
     /// test to act while they do.
     private func start(
         _ messages: [ServerMessage], behavior: ServerBehavior = .init(), keepalive: Duration = .seconds(240),
-        pipelineWindow: Int = 8192, headerCache: HeaderCache? = nil, loggedInFirst: Bool = false
+        pipelineWindow: Int = 8192, headerCache: HeaderCache? = nil, loggedInFirst: Bool = false,
+        sleep: (@Sendable (Duration) async -> Void)? = nil
     ) async throws -> Harness {
         try await start(
             InMemoryPOP3Server(users: ["u": "p"], messages: messages, behavior: behavior),
-            keepalive: keepalive, pipelineWindow: pipelineWindow, headerCache: headerCache, loggedInFirst: loggedInFirst)
+            keepalive: keepalive, pipelineWindow: pipelineWindow, headerCache: headerCache, loggedInFirst: loggedInFirst, sleep: sleep)
     }
 
     /// With `loggedInFirst`, the backend starts on a session logged in before it, as the reader's does.
     private func start(
         _ server: InMemoryPOP3Server, keepalive: Duration = .seconds(240), pipelineWindow: Int = 8192,
-        headerCache: HeaderCache? = nil, loggedInFirst: Bool = false
+        headerCache: HeaderCache? = nil, loggedInFirst: Bool = false, sleep: (@Sendable (Duration) async -> Void)? = nil
     ) async throws -> Harness {
         let port = try await server.start()
         let proxy = TCPProxy(targetPort: port)
         let proxyPort = try await proxy.start()
         let config = POP3Configuration(
             host: "127.0.0.1", port: proxyPort, security: .plaintext, allowPlaintext: true, pipelineWindow: pipelineWindow)
-        let options = POP3Backend.Options(
+        var options = POP3Backend.Options(
             keepalive: keepalive, reconnectBackoff: [.milliseconds(50), .milliseconds(100), .milliseconds(200)],
             headerCache: headerCache)
+        if let sleep { options.sleep = sleep }
         let logIn: @Sendable () async throws -> OpenedMailbox = {
             try await OpenedMailbox.logIn(
                 try await POP3Session.connect(config), user: "u", password: "p", cacheHoldsSummaries: headerCache?.holdsSummaries == true)
@@ -552,4 +555,54 @@ final class POP3BackendTests: XCTestCase {
         XCTAssertEqual(h.server.messages.map(\.uid), ["uid-1", "uid-2", "uid-3"])
         await h.server.stop()
     }
+
+    /// A server's LOGIN-DELAY of an hour: the countdown starts at the 5-minute cap, counts down
+    /// second by second on the status line, and Esc (`stopReconnecting`) ends it with the marks
+    /// kept. The countdown runs on a clock the test owns, so no real time passes.
+    func testTheReconnectionCountsDownFromACappedLoginDelayAndCanBeStopped() async throws {
+        let slept = LockedDurations()
+        let pressed = LockedDurations()
+        let backendBox = BackendBox()
+        var h = try await start(
+            mailbox(3), behavior: ServerBehavior(capabilities: ["TOP", "UIDL", "USER", "PIPELINING", "LOGIN-DELAY 3600"]),
+            sleep: { duration in
+                let total = slept.add(duration)
+                // The user presses Esc two minutes into the wait.
+                if total >= .seconds(120), pressed.add(.seconds(1)) == .zero { backendBox.backend?.stopReconnecting() }
+                await Task.yield()
+            })
+        backendBox.backend = h.backend
+        try h.pump { $0.contains(where: Self.isHeadersComplete) }
+        XCTAssertTrue(h.model.select(number: 2))
+        h.model.markSelectedAndAdvance()
+        h.proxy.cutAll()
+        try h.pump { $0.contains { if case .notice(let text) = $0 { text.hasPrefix("Stopped reconnecting") } else { false } } }
+        let countdown = h.log.compactMap { if case .notice(let text) = $0, text.contains("reconnecting in") { text } else { nil } }
+        XCTAssertTrue(countdown.first?.contains("reconnecting in 300 s, attempt 1 of 3") == true, "\(countdown.prefix(2))")
+        XCTAssertTrue(countdown.contains { $0.contains("reconnecting in 299 s") })
+        XCTAssertTrue((.seconds(120)...(.seconds(121))).contains(slept.total), "stopped where the user pressed Esc: \(slept.total)")
+        XCTAssertEqual(h.model.marks.count, 1, "the marks are kept")
+        XCTAssertEqual(h.server.sessionCount, 1, "no login was tried while the user waited")
+        await h.server.stop()
+    }
+}
+
+/// Durations a test's clock was asked to sleep, added up.
+private final class LockedDurations: Sendable {
+    private let value = Mutex<Duration>(.zero)
+
+    /// Adds `duration` and returns the total before it.
+    @discardableResult
+    func add(_ duration: Duration) -> Duration {
+        value.withLock { total in
+            defer { total += duration }
+            return total
+        }
+    }
+
+    var total: Duration { value.withLock { $0 } }
+}
+
+private final class BackendBox: @unchecked Sendable {
+    var backend: POP3Backend?
 }

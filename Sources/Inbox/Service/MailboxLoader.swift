@@ -16,6 +16,10 @@ import POP3
 ///   reuse a UID for another message), with the first headers the cache lacks in the same write.
 /// - A new session after a lost one lists with LIST and UIDL, and rows and summaries follow
 ///   their UIDs.
+///
+/// Nothing here waits or reads a clock: the only waits of a load are the worker's keep-alive and
+/// its reconnection countdown, which sleeps through `POP3Backend.Options.sleep` (a test's clock
+/// in the tests).
 public struct MailboxLoader: Sendable {
     public enum Phase: Sendable, Equatable {
         /// This session has not listed yet.

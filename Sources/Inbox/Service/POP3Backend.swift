@@ -20,6 +20,8 @@ public final class POP3Backend: InboxBackend {
         public var reconnectBackoff: [Duration]
         public var headerCache: HeaderCache?
         public var bodyCache: BodyCache?
+        /// How the reconnection's countdown waits: real time, or a test's own clock.
+        public var sleep: @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) }
 
         public init(
             renderOptions: RenderOptions = .init(), keepalive: Duration = .seconds(240),
@@ -334,10 +336,12 @@ actor Worker {
 
     /// Sleeps, waking early when the user stops the reconnection. Returns whether it was stopped.
     private func sleepUnlessStopped(_ duration: Duration) async -> Bool {
-        let deadline = clock.now + duration
-        while clock.now < deadline {
+        var left = duration
+        while left > .zero {
             if jobs.takeReconnectionCancel() { return true }
-            try? await Task.sleep(for: min(.milliseconds(50), deadline - clock.now))
+            let step = min(.milliseconds(50), left)
+            await options.sleep(step)
+            left -= step
         }
         return jobs.takeReconnectionCancel()
     }
