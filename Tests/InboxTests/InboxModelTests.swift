@@ -345,6 +345,24 @@ final class EventSinkTests: XCTestCase {
     }
 }
 
+final class HostileSizeTests: XCTestCase {
+    /// Ten messages of 999,999,999,999,999,999 bytes each: their total holds in no integer, and
+    /// the status line says so instead of crashing the reader.
+    func testSizesWhoseTotalOverflowsSaturate() {
+        let model = InboxModel(account: "a")
+        let rows = (1...10).map { MessageListing(number: $0, uid: "u\($0)", size: 999_999_999_999_999_999) }
+        model.apply(.listing(rows))
+        XCTAssertEqual(model.status.totalSize, .max)
+        for number in 1...10 {
+            XCTAssertTrue(model.select(number: number))
+            model.markSelectedAndAdvance()
+        }
+        XCTAssertEqual(model.status.markedSize, .max)
+        XCTAssertEqual(ByteCount.total([1, -5, 2]), 3, "a negative size counts as nothing")
+        XCTAssertEqual(ByteCount.format(.max).count, 5)
+    }
+}
+
 final class CommitReportTests: XCTestCase {
     func testAFailedSessionConfirmsNoDeletions() {
         let listing = MessageListing(number: 1, uid: "a", size: 1)

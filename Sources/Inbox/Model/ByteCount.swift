@@ -17,4 +17,16 @@ public enum ByteCount {
         // width stays five cells.
         return "\(min(Int(value.rounded()), 1023))\(units[unit])"
     }
+
+    /// The sum of sizes a server reported, stopping at `Int.max` instead of overflowing: a
+    /// hostile LIST can name sizes whose total no integer holds.
+    public static func total(_ sizes: some Sequence<Int>) -> Int {
+        var total = 0
+        for size in sizes where size > 0 {
+            let (sum, overflow) = total.addingReportingOverflow(size)
+            if overflow { return .max }
+            total = sum
+        }
+        return total
+    }
 }

@@ -8,7 +8,7 @@ public struct DeletionMarks: Sendable, Equatable {
 
     public func contains(_ listing: MessageListing) -> Bool { sizes[listing.identity] != nil }
     public var count: Int { sizes.count }
-    public var totalSize: Int { sizes.values.reduce(0, +) }
+    public var totalSize: Int { ByteCount.total(sizes.values) }
 
     public mutating func mark(_ listing: MessageListing) { sizes[listing.identity] = listing.size }
     public mutating func unmark(_ listing: MessageListing) { sizes[listing.identity] = nil }

@@ -306,7 +306,7 @@ public final class InboxModel {
     /// Counted when the listing or the new set changes, never per redraw: the status line is
     /// drawn every frame and the mailbox may hold 100,000 rows.
     private func recount() {
-        totalSize = listings.reduce(0) { $0 + $1.size }
+        totalSize = ByteCount.total(listings.lazy.map(\.size))
         oldestDate = nil
         // Through the buffer, `?.date` reads the date in place; the array's subscript would copy
         // each summary first.
