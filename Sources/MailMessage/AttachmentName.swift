@@ -32,28 +32,41 @@ public enum AttachmentName {
                 previousDot = false
             }
         }
+        // Trimmed after the cut too: a cut that leaves only the extension would otherwise turn
+        // "x" and 200 combining accents before ".bashrc" into a dotfile.
+        out = trimmed(truncated(trimmed(out)))
+        return out.isEmpty ? fallback : out
+    }
+
+    /// Without leading dots, dashes, blanks and tildes, and without trailing dots and blanks.
+    private static func trimmed(_ s: String) -> String {
+        var out = s
         while let first = out.unicodeScalars.first, first == "." || first == "-" || first == " " || first == "~" {
             out.unicodeScalars.removeFirst()
         }
         while let last = out.unicodeScalars.last, last == "." || last == " " {
             out.unicodeScalars.removeLast()
         }
-        out = truncated(out)
-        return out.isEmpty ? fallback : out
+        return out
     }
 
+    /// At most `maxBytes` of UTF-8, cut between scalars (one character can be longer than the
+    /// whole limit), keeping a short extension.
     private static func truncated(_ s: String) -> String {
         guard s.utf8.count > maxBytes else { return s }
         var ext = ""
-        if let dot = s.lastIndex(of: "."), s.distance(from: dot, to: s.endIndex) <= 16 {
+        if let dot = s.lastIndex(of: "."), s.distance(from: dot, to: s.endIndex) <= 16, s[dot...].utf8.count <= 32 {
             ext = String(s[dot...])
         }
-        var stem = ""
-        for ch in s.dropLast(ext.count) {
-            if stem.utf8.count + String(ch).utf8.count + ext.utf8.count > maxBytes { break }
-            stem.append(ch)
+        var stem = String.UnicodeScalarView()
+        var bytes = 0
+        for scalar in s.unicodeScalars.dropLast(ext.unicodeScalars.count) {
+            let length = String(scalar).utf8.count
+            if bytes + length + ext.utf8.count > maxBytes { break }
+            stem.append(scalar)
+            bytes += length
         }
-        return stem + ext
+        return String(stem) + ext
     }
 
     /// An extension for a generated name, so that an unnamed PDF still opens as one.

@@ -420,5 +420,51 @@ final class AttachmentNameTests: XCTestCase {
         let long = AttachmentName.safe(String(repeating: "é", count: 300) + ".pdf")
         XCTAssertLessThanOrEqual(long.utf8.count, 255)
         XCTAssertTrue(long.hasSuffix(".pdf"))
+        // One character longer than the whole limit, then a dotfile's name: the cut must not
+        // leave the dotfile.
+        for planted in [".bashrc", ".profile", ".gitconfig"] {
+            let name = AttachmentName.safe("x" + String(repeating: "\u{0301}", count: 200) + planted)
+            XCTAssertFalse(name.hasPrefix("."), name)
+            XCTAssertLessThanOrEqual(name.utf8.count, 255)
+        }
+    }
+
+    /// The properties every saved name has, over random names built from the pieces hostile
+    /// names are made of: combining marks, bidi controls, NUL and other controls, `/`, `\`,
+    /// `..`, leading dots and dashes, wide and astral characters, 1 to 4,000 bytes.
+    func testEverySafeNameIsOneHarmlessComponent() {
+        let pieces = [
+            "a", "Z", "7", " ", ".", "..", "-", "~", "/", "\\", ":", "\u{0}", "\u{1B}[31m", "\u{7}", "\u{85}",
+            "\u{0301}", "\u{0301}\u{0301}\u{0301}", "\u{202E}", "\u{2066}", "\u{200B}", "\u{FEFF}", "é", "中", "😀",
+            ".bashrc", ".pdf", "-rf", "\t", "\r\n", String(repeating: "\u{0301}", count: 150),
+        ]
+        var generator = SplitMix(seed: 0x6D61_696C_6261_67)
+        for _ in 0..<3_000 {
+            var name = ""
+            let target = 1 + Int(generator.next() % 4_000)
+            while name.utf8.count < target { name += pieces[Int(generator.next() % UInt64(pieces.count))] }
+            let safe = AttachmentName.safe(name)
+            XCTAssertFalse(safe.isEmpty)
+            XCTAssertFalse(safe.hasPrefix(".") || safe.hasPrefix("-"), safe)
+            XCTAssertFalse(safe.contains("/") || safe.contains("\u{0}"), safe)
+            XCTAssertLessThanOrEqual(safe.utf8.count, 255, safe)
+            XCTAssertNotNil(String(validating: Array(safe.utf8), as: UTF8.self))
+            XCTAssertEqual(AttachmentName.safe(safe), safe, "safe names are left as they are")
+        }
+    }
+}
+
+/// A small seeded generator, so a failing case comes back on every run.
+private struct SplitMix {
+    var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }
