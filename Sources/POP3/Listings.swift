@@ -59,6 +59,25 @@ public struct UIDListing: Sendable, Equatable {
     public var entries: [UIDEntry]
     public var problems: [UIDProblem]
 
+    /// One sentence per kind of problem, with how many there were: a hostile listing can hold
+    /// millions of bad lines, and a warning each would flood the terminal.
+    public var problemSummary: [String] {
+        var seen: [UIDProblem.Reason] = []
+        var counts: [UIDProblem.Reason: (count: Int, first: UIDProblem)] = [:]
+        for problem in problems {
+            if let known = counts[problem.reason] {
+                counts[problem.reason] = (known.count + 1, known.first)
+            } else {
+                counts[problem.reason] = (1, problem)
+                seen.append(problem.reason)
+            }
+        }
+        return seen.map { reason in
+            let (count, first) = counts[reason]!
+            return count == 1 ? first.description : "\(first.description), and \(count - 1) more like it"
+        }
+    }
+
     public init(entries: [UIDEntry], problems: [UIDProblem]) {
         self.entries = entries
         self.problems = problems

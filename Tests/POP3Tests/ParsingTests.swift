@@ -107,6 +107,16 @@ final class ListingTests: XCTestCase {
         XCTAssertEqual(listing.problems, [])
     }
 
+    /// Thousands of bad lines make one warning per kind, with a count, not one each.
+    func testProblemsAreSummedUpByKind() {
+        let bad = (1...5_000).map { "\($0) bad\u{7}uid\r\n" }.joined()
+        let listing = UIDListing.parse(Array((bad + "5001 fine\r\n5002 fine\r\nx y\r\n").utf8))
+        XCTAssertEqual(listing.problems.count, 5_003)
+        XCTAssertEqual(listing.problemSummary.count, 3)
+        XCTAssertTrue(listing.problemSummary[0].hasSuffix("and 4999 more like it"), listing.problemSummary[0])
+        XCTAssertEqual(listing.entries.count, 0, "a UID used twice is nobody's")
+    }
+
     func testInvalidAndDuplicateUIDsAreReportedAndExcluded() {
         let body: [UInt8] =
             Array("1 good\r\n2 dup\r\n3 dup\r\n4 has space\r\n".utf8)

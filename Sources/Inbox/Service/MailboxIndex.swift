@@ -22,7 +22,7 @@ public enum MailboxIndex {
             for entry in entries { byNumber[entry.number] = entry.uid }
             for i in rows.indices { rows[i].uid = byNumber[rows[i].number] }
         }
-        return (rows, uids?.problems.map(\.description) ?? [])
+        return (rows, uids?.problemSummary ?? [])
     }
 
     /// The order headers are fetched in: newest first, the screenful the reader opens on.

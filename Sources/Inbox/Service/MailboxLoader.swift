@@ -236,7 +236,7 @@ public struct MailboxLoader: Sendable {
     }
 
     private mutating func matchCached(_ uids: UIDListing, total: (count: Int, size: Int)?) -> [Effect] {
-        let problems = uids.problems.map { Effect.event(.notice($0.description)) }
+        let problems = uids.problemSummary.map { Effect.event(.notice($0)) }
         var named = uids.entries.map { MessageListing(number: $0.number, uid: $0.uid, size: -1) }
         let visit = VisitedUIDs(uids.entries.map(\.uid))
         let (sizes, summaries) = contents?.entries(for: named, visit: visit) ?? (Array(repeating: -1, count: named.count), [])
