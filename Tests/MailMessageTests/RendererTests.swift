@@ -438,11 +438,11 @@ final class AttachmentNameTests: XCTestCase {
             "\u{0301}", "\u{0301}\u{0301}\u{0301}", "\u{202E}", "\u{2066}", "\u{200B}", "\u{FEFF}", "é", "中", "😀",
             ".bashrc", ".pdf", "-rf", "\t", "\r\n", String(repeating: "\u{0301}", count: 150),
         ]
-        var generator = SplitMix(seed: 0x6D61_696C_6261_67)
+        var random = MutationTests.Random(state: 0x6D61_696C_6261_67)
         for _ in 0..<3_000 {
             var name = ""
-            let target = 1 + Int(generator.next() % 4_000)
-            while name.utf8.count < target { name += pieces[Int(generator.next() % UInt64(pieces.count))] }
+            let target = 1 + random.below(4_000)
+            while name.utf8.count < target { name += pieces[random.below(pieces.count)] }
             let safe = AttachmentName.safe(name)
             XCTAssertFalse(safe.isEmpty)
             XCTAssertFalse(safe.hasPrefix(".") || safe.hasPrefix("-"), safe)
@@ -451,20 +451,5 @@ final class AttachmentNameTests: XCTestCase {
             XCTAssertNotNil(String(validating: Array(safe.utf8), as: UTF8.self))
             XCTAssertEqual(AttachmentName.safe(safe), safe, "safe names are left as they are")
         }
-    }
-}
-
-/// A small seeded generator, so a failing case comes back on every run.
-private struct SplitMix {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
