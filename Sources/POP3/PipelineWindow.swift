@@ -2,8 +2,9 @@
 /// server; too many and a command the user is waiting for (an opened message) queues behind
 /// megabytes of header replies. So the window tracks twice the bandwidth-delay product: the rate
 /// at which replies arrive times the shortest round trip seen. While the window itself is what
-/// holds the rate back it doubles every two round trips (one for the added commands to come
-/// back, one to measure the rate they made), much as TCP's slow start grows.
+/// holds the rate back it grows fourfold per measurement, which takes two round trips (one for the
+/// added commands to come back, one to measure the rate they made): it doubles per round trip, as
+/// TCP's slow start does.
 struct PipelineWindow {
     /// The configured ceiling (`POP3Configuration.pipelineWindow`).
     let limit: Int
@@ -11,6 +12,7 @@ struct PipelineWindow {
     private var shortestRoundTrip: Duration?
     private var roundStart: ContinuousClock.Instant?
     private var repliesThisRound = 0
+    private var grew = false
 
     /// Below this the window never shrinks: on loopback the round trip is microseconds, and
     /// dozens of commands per write cost far less than a write each.
@@ -40,9 +42,20 @@ struct PipelineWindow {
         guard let rtt = shortestRoundTrip, elapsed >= rtt, elapsed > .zero else { return }
         let perSecond = Double(repliesThisRound) / elapsed.seconds
         let target = Int((2 * perSecond * rtt.seconds).rounded(.up))
-        size = max(min(limit, Self.floor), min(limit, target))
         roundStart = now
         repliesThisRound = 0
+        // The round after a growth still carries the replies of the smaller window: it measures
+        // nothing about the new one.
+        if grew {
+            grew = false
+            return
+        }
+        // Replies arriving at nearly one window per round trip mean the window, not the server,
+        // set the rate: grow it twice over, so it doubles once per round trip rather than two.
+        let windowBound = Double(target) >= 1.5 * Double(size)
+        let next = max(min(limit, Self.floor), min(limit, windowBound ? 2 * target : target))
+        grew = next > size
+        size = next
     }
 }
 
