@@ -1,11 +1,19 @@
-/// A run of text in one style.
+import Inbox
+
+/// A run of text in one style, sanitized when it is made: nothing else reaches the screen.
 public struct Span: Equatable, Sendable {
-    public var text: String
+    public private(set) var display: DisplayText
     public var style: StyleName
 
-    public init(_ text: String, _ style: StyleName) {
-        self.text = text
+    public init(_ text: some StringProtocol, _ style: StyleName) {
+        display = DisplayText(text)
         self.style = style
+    }
+
+    public var text: String { display.string }
+
+    mutating func append(_ other: Span) {
+        display = display + other.display
     }
 }
 

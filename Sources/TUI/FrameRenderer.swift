@@ -347,7 +347,7 @@ public struct FrameRenderer {
         var out: [Span] = []
         for span in spans {
             if let last = out.last, last.style == span.style {
-                out[out.count - 1].text += span.text
+                out[out.count - 1].append(span)
             } else {
                 out.append(span)
             }
@@ -369,8 +369,7 @@ public struct FrameRenderer {
             var room = frame.width
             var spans: [Span] = []
             for span in frame.lines[row].spans where room > 0 {
-                let text = TerminalText.printable(span.text)
-                let piece = TerminalText.prefix(text, width: room)
+                let piece = TerminalText.prefix(span.text, width: room)
                 room -= TerminalText.width(of: piece)
                 if !piece.isEmpty { spans.append(Span(String(piece), span.style)) }
             }

@@ -105,7 +105,7 @@ enum ShellPipe {
         process.waitUntilExit()
         done.wait()
         let status = process.terminationStatus
-        print("\n[mailbag] The command ended with status \(status). Press Enter to return.", terminator: "")
+        Console.print(DisplayText(lines: "\n[mailbag] The command ended with status \(status). Press Enter to return."), terminator: "")
         _ = readLine()
         if process.terminationReason == .uncaughtSignal {
             return Outcome(succeeded: false, summary: "The command was stopped by signal \(status).")

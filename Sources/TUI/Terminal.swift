@@ -156,8 +156,8 @@ final class Terminal {
             wmove(window, Int32(row), 0)
             var room = width
             for span in line.spans where room > 0 {
-                // The last line of defence: nothing but printable text reaches the terminal.
-                let text = TerminalText.prefix(TerminalText.printable(span.text), width: room)
+                // A span is sanitized text by construction (`DisplayText`).
+                let text = TerminalText.prefix(span.text, width: room)
                 use(span.style)
                 waddnstr(window, String(text), -1)
                 room -= TerminalText.width(of: text)

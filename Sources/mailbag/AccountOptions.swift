@@ -187,7 +187,7 @@ struct ResolvedAccount: Sendable {
                 cache.preload()
                 return cache
             } catch {
-                Output.warn("\(error.description) Continuing without the header cache.")
+                Console.warn(DisplayText("\(error.description) Continuing without the header cache."))
                 return nil
             }
         }
@@ -198,7 +198,7 @@ struct ResolvedAccount: Sendable {
         do {
             return try BodyCache.open(account: settings.name, server: serverIdentity, byteLimit: settings.bodyCacheLimit)
         } catch {
-            Output.warn("\(error.description) Continuing without the body cache.")
+            Console.warn(DisplayText("\(error.description) Continuing without the body cache."))
             return nil
         }
     }

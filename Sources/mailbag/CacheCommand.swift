@@ -18,7 +18,7 @@ struct CacheCommand: ParsableCommand {
 
         func run() throws {
             let removed = try CacheDirectory.standard().clear(account: account)
-            print("Removed \(removed) cache file\(removed == 1 ? "" : "s")\(account.map { " of \($0)" } ?? "").")
+            Console.print(DisplayText("Removed \(removed) cache file\(removed == 1 ? "" : "s")\(account.map { " of \($0)" } ?? "")."))
         }
     }
 }

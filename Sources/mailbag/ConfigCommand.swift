@@ -38,14 +38,14 @@ struct ConfigCommand: ParsableCommand {
             } catch {
                 guard case .invalid(let file, let problems) = error else { throw error }
                 for problem in problems {
-                    FileHandle.standardError.write(Data("\(problem)\n".utf8))
+                    Console.print(DisplayText(lines: "\(problem)"), toError: true)
                 }
                 let count = problems.count == 1 ? "1 problem" : "\(problems.count) problems"
-                FileHandle.standardError.write(Data("\(count) in \(file).\n".utf8))
+                Console.print(DisplayText("\(count) in \(file)."), toError: true)
                 throw ExitCode.failure
             }
             guard let loaded else { throw ConfigError.notFound(file: MailbagConfig.defaultPath()) }
-            print(Self.summary(loaded))
+            Console.print(DisplayText(lines: Self.summary(loaded)))
         }
 
         /// One line, so a shell loop over several files stays readable.

@@ -37,14 +37,14 @@ struct List: AsyncParsableCommand {
         backend.quitWithoutDeleting()
         try await Self.pump(sink, into: model) { if case .closed = $0 { true } else { false } }
 
-        var out = Output()
+        var out = Console()
         let dates = CompactDate()
         for row in model.rows {
             guard let summary = row.summary else {
-                Output.warn("message \(row.number): \(row.summaryFailure ?? "no header")")
+                Console.warn(DisplayText("message \(row.number): \(row.summaryFailure ?? "no header")"))
                 continue
             }
-            out.write(json ? IndexLine.json(row.listing, summary) : IndexLine.text(row.listing, summary, isNew: model.isNew(row), dates: dates))
+            out.write(DisplayText(json ? IndexLine.json(row.listing, summary) : IndexLine.text(row.listing, summary, isNew: model.isNew(row), dates: dates)))
         }
         out.flush()
     }
@@ -57,7 +57,7 @@ struct List: AsyncParsableCommand {
             model.apply(events)
             for event in events {
                 switch event {
-                case .notice(let text): Output.warn(text)
+                case .notice(let text): Console.warn(DisplayText(text))
                 case .connectionLost(let reason): throw ListFailure.connectionLost(reason)
                 default: break
                 }

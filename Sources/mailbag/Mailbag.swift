@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Inbox
 
 @main
@@ -25,4 +26,22 @@ struct Mailbag: AsyncParsableCommand {
         subcommands: [Read.self, List.self, Show.self, ConfigCommand.self, CacheCommand.self],
         defaultSubcommand: Read.self
     )
+
+    /// ArgumentParser's own `main`, except that what it prints (help, and every error, whose text
+    /// may quote a server or a config file) goes through the sanitizer like everything else.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asynchronous = command as? any AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            let message = fullMessage(for: error)
+            if !message.isEmpty { Console.print(DisplayText(lines: message), toError: code != .success) }
+            Foundation.exit(code.rawValue)
+        }
+    }
 }

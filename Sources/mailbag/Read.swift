@@ -92,7 +92,7 @@ struct Read: ParsableCommand {
         let backend = POP3Backend(account: account, options: backendOptions, loggedIn: loggedIn, open: open)
         let reader = ReaderOptions(largeMessageThreshold: threshold, mouse: !noMouse)
         let summary = try ReaderApp.run(backend: backend, account: account, theme: chosenTheme, options: reader)
-        print(summary.description)
+        Console.print(DisplayText(lines: summary.description))
         switch summary {
         case .connectionLost:
             throw ExitCode(2)
@@ -118,7 +118,7 @@ extension Read {
             do {
                 return (try blocking { try await account.openMailbox(password: password, cache: cache) }, password)
             } catch let error as POP3Error where error.isAuthFailure && account.settings.passwordCommand == nil && attempt < 3 {
-                Output.warn(error.description + " Try again.")
+                Console.warn(DisplayText(error.description + " Try again."))
                 attempt += 1
             }
         }

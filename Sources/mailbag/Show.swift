@@ -42,9 +42,9 @@ struct Show: AsyncParsableCommand {
             guard number <= count else { throw ShowError.noSuchMessage(number, count) }
             return try await session.retrieve(number, expectedSize: nil, progress: nil)
         }
-        var out = Output()
+        var out = Console()
         if raw {
-            out.writeBytes(bytes)
+            out.writeRaw(bytes)
             return
         }
         var render = RenderOptions()
@@ -52,13 +52,13 @@ struct Show: AsyncParsableCommand {
             render.htmlConverter = ExternalHTMLConverter(command: converter).convert
         }
         let rendered = MessageRenderer.render(bytes, options: render)
-        out.write(rendered.plainText)
+        out.write(DisplayText(lines: rendered.plainText))
         out.flush()
         if let saveAttachments {
             let store = AttachmentStore(directory: URL(fileURLWithPath: saveAttachments))
             for (info, data) in MessageRenderer.attachments(in: bytes, options: render) {
                 let saved = try store.save(data, suggestedName: info.filename)
-                Output.warn("saved attachment \(info.index) to \(saved.path)")
+                Console.warn(DisplayText("saved attachment \(info.index) to \(saved.path)"))
             }
         }
     }

@@ -158,4 +158,36 @@ final class CommandLineTests: XCTestCase {
         XCTAssertNotEqual(untrusted.status, 0)
         XCTAssertTrue(untrusted.stderr.lowercased().contains("certificate"), untrusted.stderr)
     }
+
+    /// `mailbag list | true` (the reader gone before the first line, as `head -1` is after it):
+    /// the program ends as Unix tools do, by SIGPIPE, with nothing on stderr.
+    func testAClosedStdoutEndsTheCommandQuietly() throws {
+        let rig = try DovecotRig.current()
+        let command = ([try MailbagProcess.binary(), "list", rig.url("bob")] + common(rig))
+            .map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+        let result = try MailbagProcess.run(
+            ["-c", "\(command) | true; echo \"status ${PIPESTATUS[0]}\""], executable: "/bin/bash")
+        XCTAssertEqual(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "status 141", result.stderr)
+        XCTAssertEqual(result.stderr, "", "nothing but silence when the reader has gone")
+    }
+
+    /// `show --raw` writes the server's bytes unchanged into a pipe, and to a terminal only
+    /// what the sanitizer lets through.
+    func testRawMessageIsExactInAPipeAndSanitizedOnATerminal() throws {
+        let rig = try DovecotRig.current()
+        let message = "From: x@example.org\nSubject: raw\n\nbody \u{1B}]0;owned\u{07}\u{1B}[2Jend\n"
+        try rig.resetMailbox("dave", [message])
+        let piped = try MailbagProcess.run(["show", rig.url("dave"), "1", "--raw"] + common(rig))
+        XCTAssertEqual(piped.status, 0, piped.stderr)
+        XCTAssertTrue(piped.stdout.contains("\u{1B}]0;owned\u{07}"), "a pipe gets the bytes as sent")
+
+        let command = ([try MailbagProcess.binary(), "show", rig.url("dave"), "1", "--raw"] + common(rig))
+            .map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+        // script(1) gives the command a terminal and copies what it wrote to that terminal.
+        let onTerminal = try MailbagProcess.run(["-qec", command, "/dev/null"], executable: "/usr/bin/script")
+        XCTAssertEqual(onTerminal.status, 0, onTerminal.stderr)
+        XCTAssertTrue(onTerminal.stdout.contains("body"), onTerminal.stdout)
+        XCTAssertTrue(onTerminal.stdout.contains("end"), onTerminal.stdout)
+        XCTAssertFalse(onTerminal.stdout.contains("\u{1B}"), "no escape reaches a terminal: \(onTerminal.stdout.debugDescription)")
+    }
 }

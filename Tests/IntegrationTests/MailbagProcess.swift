@@ -20,12 +20,16 @@ struct MailbagProcess {
     /// `environment` is added to this process's. A run given no cache or config directory gets
     /// empty ones of its own, so neither the user's files nor an earlier run (a cache filled by a
     /// previous test against the same server) changes what it does.
-    static func run(_ arguments: [String], environment: [String: String] = [:], timeout: TimeInterval = 120) throws -> Result {
+    /// `executable` runs another program instead (a shell or `script(1)` around mailbag), with
+    /// the same isolated directories.
+    static func run(
+        _ arguments: [String], environment: [String: String] = [:], timeout: TimeInterval = 120, executable: String? = nil
+    ) throws -> Result {
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("mailbag-run-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: home) }
         let isolated = ["XDG_CACHE_HOME": home.appendingPathComponent("cache").path, "XDG_CONFIG_HOME": home.appendingPathComponent("config").path]
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try binary())
+        process.executableURL = URL(fileURLWithPath: try executable ?? binary())
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(isolated) { $1 }.merging(environment) { $1 }
         let out = Pipe()
