@@ -185,7 +185,8 @@ final class POP3ClientHandler: ChannelInboundHandler {
             body = []
             if let expected = head.expectedSize {
                 // A LIST size is the server's claim; never let it make us allocate more than the cap.
-                body.reserveCapacity(min(expected + expected / 16 + 64, maxReserve))
+                let claimed = min(max(expected, 0), maxReserve)
+                body.reserveCapacity(min(claimed + claimed / 16 + 64, maxReserve))
             }
         case .bodyChunk(let chunk):
             body.append(contentsOf: chunk.readableBytesView)

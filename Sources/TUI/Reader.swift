@@ -524,7 +524,9 @@ public final class Reader {
         if !confirmed && row.listing.size > options.largeMessageThreshold {
             prompt = Prompt(
                 purpose: .confirmLargeOpen(number: row.number, followUp: followUp),
-                label: "Message \(row.number) is \(ByteCount.format(row.listing.size)). Download it? [y/n] ")
+                label: ByteCount.isPlausible(row.listing.size)
+                    ? "Message \(row.number) is \(ByteCount.format(row.listing.size)). Download it? [y/n] "
+                    : "The server claims message \(row.number) is over a terabyte; no message is. Download it anyway? [y/n] ")
             return
         }
         pendingOpen = (row.number, followUp)

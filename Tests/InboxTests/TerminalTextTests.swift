@@ -162,6 +162,20 @@ final class ByteCountTests: XCTestCase {
             XCTAssertLessThanOrEqual(ByteCount.format(n).count, 5, "\(n)")
         }
     }
+
+    /// Issue 17: ten LIST sizes of 999,999,999,999,999,999 bytes crashed the total. They now
+    /// saturate, and neither a size nor a total beyond any real message is shown as a number.
+    func testImplausibleSizesAreShownAsSuchAndNeverOverflow() {
+        let hostile = Array(repeating: 999_999_999_999_999_999, count: 10)
+        XCTAssertEqual(ByteCount.total(hostile), .max)
+        XCTAssertEqual(ByteCount.format(ByteCount.total(hostile)), "huge?")
+        XCTAssertEqual(ByteCount.format(999_999_999_999_999_999), "huge?")
+        XCTAssertEqual(ByteCount.format(ByteCount.implausible - 1), "1023G")
+        XCTAssertFalse(ByteCount.isPlausible(ByteCount.implausible))
+        XCTAssertFalse(ByteCount.isPlausible(-1))
+        XCTAssertTrue(ByteCount.isPlausible(40 << 20))
+        XCTAssertEqual(ByteCount.total([1, -5, 2]), 3, "a negative size adds nothing")
+    }
 }
 
 final class MessageCacheTests: XCTestCase {

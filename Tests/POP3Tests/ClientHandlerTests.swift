@@ -110,9 +110,11 @@ final class ClientHandlerTests: XCTestCase {
 
     func testExpectedSizeIsOnlyAHint() throws {
         // A hostile LIST size must not make the client allocate it, nor cut the message short.
-        let retrieve = handler.send(.retr(1), expectedSize: Int.max / 2)
-        try channel.writeInbound(ByteBuffer(string: "+OK\r\nabc\r\n.\r\n"))
-        guard case .success(.multiLine(_, let body)) = result(retrieve) else { return XCTFail("RETR failed") }
-        XCTAssertEqual(body, Array("abc\r\n".utf8))
+        for claimed in [Int.max / 2, Int.max, 999_999_999_999_999_999, -1] {
+            let retrieve = handler.send(.retr(1), expectedSize: claimed)
+            try channel.writeInbound(ByteBuffer(string: "+OK\r\nabc\r\n.\r\n"))
+            guard case .success(.multiLine(_, let body)) = result(retrieve) else { return XCTFail("RETR failed for \(claimed)") }
+            XCTAssertEqual(body, Array("abc\r\n".utf8))
+        }
     }
 }

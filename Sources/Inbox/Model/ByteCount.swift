@@ -1,6 +1,14 @@
 /// Sizes as the index shows them, in at most five cells: "512B", "4.5K", "120K", "1.2M", "3.0G".
 public enum ByteCount {
+    /// 1 TiB. No mail message is this large, and no mailbox a POP3 client lists; a server that
+    /// claims such a size is broken or hostile, and the number is not shown as if it were true.
+    public static let implausible = 1 << 40
+
+    /// Whether a size a server reported can be a real one.
+    public static func isPlausible(_ bytes: Int) -> Bool { bytes >= 0 && bytes < implausible }
+
     public static func format(_ bytes: Int) -> String {
+        if bytes >= implausible { return "huge?" }
         let units = ["B", "K", "M", "G", "T"]
         var value = Double(max(bytes, 0))
         var unit = 0

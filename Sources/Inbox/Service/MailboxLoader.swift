@@ -240,7 +240,7 @@ public struct MailboxLoader: Sendable {
         var named = uids.entries.map { MessageListing(number: $0.number, uid: $0.uid, size: -1) }
         let visit = VisitedUIDs(uids.entries.map(\.uid))
         let (sizes, summaries) = contents?.entries(for: named, visit: visit) ?? (Array(repeating: -1, count: named.count), [])
-        if let total, total.count == named.count, !sizes.contains(where: { $0 < 0 }), sizes.reduce(0, &+) == total.size,
+        if let total, total.count == named.count, sizes.allSatisfy(ByteCount.isPlausible), ByteCount.total(sizes) == total.size,
            named.indices.allSatisfy({ named[$0].number == $0 + 1 }) {
             for position in named.indices { named[position].size = sizes[position] }
             return problems + adopt(named, cached: summaries, visit: visit)
