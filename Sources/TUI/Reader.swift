@@ -513,8 +513,7 @@ public final class Reader {
     /// size threshold asks before anything is downloaded.
     private func open(_ row: MessageRow, followUp: FollowUp? = nil, confirmed: Bool = false) {
         if cache.contains(row.number) {
-            showPager(row.number)
-            if let followUp { start(followUp, row.number) }
+            if let followUp { start(followUp, row.number) } else { showPager(row.number) }
             return
         }
         if connectionLost != nil {
@@ -697,8 +696,8 @@ public final class Reader {
                     pendingOpen = nil
                     progress = nil
                     if phase == .browsing {
-                        showPager(number)
-                        if let followUp = pending.followUp { start(followUp, number) }
+                        // Saving or piping from the index stays in the index, as in mutt.
+                        if let followUp = pending.followUp { start(followUp, number) } else { showPager(number) }
                     }
                 }
             case .preview(let number, let rendered):

@@ -12,8 +12,6 @@ public enum ReaderApp {
     ///
     /// - Returns: what happened on the server, for a final line printed after the screen is gone.
     public static func run(backend: any InboxBackend, account: String, theme: Theme, options: ReaderOptions = .init()) throws -> ExitSummary {
-        // A piped command that exits without reading its input must not kill the reader.
-        signal(SIGPIPE, SIG_IGN)
         let terminal = try Terminal(theme: theme, mouse: options.mouse)
         defer { terminal.end() }
         let reader = Reader(model: InboxModel(account: account), backend: backend, options: options)
@@ -65,53 +63,17 @@ public enum ReaderApp {
         case .redraw:
             terminal.invalidate()
         case .pipe(let command, let input):
+            // mutt's way: the command gets the terminal until it ends, then waits for a key so
+            // its last words can be read, and the screen comes back as it was.
             terminal.suspend()
-            let outcome = ShellPipe.run(command, input: input)
+            let command = ExternalCommand(command)
+            let outcome = (try? blocking { await command.runOnTerminal(input: input) }) ?? .couldNotStart("interrupted")
+            Console.print(DisplayText(lines: "\n[mailbag] \(outcome.summary) Press Enter to return."), terminator: "")
+            _ = readLine()
             terminal.resume()
             let size = terminal.size
             reader.resize(width: size.width, height: size.height)
             reader.pipeFinished(outcome.summary, failed: !outcome.succeeded)
         }
-    }
-}
-
-/// Runs a user's command with a message on its standard input, the terminal released to it.
-enum ShellPipe {
-    struct Outcome {
-        var succeeded: Bool
-        var summary: String
-    }
-
-    static func run(_ command: String, input: [UInt8]) -> Outcome {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        let pipe = Pipe()
-        process.standardInput = pipe
-        do {
-            try process.run()
-        } catch {
-            return Outcome(succeeded: false, summary: "Could not start /bin/sh: \(error.localizedDescription)")
-        }
-        // Written from another thread: a command that reads slowly (or not at all) must not
-        // block waiting for the exit. A command that stops reading gets EPIPE, not a signal.
-        let writer = pipe.fileHandleForWriting
-        let done = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async {
-            try? writer.write(contentsOf: Data(input))
-            try? writer.close()
-            done.signal()
-        }
-        process.waitUntilExit()
-        done.wait()
-        let status = process.terminationStatus
-        Console.print(DisplayText(lines: "\n[mailbag] The command ended with status \(status). Press Enter to return."), terminator: "")
-        _ = readLine()
-        if process.terminationReason == .uncaughtSignal {
-            return Outcome(succeeded: false, summary: "The command was stopped by signal \(status).")
-        }
-        return Outcome(
-            succeeded: status == 0,
-            summary: status == 0 ? "The command finished." : "The command ended with status \(status).")
     }
 }

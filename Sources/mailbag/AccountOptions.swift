@@ -115,8 +115,8 @@ struct ResolvedAccount: Sendable {
 
     var displayName: String { "\(settings.user)@\(settings.host)" }
 
-    func password() throws -> String {
-        try PasswordSource(command: settings.passwordCommand).password(user: settings.user, host: settings.host)
+    func password() async throws -> String {
+        try await PasswordSource(command: settings.passwordCommand).password(user: settings.user, host: settings.host)
     }
 
     /// Connects and logs in. The password is asked for only after the connection is secure, so a
@@ -149,7 +149,8 @@ struct ResolvedAccount: Sendable {
         let session = try await POP3Session.connect(configuration)
         let opened: OpenedMailbox
         do {
-            opened = try await logIn(session, try known ?? password()) ?? OpenedMailbox(session: session, sentAfterLogin: [:])
+            let secret = if let known { known } else { try await password() }
+            opened = try await logIn(session, secret) ?? OpenedMailbox(session: session, sentAfterLogin: [:])
         } catch {
             await session.close()
             throw error

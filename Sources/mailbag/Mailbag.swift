@@ -30,6 +30,10 @@ struct Mailbag: AsyncParsableCommand {
     /// ArgumentParser's own `main`, except that what it prints (help, and every error, whose text
     /// may quote a server or a config file) goes through the sanitizer like everything else.
     static func main() async {
+        // A write to a closed socket or pipe must fail with EPIPE where it happens, which each
+        // writer handles (`Console` ends the program as a shell expects), not kill the process
+        // with the user's marks in it.
+        signal(SIGPIPE, SIG_IGN)
         do {
             var command = try parseAsRoot()
             if var asynchronous = command as? any AsyncParsableCommand {

@@ -1,4 +1,5 @@
 import Foundation
+import Inbox
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -8,29 +9,21 @@ import Glibc
 struct PasswordSource {
     var command: String?
 
-    func password(user: String, host: String) throws -> String {
-        if let command { return try run(command) }
+    func password(user: String, host: String) async throws -> String {
+        if let command { return try await run(command) }
         return try prompt("Password for \(user)@\(host): ")
     }
 
-    private func run(_ command: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardInput = FileHandle.nullDevice
+    /// A password manager may ask for its own passphrase on the terminal (pinentry), so the
+    /// command gets minutes, not seconds; what it prints is bounded all the same.
+    private func run(_ command: String) async throws -> String {
+        let bytes: [UInt8]
         do {
-            try process.run()
+            bytes = try await ExternalCommand(command).capture(timeout: .seconds(120), outputLimit: 64 << 10)
         } catch {
-            throw PasswordError.commandFailed("could not start /bin/sh")
+            throw PasswordError.commandFailed(error.description)
         }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw PasswordError.commandFailed("it exited with status \(process.terminationStatus)")
-        }
-        let text = String(decoding: data, as: UTF8.self)
+        let text = String(decoding: bytes, as: UTF8.self)
         guard let line = text.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init),
               !line.isEmpty
         else { throw PasswordError.commandFailed("it printed no password") }
@@ -67,7 +60,7 @@ enum PasswordError: Error, CustomStringConvertible {
 
     var description: String {
         switch self {
-        case .commandFailed(let why): "The password command failed: \(why)."
+        case .commandFailed(let why): "The password command failed: \(why.hasSuffix(".") ? String(why.dropLast()) : why)."
         case .noTerminal: "No password: there is no terminal to ask on; give --password-command."
         }
     }

@@ -114,7 +114,7 @@ extension Read {
     static func logIn(_ account: ResolvedAccount, cache: Task<HeaderCache?, Never>?) throws -> (OpenedMailbox, String) {
         var attempt = 1
         while true {
-            let password = try account.password()
+            let password = try blocking { try await account.password() }
             do {
                 return (try blocking { try await account.openMailbox(password: password, cache: cache) }, password)
             } catch let error as POP3Error where error.isAuthFailure && account.settings.passwordCommand == nil && attempt < 3 {
@@ -125,20 +125,3 @@ extension Read {
     }
 }
 
-/// Runs async work from the synchronous reader command. The reader must own the main thread
-/// outside any async context, so setup that needs `await` waits here instead.
-func blocking<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) throws -> T {
-    let done = DispatchSemaphore(value: 0)
-    let box = ResultBox<T>()
-    Task.detached {
-        do { box.result = .success(try await work()) } catch { box.result = .failure(error) }
-        done.signal()
-    }
-    done.wait()
-    return try box.result!.get()
-}
-
-/// Written by the task before it signals, read after the wait: the semaphore orders the accesses.
-private final class ResultBox<T: Sendable>: @unchecked Sendable {
-    var result: Result<T, any Error>?
-}

@@ -43,8 +43,11 @@ final class ExternalHTMLConverterTests: XCTestCase {
         for _ in 0..<5 { XCTAssertEqual(converter.convert(large), "converted\n") }
     }
 
+    /// More output than the bound is not used: the built-in conversion takes over.
     func testOutputIsBounded() {
         let converter = ExternalHTMLConverter(command: "yes mail | head -c 100000", maxOutput: 1000)
-        XCTAssertEqual(converter.convert(html)?.utf8.count, 1000)
+        XCTAssertNil(converter.convert(html))
+        XCTAssertEqual(message(converter), ["Hello there"])
+        XCTAssertEqual(ExternalHTMLConverter(command: "yes mail | head -c 900", maxOutput: 1000).convert(html)?.utf8.count, 900)
     }
 }

@@ -39,6 +39,30 @@ final class TerminalEndToEndTests: XCTestCase {
         try term.waitFor(text: "[exit 0]")
     }
 
+    /// Issue 18: `| less` ended with status 1, because the command ran outside the terminal's
+    /// process group. Now it shows the message, `q` ends it, and the index comes back whole.
+    func testPipeToLessGetsTheTerminalAndTheIndexComesBack() throws {
+        let rig = try DovecotRig.current()
+        try seedDave(rig)
+        let term = try reader(rig)
+        try term.waitFor(text: "Terminal test 5")
+        try term.send("|")
+        try term.waitFor(text: "Pipe message 5 to command:")
+        try term.type("less")
+        try term.send("Enter")
+        try term.waitFor(text: "Body of message 5.")
+        let paged = try term.screen()
+        XCTAssertFalse(paged.contains("ended with status"), paged)
+        try term.send("q")
+        try term.waitFor(text: "The command finished. Press Enter to return.")
+        try term.send("Enter")
+        try term.waitFor(text: "Terminal test 1")
+        let screen = try term.screen()
+        for n in 1...5 { XCTAssertTrue(screen.contains("Terminal test \(n)"), screen) }
+        try term.send("x")
+        try term.waitFor(text: "[exit 0]")
+    }
+
     func testMarkTwoQuitAndConfirmDeletesExactlyThoseTwo() async throws {
         let rig = try DovecotRig.current()
         try seedDave(rig)

@@ -50,8 +50,8 @@ public struct Console {
             } else if errno == EINTR {
                 continue
             } else if errno == EPIPE {
-                // SIGPIPE is ignored while sockets and child pipes are open; the reader is gone,
-                // so end the way a shell expects (status 141) instead of going on unheard.
+                // SIGPIPE is ignored (`Mailbag.main`) so a dead socket cannot kill the reader;
+                // here the reader of stdout is gone, so end the way a shell expects.
                 signal(SIGPIPE, SIG_DFL)
                 raise(SIGPIPE)
                 exit(141)

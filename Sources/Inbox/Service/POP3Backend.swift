@@ -537,15 +537,28 @@ actor Worker {
         do {
             if let lines = preview {
                 let bytes = try await session.top(row.number, lines: lines)
-                sink.send(.preview(number: row.number, rendered: MessageRenderer.partialRender(bytes, options: options.renderOptions)))
+                let render = options.renderOptions
+                let rendered = await Self.renderOffPool { MessageRenderer.partialRender(bytes, options: render) }
+                sink.send(.preview(number: row.number, rendered: rendered))
             } else {
                 let raw = try await retrieve(row, from: session, sink: sink)
-                sink.send(.message(number: row.number, raw: raw, rendered: MessageRenderer.render(raw, options: options.renderOptions)))
+                let render = options.renderOptions
+                let rendered = await Self.renderOffPool { MessageRenderer.render(raw, options: render) }
+                sink.send(.message(number: row.number, raw: raw, rendered: rendered))
             }
         } catch let error as POP3Error where !error.endsSession {
             sink.send(.fetchFailed(number: row.number, reason: error.description))
         }
         lastActivity = clock.now
+    }
+
+    /// Renders on a thread of its own: an HTML converter can take seconds, and the renderer
+    /// waits for it synchronously, which must neither hold this actor nor a thread of the
+    /// concurrency pool while header fetches and keep-alive wait.
+    private static func renderOffPool(_ render: @escaping @Sendable () -> RenderedMessage) async -> RenderedMessage {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: render()) }
+        }
     }
 
     /// RETR, unless the body cache holds the message already.
