@@ -31,8 +31,9 @@ public struct PagerDocument: Sendable {
         switch mode {
         case .raw:
             let text = Charset.decode(raw ?? [], label: nil)
-            for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-                let clean = Sanitizer.clean(line.hasSuffix("\r") ? String(line.dropLast()) : String(line))
+            // "\r\n" is one Character in Swift, so splitting at "\n" alone never splits mail.
+            for line in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\r\n" || $0 == "\n" }) {
+                let clean = Sanitizer.clean(String(line))
                 append(clean, style: .pagerText)
             }
         case .brief, .fullHeaders:

@@ -33,6 +33,14 @@ final class TerminalEndToEndTests: XCTestCase {
         try term.waitFor(text: "Plain second")
         try term.send("g", "Enter")
         try term.waitFor(text: "Body of message 1.")
+        // The raw view: the message as the server sent it, one line per line.
+        try term.send("r")
+        try term.waitFor(text: "Subject: =?UTF-8?B?0J/RgNC40LLQtdGC?=")
+        let raw = try term.screen().split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        XCTAssertTrue(raw.contains { $0.hasPrefix("Subject: =?UTF-8?B?") && !$0.contains("From:") }, raw.joined(separator: "\n"))
+        XCTAssertTrue(raw.contains { $0.hasPrefix("From: ") && !$0.contains("Subject:") }, raw.joined(separator: "\n"))
+        try term.send("r")
+        try term.waitFor(text: "Body of message 1.")
         try term.send("q")
         try term.waitFor(text: "Plain second")
         try term.send("x")

@@ -27,6 +27,15 @@ final class PagerDocumentTests: XCTestCase {
         XCTAssertEqual(document.lines[3].text, "plain   tabbed", "tabs expand to the next stop")
     }
 
+    /// Issue 18: the raw view ran every CRLF line together ("\r\n" is one Character).
+    func testRawViewShowsOneLinePerLineOfTheMessage() {
+        let raw = Array("Date: Wed, 2 Dec 2026 10:00:00 +0000\r\nFrom: =?euc-kr?B?x9GxuQ==?= <a@example.kr>\r\nSubject: hi\r\n\r\nbody\nbare LF\r\n".utf8)
+        let document = PagerDocument(message: message, raw: raw, mode: .raw, width: 200)
+        XCTAssertEqual(document.lines.map(\.text), [
+            "Date: Wed, 2 Dec 2026 10:00:00 +0000", "From: =?euc-kr?B?x9GxuQ==?= <a@example.kr>", "Subject: hi", "", "body", "bare LF", "",
+        ])
+    }
+
     func testHeaderValuesWrapUnderTheValue() {
         let document = PagerDocument(message: message, raw: nil, mode: .brief, width: 30)
         XCTAssertEqual(document.lines[0].text, "Subject: A subject long enough")
