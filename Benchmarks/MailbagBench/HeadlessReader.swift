@@ -137,7 +137,7 @@ struct HeadlessReader {
     private func startReader(
         cache: Task<HeaderCache?, any Error>?, headerCache: HeaderCache?, first: OpenedMailbox
     ) -> (POP3Backend, InboxModel, Reader, EventSink) {
-        let backend = POP3Backend(account: user, options: .init(headerCache: headerCache), loggedIn: first) {
+        let backend = POP3Backend(account: user, options: .init(headerCache: headerCache), loggedIn: first) { _ in
             try await logIn(cache: cache)
         }
         let model = InboxModel(account: user)

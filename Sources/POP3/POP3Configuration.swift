@@ -49,6 +49,8 @@ public struct POP3Configuration: Sendable {
     /// server that advertises it but loses what it is sent ahead.
     public var pipelining = true
     public var trace: ProtocolTrace?
+    /// Told each stage of connecting and logging in as it begins, for a status line.
+    public var onStage: (@Sendable (LoginStage) -> Void)?
     /// What this server announced before login on an earlier visit
     /// (`POP3Session.capabilitiesBeforeLogin`), or nil. With them the session asks for no
     /// capabilities before it logs in, in clear or after STLS, which saves a round trip on every

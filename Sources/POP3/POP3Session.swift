@@ -59,6 +59,7 @@ public actor POP3Session {
             throw POP3Error.plaintextNotAllowed
         }
         let tls = configuration.security == .plaintext ? nil : try TLSSetup(configuration: configuration)
+        configuration.onStage?(.connecting(host: configuration.host, port: configuration.port))
         let connection = try await POP3Connection.open(
             configuration, implicitTLS: configuration.security == .implicitTLS ? tls : nil
         )
@@ -76,6 +77,7 @@ public actor POP3Session {
                     let clear = try await fetchCapabilities(connection)
                     if clear.advertised && !clear.stls { throw POP3Error.stlsNotOffered }
                 }
+                configuration.onStage?(.securing)
                 let status = try await connection.startTLS(tls).statusLine
                 guard let status, status.isOK else { throw POP3Error.stlsRefused(status?.text ?? "") }
                 encrypted = true
@@ -223,6 +225,7 @@ public actor POP3Session {
         let complete = { (command: POP3Command) in
             try await self.completeLogin(command, then: then)
         }
+        configuration.onStage?(.loggingIn(mechanism))
         switch mechanism {
         case .saslPlain:
             let message = AuthEncoding.plain(user: user, password: password)

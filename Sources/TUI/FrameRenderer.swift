@@ -169,9 +169,12 @@ public struct FrameRenderer {
     private func indexStatus(width: Int) -> FrameLine {
         let model = reader.model
         let status = model.status
-        var parts = [model.account, "\(ExitSummary.count(status.messages, "message")), \(ByteCount.format(status.totalSize))"]
+        // Before the listing there is nothing to count: say what is being waited for instead.
+        var parts = [model.account]
+        if model.listingReceived { parts.append("\(ExitSummary.count(status.messages, "message")), \(ByteCount.format(status.totalSize))") }
         if status.marked > 0 { parts.append("\(status.marked) marked (\(ByteCount.format(status.markedSize)))") }
         if status.new > 0 { parts.append("\(status.new) new") }
+        if let loading = model.loadingStatus, reader.connectionLost == nil { parts.append(loading) }
         if model.listingReceived && !status.headersComplete {
             parts.append("headers \(status.headersLoaded)/\(status.messages)")
         }

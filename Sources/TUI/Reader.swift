@@ -667,7 +667,8 @@ public final class Reader {
             return
         }
         backend.quitWithoutDeleting()
-        phase = .closing(since: nil)
+        // Still logging in: nothing was listed, so there is nothing to wait for a QUIT to keep.
+        phase = model.listingReceived ? .closing(since: nil) : .finished(.leftUnchanged)
     }
 
     // MARK: Events
@@ -748,7 +749,7 @@ public final class Reader {
                         text: "\(gone) deletion mark\(gone == 1 ? " was" : "s were") dropped: no message on the server has those headers any more.",
                         isError: true)
                 }
-            case .connected, .identified, .summaries, .summaryFailed, .newMessages:
+            case .loginStage, .connected, .identified, .summaries, .summaryFailed, .newMessages:
                 break
             }
         }

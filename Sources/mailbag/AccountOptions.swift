@@ -132,18 +132,21 @@ struct ResolvedAccount: Sendable {
 
     /// Connects and logs in for the index: what the load asks first goes out right behind the
     /// login's answer.
-    func openMailbox(password known: String? = nil, cache: Task<HeaderCache?, Never>? = nil) async throws -> OpenedMailbox {
-        try await open(password: known, cache: cache) { session, password in
+    func openMailbox(
+        password known: String? = nil, cache: Task<HeaderCache?, Never>? = nil, onStage: (@Sendable (LoginStage) -> Void)? = nil
+    ) async throws -> OpenedMailbox {
+        try await open(password: known, cache: cache, onStage: onStage) { session, password in
             try await OpenedMailbox.logIn(
                 session, user: settings.user, password: password, cacheHoldsSummaries: await cache?.value?.holdsSummaries == true)
         }.opened
     }
 
     private func open(
-        password known: String?, cache: Task<HeaderCache?, Never>?,
+        password known: String?, cache: Task<HeaderCache?, Never>?, onStage: (@Sendable (LoginStage) -> Void)? = nil,
         logIn: (POP3Session, String) async throws -> OpenedMailbox?
     ) async throws -> (session: POP3Session, opened: OpenedMailbox) {
         var configuration = settings.pop3Configuration(trace: trace)
+        configuration.onStage = onStage
         let security = configuration.security
         configuration.knownCapabilities = { await cache?.value?.knownCapabilities(security: security) }
         let session = try await POP3Session.connect(configuration)

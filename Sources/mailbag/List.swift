@@ -26,7 +26,7 @@ struct List: AsyncParsableCommand {
         let opened = try await account.openMailbox(cache: opening)
         var backendOptions = POP3Backend.Options(reconnectBackoff: [])
         backendOptions.headerCache = await opening?.value
-        let backend = POP3Backend(account: account.displayName, options: backendOptions, loggedIn: opened) {
+        let backend = POP3Backend(account: account.displayName, options: backendOptions, loggedIn: opened) { _ in
             try await account.openMailbox(cache: opening)
         }
         let model = InboxModel(account: account.displayName)

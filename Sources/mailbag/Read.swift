@@ -52,7 +52,7 @@ struct Read: ParsableCommand {
         let account: String
         let settings: AccountConfig?
         var backendOptions = POP3Backend.Options()
-        let open: @Sendable () async throws -> OpenedMailbox
+        let open: POP3Backend.Opener
         var loggedIn: OpenedMailbox?
         var demoServer: InMemoryPOP3Server?
         if demo {
@@ -64,23 +64,31 @@ struct Read: ParsableCommand {
             let config = POP3Configuration(host: "127.0.0.1", port: port, security: .plaintext, allowPlaintext: true)
             account = "\(DemoMailbox.user)@demo"
             settings = nil
-            open = {
-                try await OpenedMailbox.logIn(
-                    try await POP3Session.connect(config), user: DemoMailbox.user, password: DemoMailbox.password, cacheHoldsSummaries: false)
+            open = { onStage in
+                var staged = config
+                staged.onStage = onStage
+                return try await OpenedMailbox.logIn(
+                    try await POP3Session.connect(staged), user: DemoMailbox.user, password: DemoMailbox.password, cacheHoldsSummaries: false)
             }
         } else {
             let resolved = try options.resolve(target)
             let headerCache = resolved.openingHeaderCache()
-            // The first login happens before the screen is taken over, so a wrong password can be
-            // typed again at a normal prompt; reconnections reuse the password that worked.
-            let (session, password) = try Self.logIn(resolved, cache: headerCache)
+            if resolved.settings.passwordCommand != nil {
+                // Nothing to type: the screen comes up at once and shows the login as it happens.
+                open = { onStage in try await resolved.openMailbox(cache: headerCache, onStage: onStage) }
+            } else {
+                // A typed password is asked for, and tried, before the screen is taken over, so a
+                // wrong one can be typed again at a normal prompt; reconnections reuse the one
+                // that worked.
+                let (session, password) = try Self.logIn(resolved, cache: headerCache)
+                loggedIn = session
+                open = { onStage in try await resolved.openMailbox(password: password, cache: headerCache, onStage: onStage) }
+            }
             backendOptions.headerCache = try blocking { await headerCache?.value }
             account = resolved.displayName
             settings = resolved.settings
             backendOptions.keepalive = resolved.settings.keepalive
             backendOptions.bodyCache = resolved.bodyCache()
-            loggedIn = session
-            open = { try await resolved.openMailbox(password: password, cache: headerCache) }
         }
         defer { if let demoServer { try? blocking { await demoServer.stop() } } }
 
@@ -116,7 +124,8 @@ extension Read {
         while true {
             let password = try blocking { try await account.password() }
             do {
-                return (try blocking { try await account.openMailbox(password: password, cache: cache) }, password)
+                let onStage: @Sendable (LoginStage) -> Void = { Console.warn(DisplayText($0.description)) }
+                return (try blocking { try await account.openMailbox(password: password, cache: cache, onStage: onStage) }, password)
             } catch let error as POP3Error where error.isAuthFailure && account.settings.passwordCommand == nil && attempt < 3 {
                 Console.warn(DisplayText(error.description + " Try again."))
                 attempt += 1

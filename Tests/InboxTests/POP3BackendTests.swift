@@ -72,11 +72,14 @@ final class POP3BackendTests: XCTestCase {
             keepalive: keepalive, reconnectBackoff: [.milliseconds(50), .milliseconds(100), .milliseconds(200)],
             headerCache: headerCache)
         if let sleep { options.sleep = sleep }
-        let logIn: @Sendable () async throws -> OpenedMailbox = {
-            try await OpenedMailbox.logIn(
-                try await POP3Session.connect(config), user: "u", password: "p", cacheHoldsSummaries: headerCache?.holdsSummaries == true)
+        let logIn: POP3Backend.Opener = { onStage in
+            var staged = config
+            staged.onStage = onStage
+            return try await OpenedMailbox.logIn(
+                try await POP3Session.connect(staged), user: "u", password: "p", cacheHoldsSummaries: headerCache?.holdsSummaries == true)
         }
-        let backend = POP3Backend(account: "u@test", options: options, loggedIn: loggedInFirst ? try await logIn() : nil, open: logIn)
+        let backend = POP3Backend(
+            account: "u@test", options: options, loggedIn: loggedInFirst ? try await logIn { _ in } : nil, open: logIn)
         let harness = Harness(server: server, proxy: proxy, backend: backend)
         backend.start(harness.sink)
         return harness
@@ -108,6 +111,39 @@ final class POP3BackendTests: XCTestCase {
         h.backend.quitWithoutDeleting()
         try h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
         XCTAssertEqual(h.server.messages.count, 8)
+        await h.server.stop()
+    }
+
+    /// Issue 18: the screen showed nothing while logging in. The backend now reports each stage
+    /// before it is connected, and the model turns them into the status line's words.
+    func testTheLoginReportsEachStageBeforeTheListing() async throws {
+        var h = try await start(mailbox(3))
+        XCTAssertEqual(h.model.loadingStatus, "Connecting…")
+        try h.pump { $0.contains(where: Self.isHeadersComplete) }
+        var seen: [String] = []
+        for event in h.log {
+            switch event {
+            case .loginStage(let stage): seen.append(stage.description)
+            case .connected: seen.append("connected")
+            case .listing: seen.append("listing")
+            default: break
+            }
+        }
+        XCTAssertEqual(seen.count, 4, "\(seen)")
+        XCTAssertTrue(seen[0].hasPrefix("Connecting to 127.0.0.1:"), "\(seen)")
+        XCTAssertEqual(seen[1], "Logging in (CRAM-MD5)…")
+        XCTAssertEqual(Array(seen.suffix(2)), ["connected", "listing"])
+        XCTAssertNil(h.model.loadingStatus, "the listing ends the login status")
+
+        let model = InboxModel(account: "a")
+        model.apply(.loginStage(.securing))
+        XCTAssertEqual(model.loadingStatus, "Securing the connection (TLS)…")
+        model.apply(.loginStage(.loggingIn(.userPass)))
+        XCTAssertEqual(model.loadingStatus, "Logging in (USER/PASS)…")
+        model.apply(.connected(account: "a"))
+        XCTAssertEqual(model.loadingStatus, "Listing…")
+        h.backend.quitWithoutDeleting()
+        try h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
         await h.server.stop()
     }
 

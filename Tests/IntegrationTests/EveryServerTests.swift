@@ -177,7 +177,7 @@ struct ReaderModel {
         arm(proxy)
         let proxied = config
         let (user, password) = (server.scratchUser, server.password)
-        let open: @Sendable () async throws -> OpenedMailbox = {
+        let open: POP3Backend.Opener = { _ in
             try await OpenedMailbox.logIn(try await POP3Session.connect(proxied), user: user, password: password, cacheHoldsSummaries: false)
         }
         let options = POP3Backend.Options(reconnectBackoff: [firstBackoff, .seconds(1), .seconds(2)])

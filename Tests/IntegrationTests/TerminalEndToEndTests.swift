@@ -47,6 +47,30 @@ final class TerminalEndToEndTests: XCTestCase {
         try term.waitFor(text: "[exit 0]")
     }
 
+    /// Issue 18: the terminal stayed blank while logging in. Against a server that accepts the
+    /// connection and never greets, the screen is up at once and says what it waits for.
+    func testTheLoginStatusIsOnScreenBeforeTheServerAnswers() throws {
+        let silent = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(silent) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(silent, $0, length) == 0 && getsockname(silent, $0, &length) == 0 }
+        }
+        // Listening but never accepting: the kernel completes the handshake, nobody greets.
+        XCTAssertTrue(bound && listen(silent, 4) == 0)
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let term = try TmuxTerminal(command: [
+            try MailbagProcess.binary(), "pop3://u@127.0.0.1:\(port)", "--insecure-plaintext",
+            "--password-command", "echo p", "--no-mouse", "--timeout", "30",
+        ], width: 100, height: 12)
+        try term.waitFor(text: "Connecting to 127.0.0.1:\(port)…", timeout: 10)
+        try term.send("x")
+        try term.waitFor(text: "[exit")
+    }
+
     /// Issue 18: `| less` ended with status 1, because the command ran outside the terminal's
     /// process group. Now it shows the message, `q` ends it, and the index comes back whole.
     func testPipeToLessGetsTheTerminalAndTheIndexComesBack() throws {

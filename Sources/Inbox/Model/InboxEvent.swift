@@ -1,8 +1,11 @@
 import MailMessage
+import POP3
 
 /// Everything the backend tells the reader. Events arrive on any thread through an `EventSink`
 /// and are applied on the UI thread, so the UI never waits on the network.
 public enum InboxEvent: Sendable {
+    /// How far connecting and logging in has got, before `connected` (or `connectionLost`).
+    case loginStage(LoginStage)
     case connected(account: String)
     /// Every row of the session: numbers, UIDs and sizes (on a first visit, LIST alone; with a
     /// header cache, UIDL and the cached sizes). `cached` holds, by position, the summaries the

@@ -1,5 +1,6 @@
 import Foundation
 import MailMessage
+import POP3
 
 /// Figures the status line shows.
 public struct InboxStatus: Sendable, Equatable {
@@ -39,6 +40,13 @@ public final class InboxModel {
     public private(set) var newUIDs: Set<String> = []
     public private(set) var searchPattern: String?
     public private(set) var listingReceived = false
+    /// What the first connection is doing, until the listing arrives: the status line shows it.
+    public var loadingStatus: String? {
+        guard !listingReceived else { return nil }
+        return loginStage?.description ?? (connected ? "Listing…" : "Connecting…")
+    }
+    private var loginStage: LoginStage?
+    private var connected = false
     /// Marks held by message number (no UID to hold them by) that the last listing, from a new
     /// session, could not carry over: the user has to mark those messages again.
     public private(set) var marksLostToRenumbering = 0
@@ -79,8 +87,12 @@ public final class InboxModel {
         var reorder = false
         for event in events {
             switch event {
+            case .loginStage(let stage):
+                loginStage = stage
             case .connected(let account):
                 self.account = account
+                loginStage = nil
+                connected = true
             case .listing(let listings, let cached, let session):
                 replaceListing(listings, cached: cached)
                 headerMarksPending = listingSession != session

@@ -39,13 +39,17 @@ public final class POP3Backend: InboxBackend {
     /// - Parameters:
     ///   - loggedIn: a session already logged in (the reader logs in before it takes over the
     ///     screen), used for the first connection instead of `open`.
-    ///   - open: connects and logs in (`OpenedMailbox.logIn`); called for every connection but that one.
+    ///   - open: connects and logs in (`OpenedMailbox.logIn`), telling each stage it reaches to
+    ///     the function it is given (for `POP3Configuration.onStage`); called for every
+    ///     connection but that one.
     public init(
         account: String, options: Options = .init(), loggedIn: OpenedMailbox? = nil,
-        open: @escaping @Sendable () async throws -> OpenedMailbox
+        open: @escaping Opener
     ) {
         worker = Worker(account: account, options: options, loggedIn: loggedIn, open: open)
     }
+
+    public typealias Opener = @Sendable (_ onStage: @escaping @Sendable (LoginStage) -> Void) async throws -> OpenedMailbox
 
     public func start(_ sink: EventSink) {
         let jobs = self.jobs
@@ -135,7 +139,7 @@ final class JobQueue: Sendable {
 actor Worker {
     private let account: String
     private let options: POP3Backend.Options
-    private let open: @Sendable () async throws -> OpenedMailbox
+    private let open: POP3Backend.Opener
     private var loggedIn: OpenedMailbox?
     private let clock = ContinuousClock()
 
@@ -159,7 +163,7 @@ actor Worker {
     private var interruptedCommits = 0
     private var jobs = JobQueue()
 
-    init(account: String, options: POP3Backend.Options, loggedIn: OpenedMailbox?, open: @escaping @Sendable () async throws -> OpenedMailbox) {
+    init(account: String, options: POP3Backend.Options, loggedIn: OpenedMailbox?, open: @escaping POP3Backend.Opener) {
         self.account = account
         self.options = options
         self.loggedIn = loggedIn
@@ -179,7 +183,7 @@ actor Worker {
         // Read while the first session logs in; taken by the first listing.
         options.headerCache?.preload()
         do {
-            try await connect()
+            try await connect(sink: sink)
         } catch {
             sink.send(.connectionLost(String(describing: error)))
             sink.send(.closed)
@@ -264,13 +268,13 @@ actor Worker {
 
     // MARK: Session
 
-    private func connect() async throws {
+    private func connect(sink: EventSink) async throws {
         let opened: OpenedMailbox
         if let loggedIn {
             opened = loggedIn
             self.loggedIn = nil
         } else {
-            opened = try await open()
+            opened = try await open { sink.send(.loginStage($0)) }
         }
         let fresh = opened.session
         session = fresh
@@ -311,7 +315,7 @@ actor Worker {
                 left -= step
             } while left > .zero
             do {
-                try await connect()
+                try await connect(sink: sink)
                 sink.send(.notice("Reconnected."))
                 return true
             } catch let failure as POP3Error {
