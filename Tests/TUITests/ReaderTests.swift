@@ -255,7 +255,7 @@ final class ReaderIndexTests: XCTestCase {
         XCTAssertEqual(h.reader.notice, Notice(text: "Not found: zzz", isError: true))
         h.type("/abc\u{1B}")
         XCTAssertNil(h.reader.prompt)
-        XCTAssertEqual(h.reader.model.searchPattern, "zzz", "Esc cancels without searching")
+        XCTAssertEqual(h.reader.model.searchPattern?.text, "zzz", "Esc cancels without searching")
     }
 
     func testPromptEditingKeys() {
@@ -293,8 +293,9 @@ final class ReaderIndexTests: XCTestCase {
         XCTAssertEqual(h.reader.model.status.marked, 3)
         h.type("u")
         XCTAssertEqual(h.reader.model.status.marked, 2)
-        h.type("U")
+        h.type("U~A\n")
         XCTAssertEqual(h.reader.model.status.marked, 0)
+        XCTAssertEqual(h.reader.notice?.text, "Unmarked 2 messages (2 already were).")
     }
 
     func testMouseClickSelectsAndWheelScrolls() {
@@ -676,8 +677,8 @@ final class FrameTests: XCTestCase {
         h.reader.apply([.newMessages(uids: ["uid-2"])])
         let frame = h.frame()
         let rows = frame.lines[1...3].map(\.text)
-        XCTAssertTrue(rows[0].hasPrefix("1 D  "), rows[0])
-        XCTAssertTrue(rows[1].hasPrefix("2  N@"), rows[1])
+        XCTAssertTrue(rows[0].hasPrefix("1 D   "), rows[0])
+        XCTAssertTrue(rows[1].hasPrefix("2   N@"), rows[1])
         XCTAssertTrue(rows[0].contains("Sender 1"))
         XCTAssertTrue(rows[0].contains("1001B"))
         XCTAssertTrue(rows[0].contains("Subject number 1"))
