@@ -337,6 +337,32 @@ final class ReaderIndexTests: XCTestCase {
         XCTAssertEqual(h.backend.calls, [], "q closes help, it does not quit")
     }
 
+    func testTheREADMEKeyTablesMatchTheKeyMap() throws {
+        let readme = try String(
+            contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent("README.md"),
+            encoding: .utf8)
+        let lines = readme.components(separatedBy: "\n")
+        for (context, heading) in [(KeyContext.index, "| index | |"), (.pager, "| pager | |")] {
+            let rows = lines.drop { $0 != heading }.dropFirst(2).prefix { $0.hasPrefix("|") }
+            XCTAssertFalse(rows.isEmpty, heading)
+            // The keys are the backticked names in each row's first cell; `\|` is the | key.
+            let documented = Set(rows.flatMap { row -> [String] in
+                let first = row.replacingOccurrences(of: "\\|", with: "\u{0}").split(separator: "|").first ?? ""
+                return first.split(separator: "`", omittingEmptySubsequences: false).enumerated().filter { $0.offset % 2 == 1 }
+                    .map { $0.element.replacingOccurrences(of: "\u{0}", with: "|") }
+            })
+            let bindings = KeyMap.standard.bindings[context] ?? []
+            for binding in bindings {
+                XCTAssertTrue(binding.keys.contains { documented.contains($0.name) }, "README's \(context) table lacks: \(binding.summary)")
+            }
+            let bound = Set(bindings.flatMap { $0.keys.map(\.name) })
+            for name in documented {
+                XCTAssertTrue(bound.contains(name), "README's \(context) table names `\(name)`, which is not bound there")
+            }
+        }
+    }
+
     func testEveryKeyOfTheMapDoesSomethingInItsContext() {
         // Keys bound twice in one context would make one binding dead.
         for (context, bindings) in KeyMap.standard.bindings {
