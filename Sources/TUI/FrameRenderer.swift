@@ -5,9 +5,10 @@ import MailMessage
 /// The index flag letters, shared by the rows and the help screen's legend.
 enum IndexFlag {
     static let marked: Character = "D"
+    static let tagged: Character = "*"
     static let new: Character = "N"
     static let attachment: Character = "@"
-    static let legend = "\(marked) marked for deletion, \(new) new since the last visit, \(attachment) has attachments"
+    static let legend = "\(marked) marked for deletion, \(tagged) tagged, \(new) new since the last visit, \(attachment) has attachments"
 }
 
 /// The help screen's lines, generated from the key map so they always match the real bindings.
@@ -122,16 +123,18 @@ public struct FrameRenderer {
         let model = reader.model
         if !model.listingReceived { return reader.connectionLost == nil ? "Reading the message list…" : "" }
         if model.listings.isEmpty { return "No messages on the server." }
-        return "No message matches “\(model.limit ?? "")”. Press l, then Enter on an empty line, to show all."
+        return "No message matches “\(model.limit?.text ?? "")”. Press l, then Enter on an empty line, to show all."
     }
 
     private func indexLine(_ row: MessageRow, selected: Bool, date: String, columns: IndexLayout) -> FrameLine {
         let model = reader.model
         let marked = model.isMarked(row)
+        let tagged = model.isTagged(row)
         let new = model.isNew(row)
-        let style: StyleName = selected ? .indexSelected : marked ? .indexMarked : new ? .indexNew : .indexRow
+        let style: StyleName = selected ? .indexSelected : marked ? .indexMarked : tagged ? .indexTagged : new ? .indexNew : .indexRow
         let flags = String([
             marked ? IndexFlag.marked : " ",
+            tagged ? IndexFlag.tagged : " ",
             new ? IndexFlag.new : " ",
             row.summary?.hasAttachments == true ? IndexFlag.attachment : " ",
         ])
@@ -153,6 +156,7 @@ public struct FrameRenderer {
                 for character in cell.text {
                     let flagStyle: StyleName = switch character {
                     case IndexFlag.marked: .indexMarked
+                    case IndexFlag.tagged: .indexTagged
                     case IndexFlag.new: .indexNew
                     case IndexFlag.attachment: .attachment
                     default: style
@@ -173,12 +177,13 @@ public struct FrameRenderer {
         var parts = [model.account]
         if model.listingReceived { parts.append("\(ExitSummary.count(status.messages, "message")), \(ByteCount.format(status.totalSize))") }
         if status.marked > 0 { parts.append("\(status.marked) marked (\(ByteCount.format(status.markedSize)))") }
+        if status.tagged > 0 { parts.append("\(status.tagged) tagged") }
         if status.new > 0 { parts.append("\(status.new) new") }
         if let loading = model.loadingStatus, reader.connectionLost == nil { parts.append(loading) }
         if model.listingReceived && !status.headersComplete {
             parts.append("headers \(status.headersLoaded)/\(status.messages)")
         }
-        if let limit = model.limit { parts.append("limit “\(limit)”: \(status.shown) shown") }
+        if let limit = model.limit { parts.append("limit “\(limit.text)”: \(status.shown) shown") }
         let order = model.sortOrder
         if order != SortOrder() { parts.append("sorted by \(order.key.rawValue) \(order.reversed ? "↓" : "↑")") }
         let right = status.shown > 0 ? " \(model.selection + 1)/\(status.shown) " : ""
@@ -242,6 +247,7 @@ public struct FrameRenderer {
         var left = "Message \(pager.number)"
         if let row = reader.model.row(number: pager.number) {
             if reader.model.isMarked(row) { left += " [marked for deletion]" }
+            if reader.model.isTagged(row) { left += " [tagged]" }
             if let summary = row.summary { left += ": \(summary.from) — \(summary.subject)" }
         }
         switch pager.mode {

@@ -2,7 +2,7 @@
 public enum Action: Hashable, Sendable {
     case lineDown, lineUp, pageDown, pageUp, top, bottom
     case open, togglePreview, back, exit, help, redraw, stopReconnecting
-    case mark, unmark, unmarkAll
+    case mark, unmark, tag, markPattern, unmarkPattern, tagPattern, untagPattern, tagPrefix, undo
     case search, searchNext, searchPrevious, limit, sort, jump
     case save, pipe
     case toggleHeaders, toggleRaw, nextMessage, previousMessage
@@ -89,11 +89,17 @@ public struct KeyMap: Sendable {
             Binding(keys: c("p"), action: .togglePreview, summary: "show or hide the preview pane (first lines, via TOP)", hint: "Preview"),
             Binding(keys: c("d"), action: .mark, summary: "mark for deletion and move on", hint: "Mark"),
             Binding(keys: c("u"), action: .unmark, summary: "remove the deletion mark", hint: "Unmark"),
-            Binding(keys: c("U"), action: .unmarkAll, summary: "remove every deletion mark", hint: nil),
-            Binding(keys: c("/"), action: .search, summary: "search sender and subject", hint: "Search"),
+            Binding(keys: c("D"), action: .markPattern, summary: "mark the messages matching a pattern for deletion", hint: nil),
+            Binding(keys: c("U"), action: .unmarkPattern, summary: "unmark the messages matching a pattern (~A: all)", hint: nil),
+            Binding(keys: c("t"), action: .tag, summary: "tag or untag the message and move on", hint: nil),
+            Binding(keys: c("T"), action: .tagPattern, summary: "tag the messages matching a pattern", hint: nil),
+            Binding(keys: [.control("t")], action: .untagPattern, summary: "untag the messages matching a pattern", hint: nil),
+            Binding(keys: c(";"), action: .tagPrefix, summary: "apply the next key to every tagged message (d u t)", hint: nil),
+            Binding(keys: c("z"), action: .undo, summary: "undo the last mark, unmark or tag action", hint: nil),
+            Binding(keys: c("/"), action: .search, summary: "search sender and subject (or a pattern)", hint: "Search"),
             Binding(keys: c("n"), action: .searchNext, summary: "next match", hint: nil),
             Binding(keys: c("N"), action: .searchPrevious, summary: "previous match", hint: nil),
-            Binding(keys: c("l"), action: .limit, summary: "show only messages matching a pattern", hint: nil),
+            Binding(keys: c("l"), action: .limit, summary: "show only messages matching a pattern (empty shows all)", hint: nil),
             Binding(keys: c("o"), action: .sort, summary: "sort by date, sender, subject, size or number (again reverses)", hint: nil),
             Binding(keys: c("0123456789"), action: .jump, summary: "jump to a message number", hint: nil),
             Binding(keys: c("s"), action: .save, summary: "save the message or an attachment", hint: nil),
@@ -114,6 +120,7 @@ public struct KeyMap: Sendable {
             Binding(keys: c("K"), action: .previousMessage, summary: "previous message", hint: "Prev"),
             Binding(keys: c("d"), action: .mark, summary: "mark for deletion and show the next message", hint: "Mark"),
             Binding(keys: c("u"), action: .unmark, summary: "remove the deletion mark", hint: nil),
+            Binding(keys: c("z"), action: .undo, summary: "undo the last mark, unmark or tag action", hint: nil),
             Binding(keys: c("/"), action: .search, summary: "search the message text", hint: nil),
             Binding(keys: c("n"), action: .searchNext, summary: "next match", hint: nil),
             Binding(keys: c("N"), action: .searchPrevious, summary: "previous match", hint: nil),

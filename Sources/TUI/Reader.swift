@@ -27,6 +27,10 @@ enum FollowUp: Equatable {
 /// What a prompt is asking for.
 enum PromptPurpose: Equatable {
     case search, limit, jump, sort
+    /// `T`, `D`, `U`, `Ctrl-T`: a pattern whose shown matches get the change.
+    case pattern(FlagChange)
+    /// `;`: the key of an action for every tagged message.
+    case tagPrefix
     case confirmQuit(count: Int)
     case confirmLargeOpen(number: Int, followUp: FollowUp?)
     case saveChoice(number: Int)
@@ -36,7 +40,7 @@ enum PromptPurpose: Equatable {
     /// Answered by one key rather than a line and Enter.
     var isSingleKey: Bool {
         switch self {
-        case .sort, .confirmQuit, .confirmLargeOpen: true
+        case .sort, .tagPrefix, .confirmQuit, .confirmLargeOpen: true
         default: false
         }
     }
@@ -230,7 +234,21 @@ public final class Reader {
         case .stopReconnecting: backend.stopReconnecting()
         case .mark: model.markSelectedAndAdvance()
         case .unmark: model.unmarkSelected()
-        case .unmarkAll: model.unmarkAll()
+        case .tag: model.toggleTagSelectedAndAdvance()
+        case .markPattern: prompt = Prompt(purpose: .pattern(.mark), label: "Mark for deletion the messages matching: ")
+        case .unmarkPattern: prompt = Prompt(purpose: .pattern(.unmark), label: "Unmark the messages matching (~A: all): ")
+        case .tagPattern: prompt = Prompt(purpose: .pattern(.tag), label: "Tag the messages matching: ")
+        case .untagPattern: prompt = Prompt(purpose: .pattern(.untag), label: "Untag the messages matching: ")
+        case .tagPrefix:
+            let tagged = model.status.tagged
+            if tagged == 0 {
+                notice = Notice(text: "No tagged messages: tag with t, or T and a pattern.", isError: true)
+            } else {
+                prompt = Prompt(
+                    purpose: .tagPrefix,
+                    label: "\(ExitSummary.count(tagged, "tagged message")): d mark for deletion, u unmark, t untag: ")
+            }
+        case .undo: undo()
         case .search: prompt = Prompt(purpose: .search, label: "Search sender and subject: ")
         case .searchNext, .searchPrevious:
             if model.searchPattern == nil {
@@ -239,7 +257,7 @@ public final class Reader {
                 report(model.searchAgain(reverse: action == .searchPrevious))
             }
         case .limit:
-            prompt = Prompt(purpose: .limit, label: "Limit to sender or subject containing (empty shows all): ", text: model.limit ?? "")
+            prompt = Prompt(purpose: .limit, label: "Limit to messages matching (empty shows all): ", text: model.limit?.text ?? "")
         case .sort:
             prompt = Prompt(purpose: .sort, label: "Sort by (d)ate (f)rom (s)ubject si(z)e (n)umber; the current key again reverses: ")
         case .jump:
@@ -309,6 +327,7 @@ public final class Reader {
             }
         case .unmark:
             if model.selectedRow?.number == current.number { model.unmarkSelected() }
+        case .undo: undo()
         case .search: prompt = Prompt(purpose: .search, label: "Search message: ")
         case .searchNext, .searchPrevious:
             if let pattern = current.search {
@@ -445,6 +464,17 @@ public final class Reader {
             default:
                 break
             }
+        case .tagPrefix:
+            let changes: [Character: FlagChange] = ["d": .mark, "u": .unmark, "t": .untag]
+            if let change = changes[key] {
+                prompt = nil
+                report(model.changeTagged(change), of: "tagged messages", change)
+            } else if key == "s" || key == "|" {
+                prompt = nil
+                notice = Notice(
+                    text: "\(key == "s" ? "Saving" : "Piping") every tagged message is not supported yet: open each and use \(key) there.",
+                    isError: true)
+            }
         case .sort:
             let keys: [Character: SortKey] = ["d": .date, "f": .from, "s": .subject, "z": .size, "n": .number]
             prompt = nil
@@ -465,15 +495,30 @@ public final class Reader {
                 let pattern = text.isEmpty ? pager?.search : text
                 if let pattern { searchPager(pattern, forward: true) }
             } else {
-                if text.isEmpty && model.searchPattern == nil { return }
-                report(model.search(text))
+                if text.isEmpty {
+                    if model.searchPattern != nil { report(model.searchAgain()) }
+                } else if let pattern = parse(text) {
+                    report(model.search(pattern))
+                }
                 scrollIndexToSelection()
             }
         case .limit:
-            model.setLimit(text)
+            if text.trimmingCharacters(in: .whitespaces).isEmpty {
+                model.setLimit(nil)
+            } else if let pattern = parse(text) {
+                model.setLimit(pattern)
+                if model.visibleCount == 0 {
+                    notice = Notice(text: "Nothing matches “\(pattern.text)”; press l and Enter on an empty line to show all.", isError: true)
+                }
+            }
             scrollIndexToSelection()
-            if model.visibleCount == 0 && model.limit != nil {
-                notice = Notice(text: "Nothing matches “\(text)”; press l and Enter on an empty line to show all.", isError: true)
+        case .pattern(let change):
+            guard !text.trimmingCharacters(in: .whitespaces).isEmpty, let pattern = parse(text) else { return }
+            let outcome = model.change(change, matching: pattern)
+            if outcome.matched == 0 {
+                notice = Notice(text: "No shown message matches “\(pattern.text)”.", isError: true)
+            } else {
+                report(outcome, of: "messages matching “\(pattern.text)”", change)
             }
         case .jump:
             guard let number = Int(text.trimmingCharacters(in: .whitespaces)) else {
@@ -494,8 +539,18 @@ public final class Reader {
         case .pipe(let number):
             guard !text.trimmingCharacters(in: .whitespaces).isEmpty, let entry = cache.entry(number) else { return }
             requests.append(.pipe(command: text, input: entry.raw))
-        case .sort, .confirmQuit, .confirmLargeOpen:
+        case .sort, .tagPrefix, .confirmQuit, .confirmLargeOpen:
             break
+        }
+    }
+
+    /// The typed pattern, or nil with the reason on the message line.
+    private func parse(_ text: String) -> MessagePattern? {
+        do {
+            return try MessagePattern(text, now: Date(), calendar: options.calendar)
+        } catch {
+            notice = Notice(text: error.description, isError: true)
+            return nil
         }
     }
 
@@ -503,9 +558,34 @@ public final class Reader {
         switch outcome {
         case .found(wrapped: true): notice = Notice(text: "Search wrapped around.", isError: false)
         case .found(wrapped: false): break
-        case .notFound: notice = Notice(text: "Not found: \(model.searchPattern ?? "")", isError: true)
+        case .notFound: notice = Notice(text: "Not found: \(model.searchPattern?.text ?? "")", isError: true)
         }
     }
+
+    /// Says what a pattern or `;` action did to the `what` it applied to.
+    private func report(_ outcome: FlagChangeOutcome, of what: String, _ change: FlagChange) {
+        if let summary = outcome.summary {
+            let already = outcome.matched - outcome.changed
+            notice = Notice(text: sentence(summary) + (already > 0 ? " (\(already) already were)." : "."), isError: false)
+        } else {
+            notice = Notice(text: "Nothing changed: the \(what) already were \(change.state).", isError: false)
+        }
+    }
+
+    /// `z`: takes back the last mark, unmark or tag action, whole, and says which it was.
+    private func undo() {
+        guard let outcome = model.undo() else {
+            notice = Notice(text: "Nothing to undo.", isError: true)
+            return
+        }
+        var text = "Undid: \(outcome.summary)"
+        if outcome.notFound > 0 {
+            text += " (\(outcome.notFound) of them \(outcome.notFound == 1 ? "is" : "are") no longer on the server)"
+        }
+        notice = Notice(text: text, isError: false)
+    }
+
+    private func sentence(_ text: String) -> String { text.prefix(1).uppercased() + text.dropFirst() }
 
     // MARK: Opening messages
 

@@ -255,7 +255,7 @@ final class ReaderIndexTests: XCTestCase {
         XCTAssertEqual(h.reader.notice, Notice(text: "Not found: zzz", isError: true))
         h.type("/abc\u{1B}")
         XCTAssertNil(h.reader.prompt)
-        XCTAssertEqual(h.reader.model.searchPattern, "zzz", "Esc cancels without searching")
+        XCTAssertEqual(h.reader.model.searchPattern?.text, "zzz", "Esc cancels without searching")
     }
 
     func testPromptEditingKeys() {
@@ -293,8 +293,9 @@ final class ReaderIndexTests: XCTestCase {
         XCTAssertEqual(h.reader.model.status.marked, 3)
         h.type("u")
         XCTAssertEqual(h.reader.model.status.marked, 2)
-        h.type("U")
+        h.type("U~A\n")
         XCTAssertEqual(h.reader.model.status.marked, 0)
+        XCTAssertEqual(h.reader.notice?.text, "Unmarked 2 messages (2 already were).")
     }
 
     func testMouseClickSelectsAndWheelScrolls() {
@@ -334,6 +335,32 @@ final class ReaderIndexTests: XCTestCase {
         h.type("q")
         XCTAssertFalse(h.reader.helpVisible)
         XCTAssertEqual(h.backend.calls, [], "q closes help, it does not quit")
+    }
+
+    func testTheREADMEKeyTablesMatchTheKeyMap() throws {
+        let readme = try String(
+            contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent("README.md"),
+            encoding: .utf8)
+        let lines = readme.components(separatedBy: "\n")
+        for (context, heading) in [(KeyContext.index, "| index | |"), (.pager, "| pager | |")] {
+            let rows = lines.drop { $0 != heading }.dropFirst(2).prefix { $0.hasPrefix("|") }
+            XCTAssertFalse(rows.isEmpty, heading)
+            // The keys are the backticked names in each row's first cell; `\|` is the | key.
+            let documented = Set(rows.flatMap { row -> [String] in
+                let first = row.replacingOccurrences(of: "\\|", with: "\u{0}").split(separator: "|").first ?? ""
+                return first.split(separator: "`", omittingEmptySubsequences: false).enumerated().filter { $0.offset % 2 == 1 }
+                    .map { $0.element.replacingOccurrences(of: "\u{0}", with: "|") }
+            })
+            let bindings = KeyMap.standard.bindings[context] ?? []
+            for binding in bindings {
+                XCTAssertTrue(binding.keys.contains { documented.contains($0.name) }, "README's \(context) table lacks: \(binding.summary)")
+            }
+            let bound = Set(bindings.flatMap { $0.keys.map(\.name) })
+            for name in documented {
+                XCTAssertTrue(bound.contains(name), "README's \(context) table names `\(name)`, which is not bound there")
+            }
+        }
     }
 
     func testEveryKeyOfTheMapDoesSomethingInItsContext() {
@@ -676,8 +703,8 @@ final class FrameTests: XCTestCase {
         h.reader.apply([.newMessages(uids: ["uid-2"])])
         let frame = h.frame()
         let rows = frame.lines[1...3].map(\.text)
-        XCTAssertTrue(rows[0].hasPrefix("1 D  "), rows[0])
-        XCTAssertTrue(rows[1].hasPrefix("2  N@"), rows[1])
+        XCTAssertTrue(rows[0].hasPrefix("1 D   "), rows[0])
+        XCTAssertTrue(rows[1].hasPrefix("2   N@"), rows[1])
         XCTAssertTrue(rows[0].contains("Sender 1"))
         XCTAssertTrue(rows[0].contains("1001B"))
         XCTAssertTrue(rows[0].contains("Subject number 1"))

@@ -12,7 +12,6 @@ public struct DeletionMarks: Sendable, Equatable {
 
     public mutating func mark(_ listing: MessageListing) { sizes[listing.identity] = listing.size }
     public mutating func unmark(_ listing: MessageListing) { sizes[listing.identity] = nil }
-    public mutating func removeAll() { sizes.removeAll() }
 
     /// Moves marks held by number, or by header on a listing that now has UIDs, to the better
     /// identity that `listings` (of the same session) now have.

@@ -10,6 +10,7 @@ public struct InboxStatus: Sendable, Equatable {
     public var shown: Int
     public var marked: Int
     public var markedSize: Int
+    public var tagged: Int
     public var new: Int
     /// Headers read so far (failures included) out of `messages`.
     public var headersLoaded: Int
@@ -22,7 +23,7 @@ public enum SearchOutcome: Sendable, Equatable {
     case notFound
 }
 
-/// The mailbox as the reader shows it: rows, order, limit, selection, marks and new flags.
+/// The mailbox as the reader shows it: rows, order, limit, selection, marks, tags and new flags.
 /// Owned by the UI thread (not Sendable); the backend reaches it only through `apply`.
 public final class InboxModel {
     public private(set) var account: String
@@ -34,11 +35,12 @@ public final class InboxModel {
     private var summaries: [MessageSummary?] = []
     private var failures: [String?] = []
     public private(set) var sortOrder = SortOrder()
-    /// The limit pattern as typed; nil shows everything.
-    public private(set) var limit: String?
+    /// The limit; nil shows everything.
+    public private(set) var limit: MessagePattern?
     public private(set) var marks = DeletionMarks()
+    public private(set) var tags = MessageTags()
     public private(set) var newUIDs: Set<String> = []
-    public private(set) var searchPattern: String?
+    public private(set) var searchPattern: MessagePattern?
     public private(set) var listingReceived = false
     /// What the first connection is doing, until the listing arrives: the status line shows it.
     public var loadingStatus: String? {
@@ -65,6 +67,7 @@ public final class InboxModel {
     public private(set) var oldestDate: Date?
 
     private var positions = RowPositions()
+    private var history = UndoHistory()
     private var headersLoaded = 0
     private var totalSize = 0
     private var newCount = 0
@@ -111,6 +114,7 @@ public final class InboxModel {
                     if let fingerprint = item.fingerprint, listings[i].uid == nil, listings[i].fingerprint != fingerprint {
                         listings[i].fingerprint = fingerprint
                         marks.identify([listings[i]])
+                        tags.identify([listings[i]])
                     }
                 }
                 reorder = reorder || sortOrder.key != .number || limit != nil
@@ -162,6 +166,7 @@ public final class InboxModel {
         headersLoaded = failures.indices.count { summaries[$0].isPresent || failures[$0] != nil }
         recount()
         marksLostToRenumbering = marks.retain(incoming, renumbered: !first)
+        tags.retain(incoming, renumbered: !first)
         listingReceived = true
         refreshVisible(keeping: selected.flatMap { identity in listings.first { $0.identity == identity }?.number })
         // Like mutt, start on the newest message: it is what a user checking mail came for.
@@ -175,6 +180,7 @@ public final class InboxModel {
             listings[i].uid = listing.uid
         }
         marks.identify(identified)
+        tags.identify(identified)
         recount()
     }
 
@@ -187,8 +193,7 @@ public final class InboxModel {
     private func refreshVisible(keeping selectedNumber: Int?) {
         var indices = Array(listings.indices)
         if let limit {
-            let pattern = limit.lowercased()
-            indices = indices.filter { row(at: $0).matches(lowercased: pattern) }
+            indices = indices.filter { limit.matches(row(at: $0), flags: flags(listings[$0])) }
         }
         visible = sortOrder.key == .number && !sortOrder.reversed ? indices : sortOrder.sorted(indices, row: row(at:))
         if let selectedNumber, let position = visible.firstIndex(where: { listings[$0].number == selectedNumber }) {
@@ -221,6 +226,16 @@ public final class InboxModel {
 
     public func isNew(_ row: MessageRow) -> Bool { row.listing.uid.map(newUIDs.contains) ?? false }
 
+    public func isTagged(_ row: MessageRow) -> Bool { tags.contains(row.listing) }
+
+    private func flags(_ listing: MessageListing) -> MessageFlags {
+        var flags: MessageFlags = []
+        if let uid = listing.uid, newUIDs.contains(uid) { flags.insert(.new) }
+        if marks.contains(listing) { flags.insert(.marked) }
+        if tags.contains(listing) { flags.insert(.tagged) }
+        return flags
+    }
+
     // MARK: Navigation
 
     /// Moves by `delta` rows, stopping at either end. Returns whether the selection changed.
@@ -250,21 +265,98 @@ public final class InboxModel {
         return true
     }
 
-    // MARK: Marks
+    // MARK: Marks and tags
 
     /// `d`: marks the selected message and moves on to the next row.
     public func markSelectedAndAdvance() {
-        guard let row = selectedRow else { return }
-        marks.mark(row.listing)
+        guard selectedRow != nil else { return }
+        change(.mark, at: [visible[selection]])
         moveSelection(by: 1)
     }
 
     public func unmarkSelected() {
-        guard let row = selectedRow else { return }
-        marks.unmark(row.listing)
+        guard selectedRow != nil else { return }
+        change(.unmark, at: [visible[selection]])
     }
 
-    public func unmarkAll() { marks.removeAll() }
+    /// `t`: tags the selected message, or untags it when tagged, and moves on, as mutt does.
+    public func toggleTagSelectedAndAdvance() {
+        guard let row = selectedRow else { return }
+        change(isTagged(row) ? .untag : .tag, at: [visible[selection]])
+        moveSelection(by: 1)
+    }
+
+    /// `T`, `D`, `U`, `Ctrl-T`: applies `flagChange` to every shown row that `pattern` matches
+    /// (rows hidden by the limit are left alone, as in mutt), as one action for undo.
+    @discardableResult
+    public func change(_ flagChange: FlagChange, matching pattern: MessagePattern) -> FlagChangeOutcome {
+        change(flagChange, at: visible.filter { pattern.matches(row(at: $0), flags: flags(listings[$0])) })
+    }
+
+    /// `;` then a key: applies `flagChange` to every tagged message, shown or not: the status
+    /// line's count is what the action takes.
+    @discardableResult
+    public func changeTagged(_ flagChange: FlagChange) -> FlagChangeOutcome {
+        change(flagChange, at: tags.count == 0 ? [] : listings.indices.filter { tags.contains(listings[$0]) })
+    }
+
+    /// Every mark and tag goes through here, by the message's identity, and is recorded for undo
+    /// when it changed anything.
+    @discardableResult
+    private func change(_ flagChange: FlagChange, at indices: [Int]) -> FlagChangeOutcome {
+        var before: [FlagEdit.Before] = []
+        for i in indices {
+            let listing = listings[i]
+            let (marked, tagged) = (marks.contains(listing), tags.contains(listing))
+            switch flagChange {
+            case .mark where !marked: marks.mark(listing)
+            case .unmark where marked: marks.unmark(listing)
+            case .tag where !tagged: tags.tag(listing)
+            case .untag where tagged: tags.untag(listing)
+            default: continue
+            }
+            before.append(FlagEdit.Before(listing: listing, marked: marked, tagged: tagged))
+        }
+        guard !before.isEmpty else { return FlagChangeOutcome(matched: indices.count, changed: 0, summary: nil) }
+        let summary = flagChange.summary(before.map(\.listing))
+        history.record(FlagEdit(summary: summary, before: before, session: listingSession))
+        return FlagChangeOutcome(matched: indices.count, changed: before.count, summary: summary)
+    }
+
+    /// Restores the marks and tags the last recorded action changed; nil when there is none.
+    public func undo() -> UndoOutcome? {
+        guard let edit = history.takeLast() else { return nil }
+        var byUID: [String: Int]?
+        var notFound = 0
+        for entry in edit.before {
+            guard let listing = current(entry.listing, recordedIn: edit.session, byUID: &byUID) else {
+                notFound += 1
+                continue
+            }
+            if entry.marked { marks.mark(listing) } else { marks.unmark(listing) }
+            if entry.tagged { tags.tag(listing) } else { tags.untag(listing) }
+        }
+        return UndoOutcome(summary: edit.summary, notFound: notFound)
+    }
+
+    /// The listing that now names the message an edit recorded. In the same session its number
+    /// still names it (with the UID or header it may have gained since); in a later one only its
+    /// UID or header does, since the number may now be another message's.
+    private func current(_ recorded: MessageListing, recordedIn session: Int, byUID: inout [String: Int]?) -> MessageListing? {
+        if session == listingSession, let i = positions.position(of: recorded.number) {
+            return listings[i]
+        }
+        if let uid = recorded.uid {
+            if byUID == nil {
+                byUID = Dictionary(listings.indices.compactMap { i in listings[i].uid.map { ($0, i) } }, uniquingKeysWith: { a, _ in a })
+            }
+            return byUID?[uid].map { listings[$0] }
+        }
+        if let fingerprint = recorded.fingerprint {
+            return listings.first { $0.fingerprint == fingerprint && $0.size == recorded.size }
+        }
+        return nil
+    }
 
     /// The marked rows as the user saw them, in ascending message number.
     public func commitPlan() -> CommitPlan {
@@ -278,27 +370,28 @@ public final class InboxModel {
         refreshVisible()
     }
 
-    /// Shows only rows whose sender or subject contains `pattern`, ignoring case; an empty or
-    /// nil pattern shows everything again.
-    public func setLimit(_ pattern: String?) {
-        limit = pattern.flatMap { $0.isEmpty ? nil : $0 }
+    /// Shows only the rows `pattern` matches; nil shows everything again. Marks and tags are
+    /// matched as they are now: the limit is not redone when they change, as in mutt.
+    public func setLimit(_ pattern: MessagePattern?) {
+        limit = pattern
         refreshVisible()
     }
 
-    /// Selects the next row (after the selection, wrapping) whose sender or subject contains
-    /// `pattern`, ignoring case, and remembers the pattern for `searchAgain`.
-    public func search(_ pattern: String, forward: Bool = true) -> SearchOutcome {
-        searchPattern = pattern.isEmpty ? searchPattern : pattern
+    /// Selects the next row (after the selection, wrapping) that `pattern` matches, and
+    /// remembers the pattern for `searchAgain`.
+    public func search(_ pattern: MessagePattern, forward: Bool = true) -> SearchOutcome {
+        searchPattern = pattern
         return searchAgain(reverse: !forward)
     }
 
     /// `n` (or `N` with `reverse`): repeats the last search.
     public func searchAgain(reverse: Bool = false) -> SearchOutcome {
-        guard let pattern = searchPattern?.lowercased(), !visible.isEmpty else { return .notFound }
+        guard let pattern = searchPattern, !visible.isEmpty else { return .notFound }
         let count = visible.count
         for step in 1...count {
             let position = reverse ? selection - step : selection + step
-            if row(at: visible[(position % count + count) % count]).matches(lowercased: pattern) {
+            let index = visible[(position % count + count) % count]
+            if pattern.matches(row(at: index), flags: flags(listings[index])) {
                 selection = (position % count + count) % count
                 return .found(wrapped: position < 0 || position >= count)
             }
@@ -311,7 +404,7 @@ public final class InboxModel {
     public var status: InboxStatus {
         InboxStatus(
             messages: listings.count, totalSize: totalSize, shown: visible.count, marked: marks.count,
-            markedSize: marks.totalSize, new: newCount, headersLoaded: headersLoaded,
+            markedSize: marks.totalSize, tagged: tags.count, new: newCount, headersLoaded: headersLoaded,
             headersComplete: headersComplete || (listingReceived && headersLoaded == listings.count))
     }
 

@@ -14,12 +14,4 @@ public struct MessageRow: Sendable, Equatable {
     }
 
     public var number: Int { listing.number }
-
-    /// Whether `pattern` (already lowercased) occurs in the sender or subject.
-    func matches(lowercased pattern: String) -> Bool {
-        guard let summary else { return false }
-        return summary.from.lowercased().contains(pattern)
-            || (summary.fromAddress?.lowercased().contains(pattern) ?? false)
-            || summary.subject.lowercased().contains(pattern)
-    }
 }

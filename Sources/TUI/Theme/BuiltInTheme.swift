@@ -17,6 +17,7 @@ extension Theme {
 index.row          = default
 index.selected     = 231 on 24 bold
 index.marked       = 203
+index.tagged       = 214 bold
 index.new          = 114 bold
 
 # Bars and the bottom line

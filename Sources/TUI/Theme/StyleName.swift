@@ -3,6 +3,7 @@ public enum StyleName: String, Sendable, CaseIterable {
     case indexRow = "index.row"
     case indexSelected = "index.selected"
     case indexMarked = "index.marked"
+    case indexTagged = "index.tagged"
     case indexNew = "index.new"
     case title = "title"
     case status = "status"
