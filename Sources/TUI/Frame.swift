@@ -73,16 +73,23 @@ public struct ScreenLayout: Equatable, Sendable {
     public let previewDivider: Int?
     public let previewHeight: Int
     public let statusRow: Int
+    /// The first of the message lines at the bottom; a long message takes up to three.
     public let messageRow: Int
+    public let messageLines: Int
 
-    public init(width: Int, height: Int, preview: Bool = false) {
+    public static let maximumMessageLines = 3
+
+    public init(width: Int, height: Int, preview: Bool = false, messageLines: Int = 1) {
         self.width = width
         self.height = height
         tooSmall = width < Self.minimumWidth || height < Self.minimumHeight
         titleRow = height >= 8 ? 0 : nil
         bodyTop = titleRow == nil ? 0 : 1
-        statusRow = max(height - 2, 0)
-        messageRow = max(height - 1, 0)
+        // Extra message lines come out of the body, never below three rows of it.
+        let lines = max(1, min(messageLines, Self.maximumMessageLines, height - Self.minimumHeight + 1))
+        self.messageLines = lines
+        statusRow = max(height - 1 - lines, 0)
+        messageRow = max(height - lines, 0)
         let available = max(statusRow - bodyTop, 0)
         // The pane takes about two fifths, and only when both halves keep three rows.
         let pane = preview ? available * 2 / 5 : 0

@@ -313,8 +313,15 @@ public struct FrameRenderer {
             frame[row] = FrameLine([Span("Closing the session without deleting anything…", .notice)])
             return
         }
-        if let notice = reader.notice {
-            frame[row] = FrameLine([Span(notice.text, notice.isError ? .error : .notice)], fill: notice.isError ? .error : .indexRow)
+        if let message = reader.bottomMessage {
+            var lines = TerminalText.wrap(message.text, width: layout.width).map(String.init)
+            if lines.count > layout.messageLines {
+                lines = Array(lines.prefix(layout.messageLines))
+                lines[lines.count - 1] = TerminalText.fit(lines[lines.count - 1] + "…", width: layout.width)
+            }
+            for (offset, line) in lines.enumerated() {
+                frame[row + offset] = FrameLine([Span(line, message.isError ? .error : .notice)], fill: message.isError ? .error : .indexRow)
+            }
             return
         }
         if let progress = reader.progress {
@@ -324,10 +331,6 @@ public struct FrameRenderer {
             }
             frame[row] = FrameLine([Span(text + "…", .notice)])
             return
-        }
-        if let lost = reader.connectionLost {
-            frame[row] = FrameLine(
-                [Span("Connection lost, nothing was deleted from the server: \(lost) Press q to leave.", .error)], fill: .error)
         }
     }
 

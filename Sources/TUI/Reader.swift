@@ -134,7 +134,17 @@ public final class Reader {
     }
 
     var layout: ScreenLayout {
-        ScreenLayout(width: width, height: height, preview: previewVisible && screen == .index)
+        let lines = bottomMessage.map { TerminalText.wrap($0.text, width: width).count } ?? 1
+        return ScreenLayout(width: width, height: height, preview: previewVisible && screen == .index, messageLines: lines)
+    }
+
+    /// What the message line says when no prompt or progress owns it: the latest notice, or
+    /// why the connection is gone. A long one wraps onto more lines rather than being cut.
+    var bottomMessage: Notice? {
+        guard prompt == nil, phase == .browsing else { return nil }
+        if let notice { return notice }
+        if progress != nil { return nil }
+        return connectionLost.map { Notice(text: "Connection lost, nothing was deleted from the server: \($0) Press q to leave.", isError: true) }
     }
 
     /// The outcome once the session is over; the run loop stops then.
@@ -199,10 +209,15 @@ public final class Reader {
         }
     }
 
+    /// The bound action; a key bound to nothing says so, as mutt does, instead of doing nothing.
     private func action(for input: Input, in context: KeyContext) -> Action? {
         switch input {
-        case .key(let key): keyMap.action(for: key, in: context)
-        case .mouse(let gesture, _, _): keyMap.action(for: gesture, in: context)
+        case .key(let key):
+            let action = keyMap.action(for: key, in: context)
+            if action == nil { notice = Notice(text: "Key is not bound. Press ? for help.", isError: false) }
+            return action
+        case .mouse(let gesture, _, _):
+            return keyMap.action(for: gesture, in: context)
         }
     }
 

@@ -749,3 +749,32 @@ final class FrameTests: XCTestCase {
         }
     }
 }
+
+/// Issue 18: the message line cut long notices at the screen width and said nothing about an
+/// unbound key.
+final class MessageLineTests: XCTestCase {
+    func testAnUnboundKeySaysSoAndTheNextKeyClearsIt() {
+        let h = ReaderHarness()
+        h.type("Y")
+        XCTAssertEqual(h.frame().lines.last?.text.trimmingCharacters(in: .whitespaces), "Key is not bound. Press ? for help.")
+        h.type("j")
+        XCTAssertFalse(h.screenText.contains("Key is not bound"))
+    }
+
+    func testALongNoticeWrapsAboveTheBottomInsteadOfBeingCut() {
+        let h = ReaderHarness(width: 40, height: 12)
+        let long = "Connection lost (the server closed the connection); reconnecting in 8 s, attempt 4 of 10. Esc stops; your marks are kept."
+        h.reader.apply([.notice(long)])
+        let frame = h.frame()
+        let layout = h.reader.layout
+        XCTAssertEqual(layout.messageLines, 3)
+        let bottom = frame.lines.suffix(3).map { $0.text.trimmingCharacters(in: .whitespaces) }
+        XCTAssertTrue(bottom.joined(separator: " ").hasPrefix("Connection lost (the server closed the"), "\(bottom)")
+        XCTAssertTrue(bottom.last?.hasSuffix("…") == true, "a notice longer than three lines ends in an ellipsis: \(bottom)")
+        XCTAssertTrue(frame.lines[layout.statusRow].text.contains("alice@pop.example"), "the status bar moves up, it is not overwritten")
+        for line in frame.lines { XCTAssertLessThanOrEqual(TerminalText.width(of: line.text), 40) }
+
+        h.type("j")
+        XCTAssertEqual(h.reader.layout.messageLines, 1, "the rows come back once the notice is gone")
+    }
+}
