@@ -78,6 +78,7 @@ private struct IdleBackend: InboxBackend {
     func commit(_ plan: CommitPlan) {}
     func quitWithoutDeleting() {}
     func stopReconnecting() {}
+    func checkForNewMail() {}
 }
 
 struct Percentiles {

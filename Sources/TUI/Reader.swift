@@ -116,6 +116,9 @@ public final class Reader {
     private(set) var cache = MessageCache()
 
     private var pendingOpen: (number: Int, followUp: FollowUp?)?
+    /// While a check for new mail runs: whether the user asked for it.
+    private var checkingMail: Bool?
+    private var lastMailCheck: Date?
     private var requestedPreviews: Set<Int> = []
     /// The selection the preview debounce is timing, and since when.
     private var settling: (number: Int, since: Date)?
@@ -247,6 +250,7 @@ public final class Reader {
         case .help: showHelp()
         case .redraw: requests.append(.redraw)
         case .stopReconnecting: backend.stopReconnecting()
+        case .checkMail: checkForNewMail(asked: true)
         case .mark: model.markSelectedAndAdvance()
         case .unmark: model.unmarkSelected()
         case .tag: model.toggleTagSelectedAndAdvance()
@@ -818,6 +822,14 @@ public final class Reader {
                 case .closing: phase = .finished(.connectionLost(reason))
                 default: break
                 }
+            case .mailChecked(let arrived):
+                let asked = checkingMail == true
+                checkingMail = nil
+                if arrived > 0 {
+                    notice = Notice(text: "\(arrived) new message\(arrived == 1 ? "" : "s").", isError: false)
+                } else if asked {
+                    notice = Notice(text: "No new mail.", isError: false)
+                }
             case .committed(let report):
                 guard phase == .committing else { break }
                 if case .nothingDeleted(let reason) = report.outcome {
@@ -872,9 +884,29 @@ public final class Reader {
             }
         case .browsing:
             requestPreviewIfSettled(now: now)
+            if options.checkInterval > 0, model.listingReceived, checkingMail == nil {
+                if let last = lastMailCheck {
+                    if now.timeIntervalSince(last) >= options.checkInterval { checkForNewMail(asked: false, now: now) }
+                } else {
+                    lastMailCheck = now
+                }
+            }
         case .committing, .finished:
             break
         }
+    }
+
+    /// Asks the backend for a new session. Only one check at a time; one the user asked for
+    /// says how it went even when nothing arrived, an automatic one only when mail did.
+    private func checkForNewMail(asked: Bool, now: Date = Date()) {
+        guard checkingMail == nil, connectionLost == nil, model.listingReceived else {
+            if asked { notice = Notice(text: connectionLost == nil ? "Already checking for new mail…" : "Not connected: press q to leave.", isError: false) }
+            return
+        }
+        checkingMail = asked
+        lastMailCheck = now
+        if asked { notice = Notice(text: "Checking for new mail…", isError: false) }
+        backend.checkForNewMail()
     }
 
     private func requestPreviewIfSettled(now: Date) {

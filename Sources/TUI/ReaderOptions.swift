@@ -18,11 +18,13 @@ public struct ReaderOptions: Sendable {
     public var mouse: Bool
     /// Zone and calendar for the index dates.
     public var calendar: Calendar
+    /// Seconds between automatic checks for new mail; zero never (`$` still checks).
+    public var checkInterval: TimeInterval
 
     public init(
         largeMessageThreshold: Int = 1 << 20, previewLines: Int = 20, showPreview: Bool = false,
         saveDirectory: String = FileManager.default.currentDirectoryPath, farewellPause: TimeInterval = 3,
-        closingTimeout: TimeInterval = 15, mouse: Bool = true, calendar: Calendar = .current
+        closingTimeout: TimeInterval = 15, mouse: Bool = true, calendar: Calendar = .current, checkInterval: TimeInterval = 0
     ) {
         self.largeMessageThreshold = largeMessageThreshold
         self.previewLines = previewLines
@@ -32,6 +34,7 @@ public struct ReaderOptions: Sendable {
         self.closingTimeout = closingTimeout
         self.mouse = mouse
         self.calendar = calendar
+        self.checkInterval = checkInterval
     }
 }
 

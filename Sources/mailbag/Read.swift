@@ -98,7 +98,9 @@ struct Read: ParsableCommand {
         }
         let threshold = largeMessageKB.map { $0 * 1024 } ?? settings?.largeMessageThreshold ?? 1 << 20
         let backend = POP3Backend(account: account, options: backendOptions, loggedIn: loggedIn, open: open)
-        let reader = ReaderOptions(largeMessageThreshold: threshold, mouse: !noMouse)
+        let interval = settings?.checkInterval ?? AccountConfig.defaultCheckInterval
+        let reader = ReaderOptions(
+            largeMessageThreshold: threshold, mouse: !noMouse, checkInterval: Double(interval.components.seconds))
         let summary = try ReaderApp.run(backend: backend, account: account, theme: chosenTheme, options: reader)
         Console.print(DisplayText(lines: summary.description))
         switch summary {

@@ -321,7 +321,7 @@ final class ConfigTests: XCTestCase {
                 "\(configPath):4:1: error: unknown key `prot` in [accounts.work] (did you mean `port`?)",
                 "\(configPath):6:1: error: account `home` has no host (add host = \"mail.example.org\" under [accounts.home])",
                 "\(configPath):6:1: error: account `home` has no user (add user = \"alice@example.org\" under [accounts.home])",
-                "\(configPath):7:1: error: unknown key `server` in [accounts.home] (remove it; the keys here are: host, port, user, security, allow_plaintext, auth, password_command, ca_file, timeout, keepalive, theme, html_converter, large_message_threshold, cache_bodies, body_cache_limit, pipelining)",
+                "\(configPath):7:1: error: unknown key `server` in [accounts.home] (remove it; the keys here are: host, port, user, security, allow_plaintext, auth, password_command, ca_file, timeout, keepalive, theme, html_converter, large_message_threshold, cache_bodies, body_cache_limit, pipelining, check_interval)",
             ])
         XCTAssertEqual(onlyProblem("""
             [accounts]

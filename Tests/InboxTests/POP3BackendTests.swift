@@ -147,6 +147,34 @@ final class POP3BackendTests: XCTestCase {
         await h.server.stop()
     }
 
+    /// Issue 18: new mail without restarting. A check ends the session with a bare QUIT, lists a
+    /// new one, fetches only the new header, and the mark stays on its message.
+    func testACheckForNewMailListsANewSessionAndKeepsTheMarks() async throws {
+        var h = try await start(mailbox(5))
+        try h.pump { $0.contains(where: Self.isHeadersComplete) }
+        XCTAssertTrue(h.model.select(number: 4))
+        h.model.markSelectedAndAdvance()
+        h.server.deliver(mailbox(6)[5])
+        h.server.deliver(mailbox(7)[6])
+        let logged = h.server.commandLog.count
+        h.backend.checkForNewMail()
+        try h.pump { $0.contains { if case .mailChecked(2) = $0 { true } else { false } } }
+        let sent = Array(h.server.commandLog.dropFirst(logged))
+        XCTAssertEqual(h.server.sessionCount, 2)
+        XCTAssertFalse(sent.contains { $0.hasPrefix("DELE") }, "a check never deletes: \(sent)")
+        XCTAssertEqual(sent.first, "QUIT", "the old session ends first: \(sent)")
+        // Without a header cache the login asks for message 1's header blind, as on every first
+        // listing; beyond that, only the new messages' headers are asked for.
+        XCTAssertEqual(sent.filter { $0.hasPrefix("TOP") && $0 != "TOP 1 0" }.sorted(), ["TOP 6 0", "TOP 7 0"], "only the new headers: \(sent)")
+        XCTAssertEqual(h.model.rows.count, 7)
+        XCTAssertEqual(h.model.row(number: 7)?.summary?.subject, "Message 7")
+        XCTAssertEqual(h.model.commitPlan().entries.map(\.uid), ["uid-4"], "the mark is still on message 4")
+        h.backend.quitWithoutDeleting()
+        try h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
+        XCTAssertEqual(h.server.messages.count, 7)
+        await h.server.stop()
+    }
+
     func testASessionLoggedInBeforehandIsUsedFirstAndReconnectionsLogInAgain() async throws {
         var h = try await start(mailbox(5), keepalive: .milliseconds(200), loggedInFirst: true)
         try h.pump { $0.contains(where: Self.isHeadersComplete) }

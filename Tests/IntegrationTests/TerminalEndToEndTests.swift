@@ -47,6 +47,48 @@ final class TerminalEndToEndTests: XCTestCase {
         try term.waitFor(text: "[exit 0]")
     }
 
+    /// Issue 18: mail delivered while the reader is open shows up after `$`, a message another
+    /// client deleted meanwhile goes, and the marks stay on their messages; `q` `y` then deletes
+    /// exactly the marked UIDs.
+    func testDollarShowsNewMailAndKeepsTheMarks() async throws {
+        let rig = try DovecotRig.current()
+        try seedDave(rig)
+        let before = try await uids(rig)
+        let term = try reader(rig)
+        try term.waitFor(text: "Terminal test 5")
+        try term.send("g", "j", "j", "d")
+        try term.waitFor(text: "1 marked")
+        try rig.deliver("dave", DovecotRig.message(6, subject: "Arrived while reading"))
+        // Dovecot locks the mailbox against a second POP3 session, so "another client" is a
+        // program working on the Maildir itself.
+        let maildir = URL(fileURLWithPath: rig.maildirRoot.path).appendingPathComponent("dave/Maildir")
+        var removed = 0
+        for sub in ["cur", "new"] {
+            let directory = maildir.appendingPathComponent(sub)
+            for name in try FileManager.default.contentsOfDirectory(atPath: directory.path) {
+                let file = directory.appendingPathComponent(name)
+                if try String(contentsOf: file, encoding: .utf8).contains("Subject: Terminal test 1\n") {
+                    try FileManager.default.removeItem(at: file)
+                    removed += 1
+                }
+            }
+        }
+        XCTAssertEqual(removed, 1)
+        try term.send("$")
+        try term.waitFor(text: "1 new message.")
+        let screen = try term.screen()
+        XCTAssertTrue(screen.contains("Arrived while reading"), screen)
+        XCTAssertFalse(screen.contains("Terminal test 1"), screen)
+        XCTAssertTrue(screen.contains("1 marked"), screen)
+        try term.send("q")
+        try term.waitFor(text: "Delete 1 message from the server? [y/n/c]")
+        try term.send("y")
+        try term.waitFor(text: "[exit 0]", timeout: 30)
+        let after = try await uids(rig)
+        XCTAssertEqual(Array(after.prefix(3)), [before[1], before[3], before[4]], "message 3 (marked) and 1 (deleted elsewhere) are gone")
+        XCTAssertEqual(after.count, 4)
+    }
+
     /// Issue 18: the terminal stayed blank while logging in. Against a server that accepts the
     /// connection and never greets, the screen is up at once and says what it waits for.
     func testTheLoginStatusIsOnScreenBeforeTheServerAnswers() throws {

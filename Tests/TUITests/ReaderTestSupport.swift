@@ -13,6 +13,7 @@ final class FakeBackend: InboxBackend {
         case commit(CommitPlan)
         case quitWithoutDeleting
         case stopReconnecting
+        case checkForNewMail
     }
 
     private let log = Mutex<[Call]>([])
@@ -25,6 +26,7 @@ final class FakeBackend: InboxBackend {
     func commit(_ plan: CommitPlan) { log.withLock { $0.append(.commit(plan)) } }
     func quitWithoutDeleting() { log.withLock { $0.append(.quitWithoutDeleting) } }
     func stopReconnecting() { log.withLock { $0.append(.stopReconnecting) } }
+    func checkForNewMail() { log.withLock { $0.append(.checkForNewMail) } }
 }
 
 /// A reader on a fake backend with `count` loaded messages, 80×24 unless told otherwise.

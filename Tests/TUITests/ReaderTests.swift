@@ -778,3 +778,41 @@ final class MessageLineTests: XCTestCase {
         XCTAssertEqual(h.reader.layout.messageLines, 1, "the rows come back once the notice is gone")
     }
 }
+
+/// Issue 18: `$` and `check_interval` ask the backend for a new session; the answer is shown.
+final class NewMailTests: XCTestCase {
+    func testDollarChecksOnceAndSaysHowItWent() {
+        let h = ReaderHarness()
+        h.type("$")
+        XCTAssertEqual(h.backend.calls.filter { $0 == .checkForNewMail }.count, 1)
+        XCTAssertTrue(h.screenText.contains("Checking for new mail…"))
+        h.type("$")
+        XCTAssertEqual(h.backend.calls.filter { $0 == .checkForNewMail }.count, 1, "one check at a time")
+        h.reader.apply([.mailChecked(arrived: 0)])
+        XCTAssertTrue(h.screenText.contains("No new mail."))
+        h.type("$")
+        h.reader.apply([.mailChecked(arrived: 2)])
+        XCTAssertTrue(h.screenText.contains("2 new messages."))
+    }
+
+    func testTheIntervalChecksQuietlyUnlessMailArrived() {
+        var options = ReaderOptions(saveDirectory: NSTemporaryDirectory())
+        options.checkInterval = 300
+        let h = ReaderHarness(options: options)
+        let start = ReaderHarness.now
+        h.reader.tick(now: start)
+        h.reader.tick(now: start.addingTimeInterval(299))
+        XCTAssertFalse(h.backend.calls.contains(.checkForNewMail))
+        h.reader.tick(now: start.addingTimeInterval(300))
+        XCTAssertEqual(h.backend.calls.filter { $0 == .checkForNewMail }.count, 1)
+        XCTAssertFalse(h.screenText.contains("Checking"), "an automatic check does not talk")
+        h.reader.apply([.mailChecked(arrived: 0)])
+        XCTAssertFalse(h.screenText.contains("No new mail"))
+        h.reader.tick(now: start.addingTimeInterval(400))
+        XCTAssertEqual(h.backend.calls.filter { $0 == .checkForNewMail }.count, 1, "the interval counts from the last check")
+        h.reader.tick(now: start.addingTimeInterval(600))
+        XCTAssertEqual(h.backend.calls.filter { $0 == .checkForNewMail }.count, 2)
+        h.reader.apply([.mailChecked(arrived: 1)])
+        XCTAssertTrue(h.screenText.contains("1 new message."))
+    }
+}

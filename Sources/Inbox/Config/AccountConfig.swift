@@ -6,6 +6,7 @@ public struct AccountConfig: Sendable, Equatable {
     /// RFC 1939 lets a server log out a client idle for 10 minutes; a NOOP every 4 minutes keeps
     /// the session, and with it the user's deletion marks, alive with room to spare.
     public static let defaultKeepalive: Duration = .seconds(240)
+    public static let defaultCheckInterval: Duration = .seconds(300)
     public static let defaultBodyCacheLimit = 200 << 20
 
     public var name: String
@@ -33,6 +34,8 @@ public struct AccountConfig: Sendable, Equatable {
     public var bodyCacheLimit: Int
     /// False for a server that offers PIPELINING but loses commands sent ahead.
     public var pipelining = true
+    /// How often the reader looks for new mail (a new session); zero never.
+    public var checkInterval = AccountConfig.defaultCheckInterval
 
     public init(
         name: String,

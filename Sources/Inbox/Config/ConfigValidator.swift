@@ -21,11 +21,13 @@ enum ConfigKey: String, CaseIterable {
     case cacheBodies = "cache_bodies"
     case bodyCacheLimit = "body_cache_limit"
     case pipelining
+    case checkInterval = "check_interval"
 
     static let topLevel: [ConfigKey] = [.defaultAccount, .theme, .htmlConverter, .largeMessageThreshold, .accounts]
     static let account: [ConfigKey] = [
         .host, .port, .user, .security, .allowPlaintext, .auth, .passwordCommand, .caFile, .timeout, .keepalive,
         .theme, .htmlConverter, .largeMessageThreshold, .cacheBodies, .bodyCacheLimit, .pipelining,
+        .checkInterval,
     ]
 
     var example: String {
@@ -48,6 +50,7 @@ enum ConfigKey: String, CaseIterable {
         case .cacheBodies: "cache_bodies = true"
         case .bodyCacheLimit: "body_cache_limit = \"200MB\""
         case .pipelining: "pipelining = false"
+        case .checkInterval: "check_interval = 300"
         }
     }
 }
@@ -182,6 +185,12 @@ struct ConfigValidator {
             case .cacheBodies: account.cacheBodies = bool(value, .cacheBodies, at: path) ?? account.cacheBodies
             case .bodyCacheLimit: account.bodyCacheLimit = size(value, .bodyCacheLimit, at: path) ?? account.bodyCacheLimit
             case .pipelining: account.pipelining = bool(value, .pipelining, at: path) ?? account.pipelining
+            case .checkInterval:
+                // Each check is a new login: more often than every half minute would burden the
+                // server (and many servers' LOGIN-DELAY forbids it).
+                account.checkInterval = seconds(value, .checkInterval, at: path, requirement: "0 (never) or between 30 and 86400") {
+                    $0 == 0 || ($0 >= 30 && $0 <= 86400)
+                } ?? account.checkInterval
             default: unknownKey(key, at: path, scope: .account(name))
             }
         }

@@ -41,6 +41,9 @@ public enum ExampleConfig {
         # Seconds between NOOPs while idle, so the server keeps the session
         # (and your deletion marks) alive.
         keepalive = 240
+        # Seconds between checks for new mail while the reader is open (each
+        # check is a new session; $ checks at once). 0 turns it off.
+        check_interval = 300
         # Keep opened messages on disk, up to body_cache_limit in total.
         cache_bodies = true
         body_cache_limit = "200MB"

@@ -13,4 +13,8 @@ public protocol InboxBackend: Sendable {
     /// Stops a reconnection under way (the user pressed Esc during its countdown). A commit that
     /// waited for it answers `.committed` with nothing deleted; the marks stand.
     func stopReconnecting()
+    /// POP3 shows a snapshot per session, so new mail needs a new one: ends the current session
+    /// with QUIT and no DELE (marks are local and stay), logs in again, lists, fetches only the
+    /// headers the cache lacks, and answers `.mailChecked`.
+    func checkForNewMail()
 }

@@ -32,6 +32,8 @@ public enum InboxEvent: Sendable {
     /// The session is gone; the server deletes nothing in this case.
     case connectionLost(String)
     case committed(CommitReport)
+    /// A check for new mail has listed a new session: `arrived` messages were not in the last.
+    case mailChecked(arrived: Int)
     /// The session ended (after a quit, a commit or a lost connection).
     case closed
 }

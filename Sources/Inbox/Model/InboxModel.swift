@@ -131,7 +131,7 @@ public final class InboxModel {
             case .newMessages(let uids):
                 newUIDs = uids
                 recount()
-            case .fetchProgress, .message, .preview, .fetchFailed, .notice, .connectionLost, .committed, .closed:
+            case .fetchProgress, .message, .preview, .fetchFailed, .notice, .connectionLost, .committed, .mailChecked, .closed:
                 continue
             }
         }

@@ -62,6 +62,7 @@ public final class POP3Backend: InboxBackend {
     public func commit(_ plan: CommitPlan) { jobs.push(.commit(plan)) }
     public func quitWithoutDeleting() { jobs.push(.quit) }
     public func stopReconnecting() { jobs.cancelReconnection() }
+    public func checkForNewMail() { jobs.push(.checkMail) }
 }
 
 /// A message as the UI named it. After a reconnection the UID is what counts: message numbers of
@@ -79,11 +80,12 @@ enum BackendJob: Sendable {
     case keepalive
     /// The connection closed under an idle session: reconnect now, before the user needs it.
     case connectionDropped(session: Int)
+    case checkMail
 
     var endsSession: Bool {
         switch self {
         case .commit, .quit: true
-        case .fetch, .keepalive, .connectionDropped: false
+        case .fetch, .keepalive, .connectionDropped, .checkMail: false
         }
     }
 }
@@ -210,7 +212,7 @@ actor Worker {
                         return
                     case .keepalive, .connectionDropped:
                         continue
-                    case .fetch, .commit:
+                    case .fetch, .commit, .checkMail:
                         if await reconnect(after: nil, sink: sink) {
                             retry = job
                         } else {
@@ -261,6 +263,8 @@ actor Worker {
                 outcome: .nothingDeleted("no connection to the server could be made, so nothing was sent. Your marks are kept."))))
         case .fetch(let ref, _):
             sink.send(.fetchFailed(number: ref.number, reason: "there is no connection to the server."))
+        case .checkMail:
+            sink.send(.notice("Could not check for new mail: there is no connection to the server."))
         case .quit, .keepalive, .connectionDropped:
             break
         }
@@ -509,7 +513,36 @@ actor Worker {
                 lastActivity = clock.now
             }
             return false
+        case .checkMail:
+            try await checkForNewMail(sink: sink)
+            return false
         }
+    }
+
+    /// A planned reconnection: the old session ends with a plain QUIT (no DELE was ever sent on
+    /// it; commits end their session), the new one is listed and re-mapped by UID as after any
+    /// reconnection, and only the headers the cache lacks are fetched.
+    private func checkForNewMail(sink: EventSink) async throws {
+        let known = load?.state.withLock { $0.rows } ?? []
+        if let old = session {
+            session = nil
+            inFlight = [:]
+            if let load { perform(load.state.withLock { $0.sessionLost() }, sink: sink) }
+            do {
+                _ = try await old.quit()
+            } catch {
+                await old.close()
+            }
+        }
+        try await connect(sink: sink)
+        while try await advanceLoad(sink: sink) {}
+        let listed = load?.state.withLock { $0.rows } ?? []
+        let knownUIDs = Set(known.compactMap(\.uid))
+        // Without UIDL only the count can tell; with it, every UID not listed before is new.
+        let arrived = listed.allSatisfy({ $0.uid != nil }) && !knownUIDs.isEmpty
+            ? listed.filter { !knownUIDs.contains($0.uid!) }.count
+            : max(listed.count - known.count, 0)
+        sink.send(.mailChecked(arrived: arrived))
     }
 
     private static let commitTries = 3
