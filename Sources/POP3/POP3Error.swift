@@ -68,6 +68,8 @@ public enum POP3Error: Error, Sendable, Equatable, CustomStringConvertible, Loca
     case wrongState(command: String, state: POP3SessionState)
     case lineTooLong(limit: Int)
     case messageTooLarge(limit: Int)
+    /// A CAPA, LIST or UIDL reply with more lines than it can have.
+    case tooManyLines(command: String, limit: Int)
     case malformedResponse(String)
     case connectionClosed
 
@@ -152,6 +154,9 @@ public enum POP3Error: Error, Sendable, Equatable, CustomStringConvertible, Loca
         case .messageTooLarge(let limit):
             return "The reply is larger than the \(limit)-byte limit, so it was not fetched; "
                 + "raise the size limit to fetch it."
+        case .tooManyLines(let command, let limit):
+            return "The server's reply to \(command) has more than \(limit) lines, more than it can have, "
+                + "so it was not used; the server may be broken or hostile."
         case .malformedResponse(let what):
             return "The server sent a reply this client cannot understand (\(Self.clean(what))); "
                 + "the server may be broken or hostile."

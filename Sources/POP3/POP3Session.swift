@@ -23,6 +23,9 @@ public actor POP3Session {
     public let isEncrypted: Bool
     private let configuration: POP3Configuration
     private let connection: POP3Connection
+    /// The maildrop's message count once STAT or LIST has told it: a UIDL or LIST listing has no
+    /// more entries than this (deletions only lower it).
+    private var messageCount: Int?
     private var busy = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
 
@@ -327,7 +330,9 @@ public actor POP3Session {
 
     public func stat() async throws -> (count: Int, size: Int) {
         try await transaction("STAT") {
-            try Self.totals(try await send(.stat))
+            let totals = try Self.totals(try await send(.stat))
+            messageCount = totals.count
+            return totals
         }
     }
 
@@ -343,19 +348,23 @@ public actor POP3Session {
 
     public func list() async throws -> [ListEntry] {
         try await transaction("LIST") {
-            try Self.listEntries(try await send(.list(nil)))
+            let entries = try Self.listEntries(try await send(.list(nil)), messageCount: messageCount)
+            messageCount = entries.count
+            return entries
         }
     }
 
-    /// The entries of a LIST reply.
-    public static func listEntries(_ reply: POP3Reply) throws -> [ListEntry] {
-        try listEntries(expectBody(reply, command: "LIST"))
+    /// The entries of a LIST reply; more than `messageCount` (from STAT), or than
+    /// `UIDListing.maxEntries` when that is not known, is `POP3Error.tooManyLines`.
+    public static func listEntries(_ reply: POP3Reply, messageCount: Int? = nil) throws -> [ListEntry] {
+        try listEntries(expectBody(reply, command: "LIST"), maxEntries: messageCount ?? UIDListing.maxEntries)
     }
 
-    private static func listEntries(_ body: [UInt8]) throws -> [ListEntry] {
+    private static func listEntries(_ body: [UInt8], maxEntries: Int) throws -> [ListEntry] {
         var entries: [ListEntry] = []
-        entries.reserveCapacity(body.count / 12)
+        entries.reserveCapacity(min(body.count / 12, maxEntries))
         try Listing.forEachLine(body) { line in
+            guard entries.count < maxEntries else { throw POP3Error.tooManyLines(command: "LIST", limit: maxEntries) }
             guard let entry = Listing.listEntry(line) else {
                 throw POP3Error.malformedResponse("LIST line \"\(Listing.printable(line))\"")
             }
@@ -380,21 +389,24 @@ public actor POP3Session {
     public func uidListing() async throws -> UIDListing? {
         try await transaction("UIDL") {
             guard capabilities.uidl else { return nil }
-            return Self.uids(try await send(.uidl(nil)))
+            return Self.uids(try await send(.uidl(nil)), messageCount: messageCount)
         }
     }
 
     /// The UIDs of a UIDL reply; nil for a refusal (a server without UIDL). Invalid and duplicate
-    /// UIDs are reported in `problems` and left out of `entries`.
-    public static func uids(_ reply: POP3Reply) -> UIDListing? {
+    /// UIDs are reported in `problems` and left out of `entries`, and so are lines beyond
+    /// `messageCount` (from STAT or LIST), or beyond `UIDListing.maxEntries` when that is not known.
+    public static func uids(_ reply: POP3Reply, messageCount: Int? = nil) -> UIDListing? {
         guard case .multiLine(_, let body) = reply else { return nil }
-        return UIDListing.parse(body)
+        return UIDListing.parse(body, maxEntries: messageCount ?? UIDListing.maxEntries)
     }
 
-    /// Invalid and duplicate UIDs are reported in `problems` and left out of `entries`.
+    /// Invalid and duplicate UIDs are reported in `problems` and left out of `entries`, and so
+    /// are lines beyond the message count when STAT or LIST told it.
     public func uidl() async throws -> UIDListing {
         try await transaction("UIDL") {
-            UIDListing.parse(try await Self.expectBody(send(.uidl(nil)), command: "UIDL"))
+            let body = try await Self.expectBody(send(.uidl(nil)), command: "UIDL")
+            return UIDListing.parse(body, maxEntries: messageCount ?? UIDListing.maxEntries)
         }
     }
 

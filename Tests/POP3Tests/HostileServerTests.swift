@@ -1,0 +1,94 @@
+import Foundation
+import POP3
+import POP3Server
+import XCTest
+
+/// The real session against the fake server scripted to misbehave as issue 17 found servers do.
+final class HostileServerTests: XCTestCase {
+    private func loggedIn(_ port: Int, _ configure: (inout POP3Configuration) -> Void = { _ in }) async throws
+        -> POP3Session
+    {
+        var configuration = SessionFixture.plaintext(port)
+        configure(&configuration)
+        let session = try await POP3Session.connect(configuration)
+        try await session.login(user: "alice", password: "wonderland")
+        return session
+    }
+
+    // MARK: Counts, not only bytes
+
+    /// 1 MB of `1 a` lines is 200,000 entries; after STAT said 3 messages only 3 are read, and the
+    /// rest is one counted problem, not 200,000 kept ones.
+    func testUIDLBeyondTheMessageCountIsCountedNotKept() async throws {
+        let lines = 200_000
+        let raw = "+OK\r\n" + String(repeating: "1 a\r\n", count: lines) + ".\r\n"
+        try await withPOP3Server(behavior: ServerBehavior(rawReplies: ["UIDL": raw])) { _, port in
+            let session = try await self.loggedIn(port)
+            let stat = try await session.stat()
+            XCTAssertEqual(stat.count, 3)
+            let listing = try await session.uidl()
+            XCTAssertEqual(listing.entries, [], "message 1 is listed three times, so no UID is trusted")
+            XCTAssertEqual(listing.problemCounts, [.duplicateNumber: 3, .beyondMessageCount(limit: 3): lines - 3])
+            XCTAssertLessThanOrEqual(listing.problems.count, 16)
+            XCTAssertEqual(
+                listing.problemSummary,
+                [
+                    "a UIDL line: the UIDL listing goes on after 3 entries, more than the maildrop has messages, "
+                        + "so the rest was ignored, and \(lines - 4) more like it",
+                    "message 1: listed more than once, and 2 more like it",
+                ])
+            await session.close()
+        }
+    }
+
+    /// Without STAT or LIST the bound is `UIDListing.maxEntries`; the good lines within the
+    /// count are kept.
+    func testUIDLKeepsTheEntriesWithinTheCount() async throws {
+        let raw = "+OK\r\n" + (1...50).map { "\($0) uid-\($0)\r\n" }.joined() + ".\r\n"
+        try await withPOP3Server(behavior: ServerBehavior(rawReplies: ["UIDL": raw])) { _, port in
+            let session = try await self.loggedIn(port)
+            let unbounded = try await session.uidl()
+            XCTAssertEqual(unbounded.entries.count, 50)
+            _ = try await session.list()
+            let bounded = try await session.uidl()
+            XCTAssertEqual(bounded.entries.map(\.uid), ["uid-1", "uid-2", "uid-3"])
+            XCTAssertEqual(bounded.problemCounts, [.beyondMessageCount(limit: 3): 47])
+            await session.close()
+        }
+    }
+
+    func testLISTWithMoreLinesThanSTATIsAnError() async throws {
+        let raw = "+OK\r\n" + (1...10).map { "\($0) 100\r\n" }.joined() + ".\r\n"
+        try await withPOP3Server(behavior: ServerBehavior(rawReplies: ["LIST": raw])) { _, port in
+            let session = try await self.loggedIn(port)
+            _ = try await session.stat()
+            await assertThrowsPOP3Error(.tooManyLines(command: "LIST", limit: 3)) { try await session.list() }
+            XCTAssertEqual(
+                POP3Error.tooManyLines(command: "LIST", limit: 3).description,
+                "The server's reply to LIST has more than 3 lines, more than it can have, so it was not used; "
+                    + "the server may be broken or hostile.")
+            // The reply was read whole: the session goes on.
+            let stat = try await session.stat()
+            XCTAssertEqual(stat.count, 3)
+            await session.close()
+        }
+    }
+
+    /// Refused once line 513 arrives, before the rest of a 1 MB reply is buffered.
+    func testEndlessCAPAEndsTheConnection() async throws {
+        let raw = "+OK\r\n" + String(repeating: "X-JUNK\r\n", count: 130_000) + ".\r\n"
+        try await withPOP3Server(behavior: ServerBehavior(rawReplies: ["CAPA": raw])) { _, port in
+            await assertThrowsPOP3Error(.tooManyLines(command: "CAPA", limit: 512)) {
+                try await POP3Session.connect(SessionFixture.plaintext(port))
+            }
+        }
+        let fine = (1...512).map { "X-\($0)" } + ["USER", "UIDL", "TOP"]
+        try await withPOP3Server(behavior: ServerBehavior(capabilities: Array(fine.suffix(512)))) { _, port in
+            let session = try await POP3Session.connect(SessionFixture.plaintext(port))
+            let capabilities = await session.capabilities
+            XCTAssertTrue(capabilities.uidl)
+            XCTAssertEqual(capabilities.raw.count, 512)
+            await session.close()
+        }
+    }
+}
