@@ -67,7 +67,10 @@ public enum POP3Error: Error, Sendable, Equatable, CustomStringConvertible, Loca
     case serverError(command: String, text: String)
     case wrongState(command: String, state: POP3SessionState)
     case lineTooLong(limit: Int)
+    /// A message (RETR) beyond `POP3Configuration.maxMessageSize`, which the user can raise.
     case messageTooLarge(limit: Int)
+    /// A TOP, CAPA, LIST or UIDL reply beyond its fixed bound: no real server sends one.
+    case replyTooLarge(command: String, limit: Int)
     /// A CAPA, LIST or UIDL reply with more lines than it can have.
     case tooManyLines(command: String, limit: Int)
     case malformedResponse(String)
@@ -152,8 +155,11 @@ public enum POP3Error: Error, Sendable, Equatable, CustomStringConvertible, Loca
             return "The server sent a line longer than \(limit) bytes, so the connection was dropped; "
                 + "the server may be broken or hostile."
         case .messageTooLarge(let limit):
-            return "The reply is larger than the \(limit)-byte limit, so it was not fetched; "
-                + "raise the size limit to fetch it."
+            return "The message is larger than the \(limit)-byte limit, so it was not fetched; to fetch it, "
+                + "raise max_message_size in the config file or pass --max-message-size."
+        case .replyTooLarge(let command, let limit):
+            return "The server's reply to \(command) is larger than the \(limit)-byte limit, so the connection "
+                + "was dropped; the server may be broken or hostile."
         case .tooManyLines(let command, let limit):
             return "The server's reply to \(command) has more than \(limit) lines, more than it can have, "
                 + "so it was not used; the server may be broken or hostile."

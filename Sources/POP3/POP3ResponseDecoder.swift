@@ -213,7 +213,11 @@ struct POP3ResponseDecoder: WriteObservingByteToMessageDecoder {
         body.lineLength = lineLength
         body.lines = lines
         body.received += taken
-        guard body.received <= body.limit else { throw POP3Error.messageTooLarge(limit: body.limit) }
+        guard body.received <= body.limit else {
+            throw body.keyword == "RETR"
+                ? POP3Error.messageTooLarge(limit: body.limit)
+                : POP3Error.replyTooLarge(command: body.keyword, limit: body.limit)
+        }
         if taken > 0 {
             body.atLineStart =
                 buffer.getInteger(at: buffer.readerIndex + taken - 1, as: UInt8.self) == UInt8(ascii: "\n")

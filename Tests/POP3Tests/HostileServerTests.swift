@@ -91,4 +91,23 @@ final class HostileServerTests: XCTestCase {
             await session.close()
         }
     }
+
+    // MARK: The size limit the message names
+
+    func testTooLargeMessageNamesTheOptionThatRaisesTheLimit() async throws {
+        try await withPOP3Server { _, port in
+            let session = try await self.loggedIn(port) { $0.maxMessageSize = 20 }
+            await assertThrowsPOP3Error(.messageTooLarge(limit: 20)) { try await session.retrieve(1) }
+            XCTAssertEqual(
+                POP3Error.messageTooLarge(limit: 20).description,
+                "The message is larger than the 20-byte limit, so it was not fetched; to fetch it, "
+                    + "raise max_message_size in the config file or pass --max-message-size.")
+        }
+        // TOP's bound is not the message limit and no option raises it: the message says what it is.
+        try await withPOP3Server { _, port in
+            let session = try await self.loggedIn(port) { $0.maxTopReplySize = 20 }
+            await assertThrowsPOP3Error(.replyTooLarge(command: "TOP", limit: 20)) { try await session.top(1, lines: 5) }
+            XCTAssertFalse(POP3Error.replyTooLarge(command: "TOP", limit: 20).description.contains("raise"))
+        }
+    }
 }

@@ -7,6 +7,9 @@ public struct AccountConfig: Sendable, Equatable {
     /// the session, and with it the user's deletion marks, alive with room to spare.
     public static let defaultKeepalive: Duration = .seconds(240)
     public static let defaultBodyCacheLimit = 200 << 20
+    public static let defaultMaxMessageSize = 100 << 20
+    /// The whole message is held in memory while it is fetched and shown.
+    public static let largestMaxMessageSize = 2 << 30
 
     public var name: String
     public var host: String
@@ -33,6 +36,8 @@ public struct AccountConfig: Sendable, Equatable {
     public var bodyCacheLimit: Int
     /// False for a server that offers PIPELINING but loses commands sent ahead.
     public var pipelining = true
+    /// Bytes; a larger message is not fetched (`POP3Error.messageTooLarge` names this setting).
+    public var maxMessageSize = AccountConfig.defaultMaxMessageSize
 
     public init(
         name: String,
@@ -94,6 +99,7 @@ public struct AccountConfig: Sendable, Equatable {
             trace: trace
         )
         configuration.pipelining = pipelining
+        configuration.maxMessageSize = maxMessageSize
         return configuration
     }
 }

@@ -21,11 +21,12 @@ enum ConfigKey: String, CaseIterable {
     case cacheBodies = "cache_bodies"
     case bodyCacheLimit = "body_cache_limit"
     case pipelining
+    case maxMessageSize = "max_message_size"
 
     static let topLevel: [ConfigKey] = [.defaultAccount, .theme, .htmlConverter, .largeMessageThreshold, .accounts]
     static let account: [ConfigKey] = [
         .host, .port, .user, .security, .allowPlaintext, .auth, .passwordCommand, .caFile, .timeout, .keepalive,
-        .theme, .htmlConverter, .largeMessageThreshold, .cacheBodies, .bodyCacheLimit, .pipelining,
+        .theme, .htmlConverter, .largeMessageThreshold, .cacheBodies, .bodyCacheLimit, .pipelining, .maxMessageSize,
     ]
 
     var example: String {
@@ -48,6 +49,7 @@ enum ConfigKey: String, CaseIterable {
         case .cacheBodies: "cache_bodies = true"
         case .bodyCacheLimit: "body_cache_limit = \"200MB\""
         case .pipelining: "pipelining = false"
+        case .maxMessageSize: "max_message_size = \"200MB\""
         }
     }
 }
@@ -182,6 +184,14 @@ struct ConfigValidator {
             case .cacheBodies: account.cacheBodies = bool(value, .cacheBodies, at: path) ?? account.cacheBodies
             case .bodyCacheLimit: account.bodyCacheLimit = size(value, .bodyCacheLimit, at: path) ?? account.bodyCacheLimit
             case .pipelining: account.pipelining = bool(value, .pipelining, at: path) ?? account.pipelining
+            case .maxMessageSize:
+                if let bytes = size(value, .maxMessageSize, at: path) {
+                    if bytes <= AccountConfig.largestMaxMessageSize {
+                        account.maxMessageSize = bytes
+                    } else {
+                        report(path, "`max_message_size` is more than 2GB", fix: "use at most \"2GB\"")
+                    }
+                }
             default: unknownKey(key, at: path, scope: .account(name))
             }
         }
