@@ -47,6 +47,9 @@ public enum POP3Error: Error, Sendable, Equatable, CustomStringConvertible, Loca
     case connectTimeout(host: String, port: Int)
     /// The server stayed silent for longer than the configured idle timeout while a reply was due.
     case timeout(seconds: Int)
+    /// The server kept sending, but the reply fell behind the minimum rate (`ReplyDeadline`):
+    /// `bytes` of it arrived in `seconds`.
+    case replyTooSlow(bytes: Int, seconds: Int)
     /// The login was accepted, then nothing answered the commands pipelined right after it.
     case silentAfterLogin(commands: Int, seconds: Int)
     case caFileUnreadable(path: String, reason: String)
@@ -94,6 +97,10 @@ public enum POP3Error: Error, Sendable, Equatable, CustomStringConvertible, Loca
         case .timeout(let seconds):
             return
                 "The server sent nothing for \(seconds) seconds while a reply was due, so the connection was dropped; "
+                + "try again later or raise --timeout."
+        case .replyTooSlow(let bytes, let seconds):
+            return "The server was too slow: it sent \(bytes) bytes of its reply in \(seconds) seconds "
+                + "(less than \(ReplyDeadline.minimumRate / 1024) KiB/s), so the connection was dropped; "
                 + "try again later or raise --timeout."
         case .silentAfterLogin(let commands, let seconds):
             return "The server accepted the login but answered none of the \(commands) commands written together "

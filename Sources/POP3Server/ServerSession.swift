@@ -4,6 +4,8 @@ import Foundation
 /// What a session asks its connection to do, in order.
 enum SessionOutput {
     case send([UInt8])
+    /// The first line at once, then the rest one byte per interval (`ServerBehavior.drip`).
+    case drip([UInt8], interval: Duration)
     /// Insert the TLS handler now; everything read from here on arrives through TLS.
     case startTLS
     case close
@@ -112,10 +114,21 @@ final class ServerSession {
         case .transaction(var transaction):
             let outputs = self.transaction(keyword, argument, &transaction)
             if case .transaction = state { state = .transaction(transaction) }
+            if let drip = behavior.drip, ServerBehavior.matches(line, pattern: drip.command) {
+                return Self.dripping(outputs, every: drip.interval)
+            }
             return outputs
         case .sasl, .closed:
             return []
         }
+    }
+
+    /// The bytes of `outputs` as one drip; a close after them is dropped, the drip never ends anyway.
+    private static func dripping(_ outputs: [SessionOutput], every interval: Duration) -> [SessionOutput] {
+        let bytes = outputs.flatMap { output -> [UInt8] in
+            if case .send(let bytes) = output { bytes } else { [] }
+        }
+        return [.drip(bytes, interval: interval)]
     }
 
     /// The connection went away: nothing is deleted (only QUIT enters UPDATE) and the lock is released.

@@ -92,6 +92,39 @@ final class HostileServerTests: XCTestCase {
         }
     }
 
+    // MARK: A deadline per reply
+
+    /// One byte every 100 ms inside the body is never a second of silence, but it is far below
+    /// 1 KiB/s: after the 1 s timeout's grace the reply has earned only a few ms more.
+    func testDrippingReplyIsTooSlow() async throws {
+        let commands: [(String, (POP3Session) async throws -> Void)] = [
+            ("RETR", { _ = try await $0.retrieve(1) }),
+            ("TOP", { _ = try await $0.top(1, lines: 5) }),
+            ("LIST", { _ = try await $0.list() }),
+        ]
+        for (command, operation) in commands {
+            let behavior = ServerBehavior(drip: (command: command, interval: .milliseconds(100)))
+            try await withPOP3Server(behavior: behavior) { _, port in
+                let session = try await self.loggedIn(port) { $0.idleTimeout = .seconds(1) }
+                let started = ContinuousClock.now
+                do {
+                    try await operation(session)
+                    XCTFail("\(command): the drip was waited out")
+                } catch POP3Error.replyTooSlow(let bytes, let seconds) {
+                    XCTAssertEqual(seconds, 1, command)
+                    XCTAssertLessThan(bytes, 100, command)
+                    XCTAssertTrue(
+                        POP3Error.replyTooSlow(bytes: bytes, seconds: seconds).description.hasPrefix(
+                            "The server was too slow: it sent \(bytes) bytes of its reply in 1 seconds (less than 1 KiB/s)"),
+                        command)
+                }
+                XCTAssertLessThan(ContinuousClock.now - started, .seconds(3), command)
+                let state = await session.state
+                XCTAssertEqual(state, .closed, command)
+            }
+        }
+    }
+
     // MARK: The size limit the message names
 
     func testTooLargeMessageNamesTheOptionThatRaisesTheLimit() async throws {
