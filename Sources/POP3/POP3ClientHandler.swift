@@ -7,7 +7,8 @@ import Glibc
 
 /// The last handler of the pipeline: matches decoded replies to the promises of the commands that asked
 /// for them, in order, accumulates multi-line bodies, enforces the silence timeout and the reply deadline,
-/// performs the STLS upgrade on the event loop and traces the exchange. Confined to the channel's event loop.
+/// performs the STLS upgrade on the event loop, masks echoed credentials and traces the exchange.
+/// Confined to the channel's event loop.
 final class POP3ClientHandler: ChannelInboundHandler {
     typealias InboundIn = POP3ResponseEvent
 
@@ -42,6 +43,8 @@ final class POP3ClientHandler: ChannelInboundHandler {
     /// For `pending.first`: restarted whenever another reply becomes the one due.
     private var reply: ReplyDeadline
     private var timer: Scheduled<Void>?
+    /// Attached to every status line, masks every server text traced and every error (see `Redaction`).
+    private var redaction = Redaction.none
 
     init(
         host: String, idleTimeout: TimeAmount, maxReserve: Int, trace: ProtocolTrace?,
@@ -104,6 +107,11 @@ final class POP3ClientHandler: ChannelInboundHandler {
 
     func close() {
         fail(.connectionClosed)
+    }
+
+    /// Set before the credentials are written, so that every reply to them is masked.
+    func redact(_ redaction: Redaction) {
+        self.redaction = redaction
     }
 
     // MARK: ChannelInboundHandler
@@ -174,7 +182,8 @@ final class POP3ClientHandler: ChannelInboundHandler {
             return
         }
         switch event {
-        case .status(let status):
+        case .status(var status):
+            status.redaction = redaction
             trace?.server(status.description)
             replyCompleted()
             if let tls = head.startTLS, status.isOK {
@@ -183,10 +192,12 @@ final class POP3ClientHandler: ChannelInboundHandler {
                 head.promise.succeed(.status(status))
             }
         case .continuation(let text):
-            trace?.server("+ " + text)
+            // Traced masked, handed on as sent: the mechanism needs the challenge as it is.
+            trace?.server("+ " + redaction.apply(text))
             replyCompleted()
             head.promise.succeed(.continuation(text))
-        case .multiLineStart(let status):
+        case .multiLineStart(var status):
+            status.redaction = redaction
             trace?.server(status.description)
             reply.add(status.text.utf8.count)
             bodyStatus = status
@@ -234,7 +245,8 @@ final class POP3ClientHandler: ChannelInboundHandler {
         }
     }
 
-    private func fail(_ error: POP3Error) {
+    private func fail(_ unmasked: POP3Error) {
+        let error = redaction.apply(unmasked)
         if failure == nil {
             failure = error
             if error != .connectionClosed { trace?.note("failed: \(error)") }

@@ -93,6 +93,13 @@ struct POP3Connection: Sendable {
         }.get()
     }
 
+    /// Masks `redaction`'s secrets in everything read from here on; returns once the handler has it,
+    /// so a command sent afterwards is answered masked.
+    func redact(_ redaction: Redaction) async {
+        let handler = self.handler
+        try? await channel.eventLoop.submit { handler.value.redact(redaction) }.get()
+    }
+
     func close() async {
         let handler = self.handler
         try? await channel.eventLoop.submit { handler.value.close() }.get()

@@ -146,7 +146,7 @@ struct POP3ResponseDecoder: WriteObservingByteToMessageDecoder {
             event = .continuation(String(Self.text(line.dropFirst(1)).drop { $0 == " " }))
         } else {
             throw POP3Error.malformedResponse(
-                "a reply starts with neither +OK nor -ERR: \(Self.text(line[...].prefix(40)))")
+                "a reply starts with neither +OK nor -ERR: \(Self.text(line[...]))")
         }
         context.fireChannelRead(wrapInboundOut(event))
         return .continue

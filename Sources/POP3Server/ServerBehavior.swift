@@ -51,6 +51,10 @@ public struct ServerBehavior: Sendable {
     /// Replies to commands matching `command` get their first line at once, then the rest one
     /// byte every `interval`: a server that keeps a reply alive without ever finishing it.
     public var drip: (command: String, interval: Duration)?
+    /// A refused login is answered `-ERR wrong password: ` with the credential the client sent
+    /// (the PASS argument, the APOP arguments, the SASL response and what it decodes to), as
+    /// careless servers do.
+    public var echoCredentials: Bool
 
     public struct RETRDrop: Sendable, Equatable {
         public var message: Int
@@ -83,7 +87,8 @@ public struct ServerBehavior: Sendable {
         losesInputWithLogin: Bool = false,
         refuseAPOP: Bool = false,
         dropOn: (command: String, times: Int)? = nil,
-        drip: (command: String, interval: Duration)? = nil
+        drip: (command: String, interval: Duration)? = nil,
+        echoCredentials: Bool = false
     ) {
         self.greetingOverride = greetingOverride
         self.apopTimestamp = apopTimestamp
@@ -106,6 +111,7 @@ public struct ServerBehavior: Sendable {
         self.dropOn = dropOn
         self.rawReplies = rawReplies
         self.drip = drip
+        self.echoCredentials = echoCredentials
     }
 
     static func matches(_ line: String, pattern: String) -> Bool {

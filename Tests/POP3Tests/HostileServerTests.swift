@@ -3,7 +3,8 @@ import POP3
 import POP3Server
 import XCTest
 
-/// The real session against the fake server scripted to misbehave as issue 17 found servers do.
+/// The real session against the fake server scripted to misbehave as issue 17 found servers do:
+/// amplifying listings, endless drips, echoed credentials, oversized messages.
 final class HostileServerTests: XCTestCase {
     private func loggedIn(_ port: Int, _ configure: (inout POP3Configuration) -> Void = { _ in }) async throws
         -> POP3Session
@@ -123,6 +124,65 @@ final class HostileServerTests: XCTestCase {
                 XCTAssertEqual(state, .closed, command)
             }
         }
+    }
+
+    // MARK: Echoed credentials
+
+    func testEchoedCredentialsAreMaskedInErrorsAndTrace() async throws {
+        let password = "Tr0ub4dor&3-s3cret"
+        let forbidden = [
+            password,
+            Data(password.utf8).base64EncodedString(),
+            String(Data(([0] + Array("alice".utf8) + [0] + Array(password.utf8))).base64EncodedString().prefix { $0 != "=" }),
+        ]
+        let echoed: [AuthMechanism] = [.userPass, .saslPlain, .saslLogin]
+        for mechanism in AuthMechanism.allCases {
+            try await withPOP3Server(behavior: ServerBehavior(echoCredentials: true)) { server, port in
+                let tracePath = FileManager.default.temporaryDirectory
+                    .appendingPathComponent("mailbag-echo-\(UUID().uuidString)").path
+                defer { try? FileManager.default.removeItem(atPath: tracePath) }
+                var configuration = SessionFixture.plaintext(port)
+                configuration.allowedMechanisms = [mechanism]
+                configuration.trace = try ProtocolTrace(path: tracePath)
+                let session = try await POP3Session.connect(configuration)
+                do {
+                    try await session.login(user: "alice", password: password)
+                    XCTFail("\(mechanism): a wrong password logged in")
+                } catch let error as POP3Error {
+                    guard case .authFailed = error else { return XCTFail("\(mechanism): \(error)") }
+                    let shown = error.description
+                    XCTAssertTrue(shown.contains("wrong password: "), "\(mechanism): \(shown)")
+                    for secret in forbidden { XCTAssertFalse(shown.contains(secret), "\(mechanism): \(shown)") }
+                    if echoed.contains(mechanism) { XCTAssertTrue(shown.contains("***"), "\(mechanism): \(shown)") }
+                }
+                await session.close()
+                // The server did receive, and echo, the credential: the masking is the client's.
+                if echoed.contains(mechanism) {
+                    XCTAssertTrue(server.commandLog.contains { line in forbidden.contains { line.contains($0) } }, "\(mechanism)")
+                }
+                let trace = try String(contentsOfFile: tracePath, encoding: .utf8)
+                XCTAssertTrue(trace.contains("S: -ERR wrong password: "), "\(mechanism): \(trace)")
+                for secret in forbidden { XCTAssertFalse(trace.contains(secret), "\(mechanism): \(trace)") }
+            }
+        }
+    }
+
+    /// Masking is for showing: a password that also appears in protocol data ("3" in
+    /// `+OK 3 187`) leaves the data as sent, and the SASL challenge reaches the mechanism whole.
+    func testMaskingNeverCorruptsWhatIsParsed() async throws {
+        let server = InMemoryPOP3Server(users: ["carol": "3"], messages: SessionFixture.sample)
+        let port = try await server.start()
+        for mechanism in AuthMechanism.allCases {
+            var configuration = SessionFixture.plaintext(port)
+            configuration.allowedMechanisms = [mechanism]
+            let session = try await POP3Session.connect(configuration)
+            try await session.login(user: "carol", password: "3")
+            let stat = try await session.stat()
+            XCTAssertEqual(stat.count, 3, "\(mechanism)")
+            let said = try await session.quit()
+            XCTAssertFalse(said.contains("3"), "\(mechanism): \(said)")
+        }
+        await server.stop()
     }
 
     // MARK: The size limit the message names
