@@ -13,7 +13,7 @@ struct Redaction: Sendable {
     static let mask = "***"
 
     /// Longest first, so a form that contains another is masked whole.
-    private(set) var secrets: [String] = []
+    private let secrets: [String]
 
     static let none = Redaction()
 
@@ -21,19 +21,21 @@ struct Redaction: Sendable {
     /// response and APOP's digest are not secret; the password they are made from is covered by
     /// masking the password itself wherever it appears (in `timestamp + password`, say).
     init(password: String, user: String, apopTimestamp: String?) {
-        guard !password.isEmpty else { return }
-        var forms = [
-            password,
-            AuthEncoding.login(password),
-            AuthEncoding.plain(user: user, password: password),
-        ]
-        if let apopTimestamp { forms.append(AuthEncoding.login(apopTimestamp + password)) }
-        // An echo may drop base64's padding; the unpadded form matches both.
-        let unpadded = forms.map { String($0.prefix { $0 != "=" }) }.filter { !$0.isEmpty }
-        secrets = Array(Set(unpadded)).sorted { $0.count > $1.count }
+        guard !password.isEmpty else {
+            secrets = []
+            return
+        }
+        var encoded = [AuthEncoding.login(password), AuthEncoding.plain(user: user, password: password)]
+        if let apopTimestamp { encoded.append(AuthEncoding.login(apopTimestamp + password)) }
+        // An echo may drop base64's padding; the unpadded form matches both. The password itself
+        // keeps any "=" it has.
+        let unpadded = encoded.map { String($0.reversed().drop { $0 == "=" }.reversed()) }
+        secrets = Array(Set([password] + unpadded)).sorted { $0.count > $1.count }
     }
 
-    private init() {}
+    private init() {
+        secrets = []
+    }
 
     func apply(_ text: String) -> String {
         var result = text

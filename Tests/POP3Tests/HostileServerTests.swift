@@ -129,9 +129,11 @@ final class HostileServerTests: XCTestCase {
     // MARK: Echoed credentials
 
     func testEchoedCredentialsAreMaskedInErrorsAndTrace() async throws {
-        let password = "Tr0ub4dor&3-s3cret"
+        // The "=" is base64's padding character: only the encodings lose theirs.
+        let password = "Tr0ub=4dor&3-s3cret"
         let forbidden = [
             password,
+            "4dor&3-s3cret",
             Data(password.utf8).base64EncodedString(),
             String(Data(([0] + Array("alice".utf8) + [0] + Array(password.utf8))).base64EncodedString().prefix { $0 != "=" }),
         ]
