@@ -24,13 +24,16 @@ public struct UIDEntry: Sendable, Equatable {
 /// A UIDL line that was left out of `UIDListing.entries`, so that nothing downstream (file names, an
 /// index keyed by UID) ever sees it.
 public struct UIDProblem: Sendable, Equatable, CustomStringConvertible {
-    public enum Reason: Sendable, Equatable {
+    public enum Reason: Sendable, Hashable {
         case malformedLine
         case invalidUID
         /// The UID is used by more than one message; none of them keeps it.
         case duplicateUID
         /// The message number appears more than once.
         case duplicateNumber
+        /// The line comes after as many entries as the maildrop has messages (or
+        /// `UIDListing.maxEntries` when that is not known), and was not read.
+        case beyondMessageCount(limit: Int)
     }
 
     public var number: Int?
@@ -51,29 +54,34 @@ public struct UIDProblem: Sendable, Equatable, CustomStringConvertible {
         case .invalidUID: return "\(message): the UID \"\(text)\" is not 1–70 printable ASCII characters"
         case .duplicateUID: return "\(message): the UID \"\(text)\" is also used by another message"
         case .duplicateNumber: return "\(message): listed more than once"
+        case .beyondMessageCount(let limit):
+            return "\(message): the UIDL listing goes on after \(limit) entries, more than the maildrop has messages, "
+                + "so the rest was ignored"
         }
     }
 }
 
 public struct UIDListing: Sendable, Equatable {
-    public var entries: [UIDEntry]
-    public var problems: [UIDProblem]
+    /// More messages than any maildrop this client opens: the bound on entries when the message
+    /// count is not known. A 32 MB listing of `1 a` lines would otherwise make 8 million.
+    public static let maxEntries = 1_000_000
+    /// Examples of each kind of problem kept in `problems`; `problemCounts` counts them all.
+    static let problemsKeptPerKind = 8
 
-    /// One sentence per kind of problem, with how many there were: a hostile listing can hold
-    /// millions of bad lines, and a warning each would flood the terminal.
+    public var entries: [UIDEntry]
+    /// The first few problems of each kind, in the order found: a hostile listing can hold
+    /// millions of bad lines, and keeping each would cost more than the listing itself.
+    public var problems: [UIDProblem]
+    /// How many lines had each kind of problem, those left out of `problems` included.
+    public var problemCounts: [UIDProblem.Reason: Int]
+
+    /// One sentence per kind of problem, with how many there were: a warning each would flood
+    /// the terminal.
     public var problemSummary: [String] {
-        var seen: [UIDProblem.Reason] = []
-        var counts: [UIDProblem.Reason: (count: Int, first: UIDProblem)] = [:]
-        for problem in problems {
-            if let known = counts[problem.reason] {
-                counts[problem.reason] = (known.count + 1, known.first)
-            } else {
-                counts[problem.reason] = (1, problem)
-                seen.append(problem.reason)
-            }
-        }
-        return seen.map { reason in
-            let (count, first) = counts[reason]!
+        var seen: Set<UIDProblem.Reason> = []
+        return problems.compactMap { first in
+            guard seen.insert(first.reason).inserted else { return nil }
+            let count = problemCounts[first.reason, default: 1]
             return count == 1 ? first.description : "\(first.description), and \(count - 1) more like it"
         }
     }
@@ -81,14 +89,36 @@ public struct UIDListing: Sendable, Equatable {
     public init(entries: [UIDEntry], problems: [UIDProblem]) {
         self.entries = entries
         self.problems = problems
+        problemCounts = problems.reduce(into: [:]) { $0[$1.reason, default: 0] += 1 }
+    }
+
+    private init(entries: [UIDEntry], problems: ProblemLog) {
+        self.entries = entries
+        self.problems = problems.kept
+        problemCounts = problems.counts
+    }
+
+    /// Counts every problem, keeps the first few of each kind; a problem's text is only made
+    /// when it is kept.
+    private struct ProblemLog {
+        var kept: [UIDProblem] = []
+        var counts: [UIDProblem.Reason: Int] = [:]
+
+        mutating func add(_ reason: UIDProblem.Reason, _ problem: () -> UIDProblem) {
+            let count = counts[reason, default: 0]
+            counts[reason] = count + 1
+            if count < UIDListing.problemsKeptPerKind { kept.append(problem()) }
+        }
     }
 
     /// Lines are split on LF with an optional CR; empty lines are ignored. A listing holds one
-    /// line per message (100,000 and more), so this is one pass with one hash lookup per line.
-    static func parse(_ body: [UInt8]) -> UIDListing {
+    /// line per message (100,000 and more), so this is one pass over views of `body` with one
+    /// hash lookup per line; only kept entries and kept problems allocate. At most `maxEntries`
+    /// lines are read as entries, the maildrop's message count when the caller knows it.
+    static func parse(_ body: [UInt8], maxEntries: Int = UIDListing.maxEntries) -> UIDListing {
         var candidates: [UIDEntry] = []
-        candidates.reserveCapacity(body.count / 24)
-        var problems: [UIDProblem] = []
+        candidates.reserveCapacity(min(body.count / 24, maxEntries))
+        var problems = ProblemLog()
         // Servers list in ascending order, which rules out a repeated number without counting;
         // many also hand out UIDs that only grow, which rules out a repeated UID without hashing.
         var ascending = true
@@ -97,19 +127,25 @@ public struct UIDListing: Sendable, Equatable {
         // cost more than the rest of the parse.
         var previousUID: UnsafeBufferPointer<UInt8>?
         Listing.forEachLine(body) { line in
+            guard candidates.count < maxEntries else {
+                problems.add(.beyondMessageCount(limit: maxEntries)) {
+                    UIDProblem(number: nil, text: Listing.printable(line), reason: .beyondMessageCount(limit: maxEntries))
+                }
+                return
+            }
             // "n uid": the number, one space, the UID (RFC 1939 section 7). Trailing spaces are
             // tolerated; anything else after the UID makes it invalid.
             var start = line.startIndex
             while start < line.endIndex, line[start] == 0x20 { start += 1 }
             guard let space = line[start...].firstIndex(of: 0x20), space + 1 < line.endIndex,
                   let number = Listing.number(line[start..<space]), number > 0 else {
-                problems.append(UIDProblem(number: nil, text: Listing.printable(line), reason: .malformedLine))
+                problems.add(.malformedLine) { UIDProblem(number: nil, text: Listing.printable(line), reason: .malformedLine) }
                 return
             }
             var uid = line[(space + 1)...]
             while uid.last == 0x20 { uid = uid.dropLast() }
             guard let valid = UIDListing.validUID(uid) else {
-                problems.append(UIDProblem(number: number, text: Listing.printable(uid), reason: .invalidUID))
+                problems.add(.invalidUID) { UIDProblem(number: number, text: Listing.printable(uid), reason: .invalidUID) }
                 return
             }
             let uidBytes = UnsafeBufferPointer(rebasing: uid)
@@ -141,9 +177,11 @@ public struct UIDListing: Sendable, Equatable {
         entries.reserveCapacity(candidates.count)
         for (index, candidate) in candidates.enumerated() {
             if numberCounts[candidate.number, default: 0] > 1 {
-                problems.append(UIDProblem(number: candidate.number, text: candidate.uid, reason: .duplicateNumber))
+                problems.add(.duplicateNumber) {
+                    UIDProblem(number: candidate.number, text: candidate.uid, reason: .duplicateNumber)
+                }
             } else if sharesUID[index] {
-                problems.append(UIDProblem(number: candidate.number, text: candidate.uid, reason: .duplicateUID))
+                problems.add(.duplicateUID) { UIDProblem(number: candidate.number, text: candidate.uid, reason: .duplicateUID) }
             } else {
                 entries.append(candidate)
             }

@@ -6,8 +6,9 @@ import Glibc
 #endif
 
 /// The last handler of the pipeline: matches decoded replies to the promises of the commands that asked
-/// for them, in order, accumulates multi-line bodies, enforces the silence timeout, performs the STLS
-/// upgrade on the event loop and traces the exchange. Confined to the channel's event loop.
+/// for them, in order, accumulates multi-line bodies, enforces the silence timeout and the reply deadline,
+/// performs the STLS upgrade on the event loop, masks echoed credentials and traces the exchange.
+/// Confined to the channel's event loop.
 final class POP3ClientHandler: ChannelInboundHandler {
     typealias InboundIn = POP3ResponseEvent
 
@@ -39,7 +40,11 @@ final class POP3ClientHandler: ChannelInboundHandler {
     private var failure: POP3Error?
     /// On the event loop's clock, so tests can drive it with EmbeddedEventLoop.
     private var lastActivity = NIODeadline.uptimeNanoseconds(0)
+    /// For `pending.first`: restarted whenever another reply becomes the one due.
+    private var reply: ReplyDeadline
     private var timer: Scheduled<Void>?
+    /// Attached to every status line, masks every server text traced and every error (see `Redaction`).
+    private var redaction = Redaction.none
 
     init(
         host: String, idleTimeout: TimeAmount, maxReserve: Int, trace: ProtocolTrace?,
@@ -50,6 +55,7 @@ final class POP3ClientHandler: ChannelInboundHandler {
         self.maxReserve = maxReserve
         self.trace = trace
         eventLoop = greeting.futureResult.eventLoop
+        reply = ReplyDeadline(grace: idleTimeout, startedAt: .uptimeNanoseconds(0))
         pending.append(Pending(promise: greeting))
     }
 
@@ -78,7 +84,10 @@ final class POP3ClientHandler: ChannelInboundHandler {
         guard let context, failure == nil else {
             return commands.map { _ in eventLoop.makeFailedFuture(failure ?? .connectionClosed) }
         }
-        if pending.isEmpty { lastActivity = context.eventLoop.now }
+        if pending.isEmpty {
+            lastActivity = context.eventLoop.now
+            reply.restart(at: lastActivity)
+        }
         let replies = commands.map { command in
             let promise = context.eventLoop.makePromise(of: POP3Reply.self)
             pending.append(makePending(promise))
@@ -100,6 +109,11 @@ final class POP3ClientHandler: ChannelInboundHandler {
         fail(.connectionClosed)
     }
 
+    /// Set before the credentials are written, so that every reply to them is masked.
+    func redact(_ redaction: Redaction) {
+        self.redaction = redaction
+    }
+
     // MARK: ChannelInboundHandler
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -114,6 +128,7 @@ final class POP3ClientHandler: ChannelInboundHandler {
     func channelActive(context: ChannelHandlerContext) {
         trace?.note("connected to \(context.channel.remoteAddress.map { "\($0)" } ?? host)")
         lastActivity = context.eventLoop.now
+        reply.restart(at: lastActivity)
         armTimer()
         context.fireChannelActive()
     }
@@ -167,20 +182,24 @@ final class POP3ClientHandler: ChannelInboundHandler {
             return
         }
         switch event {
-        case .status(let status):
+        case .status(var status):
+            status.redaction = redaction
             trace?.server(status.description)
-            pending.removeFirst()
+            replyCompleted()
             if let tls = head.startTLS, status.isOK {
                 beginTLS(tls, status: status, promise: head.promise, context: context)
             } else {
                 head.promise.succeed(.status(status))
             }
         case .continuation(let text):
-            trace?.server("+ " + text)
-            pending.removeFirst()
+            // Traced masked, handed on as sent: the mechanism needs the challenge as it is.
+            trace?.server("+ " + redaction.apply(text))
+            replyCompleted()
             head.promise.succeed(.continuation(text))
-        case .multiLineStart(let status):
+        case .multiLineStart(var status):
+            status.redaction = redaction
             trace?.server(status.description)
+            reply.add(status.text.utf8.count)
             bodyStatus = status
             body = []
             if let expected = head.expectedSize {
@@ -190,16 +209,23 @@ final class POP3ClientHandler: ChannelInboundHandler {
             }
         case .bodyChunk(let chunk):
             body.append(contentsOf: chunk.readableBytesView)
+            reply.add(chunk.readableBytes)
             head.progress?(body.count)
         case .multiLineEnd:
             trace?.server("<\(body.count) bytes>")
-            pending.removeFirst()
-            let reply = POP3Reply.multiLine(bodyStatus ?? StatusLine(isOK: true, text: ""), body: body)
+            replyCompleted()
+            let complete = POP3Reply.multiLine(bodyStatus ?? StatusLine(isOK: true, text: ""), body: body)
             bodyStatus = nil
             body = []
-            head.promise.succeed(reply)
+            head.promise.succeed(complete)
         }
         armTimer()
+    }
+
+    /// The next reply's deadline starts now: it could not have been sent earlier.
+    private func replyCompleted() {
+        pending.removeFirst()
+        reply.restart(at: lastActivity)
     }
 
     // MARK: Internals
@@ -220,7 +246,8 @@ final class POP3ClientHandler: ChannelInboundHandler {
         }
     }
 
-    private func fail(_ error: POP3Error) {
+    private func fail(_ unmasked: POP3Error) {
+        let error = redaction.apply(unmasked)
         if failure == nil {
             failure = error
             if error != .connectionClosed { trace?.note("failed: \(error)") }
@@ -247,7 +274,9 @@ final class POP3ClientHandler: ChannelInboundHandler {
             return
         }
         guard timer == nil, let context, context.channel.isActive else { return }
-        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: lastActivity + idleTimeout) { [weak self] in
+        // Both deadlines only move later, so a timer that fires early just re-arms.
+        let deadline = pending.isEmpty ? lastActivity + idleTimeout : min(lastActivity + idleTimeout, reply.deadline)
+        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [weak self] in
             self?.timerFired()
         }
     }
@@ -256,8 +285,11 @@ final class POP3ClientHandler: ChannelInboundHandler {
         timer = nil
         guard !pending.isEmpty || upgrading != nil else { return }
         guard let context else { return }
-        if lastActivity + idleTimeout <= context.eventLoop.now {
+        let now = context.eventLoop.now
+        if lastActivity + idleTimeout <= now {
             fail(.timeout(seconds: Int((idleTimeout.nanoseconds + 999_999_999) / 1_000_000_000)))
+        } else if !pending.isEmpty, reply.deadline <= now {
+            fail(reply.error(at: now))
         } else {
             armTimer()
         }

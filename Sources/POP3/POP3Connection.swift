@@ -22,7 +22,9 @@ struct POP3Connection: Sendable {
         let host = configuration.host
         let idleTimeout = TimeAmount(configuration.idleTimeout)
         let trace = configuration.trace
-        let maxReserve = configuration.maxMessageSize
+        // A LIST size only sizes the buffer; with a raised message limit it must still not make
+        // the client allocate a gigabyte on a server's word.
+        let maxReserve = min(configuration.maxMessageSize, 100 << 20)
         let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(TimeAmount(configuration.connectTimeout))
             .channelInitializer { channel in
@@ -89,6 +91,13 @@ struct POP3Connection: Sendable {
         return try await channel.eventLoop.flatSubmit {
             handler.value.send(.stls, startTLS: tls)
         }.get()
+    }
+
+    /// Masks `redaction`'s secrets in everything read from here on; returns once the handler has it,
+    /// so a command sent afterwards is answered masked.
+    func redact(_ redaction: Redaction) async {
+        let handler = self.handler
+        try? await channel.eventLoop.submit { handler.value.redact(redaction) }.get()
     }
 
     func close() async {

@@ -47,6 +47,9 @@ public enum POP3Error: Error, Sendable, Equatable, CustomStringConvertible, Loca
     case connectTimeout(host: String, port: Int)
     /// The server stayed silent for longer than the configured idle timeout while a reply was due.
     case timeout(seconds: Int)
+    /// The server kept sending, but the reply fell behind the minimum rate (`ReplyDeadline`):
+    /// `bytes` of it arrived in `seconds`.
+    case replyTooSlow(bytes: Int, seconds: Int)
     /// The login was accepted, then nothing answered the commands pipelined right after it.
     case silentAfterLogin(commands: Int, seconds: Int)
     case caFileUnreadable(path: String, reason: String)
@@ -67,7 +70,12 @@ public enum POP3Error: Error, Sendable, Equatable, CustomStringConvertible, Loca
     case serverError(command: String, text: String)
     case wrongState(command: String, state: POP3SessionState)
     case lineTooLong(limit: Int)
+    /// A message (RETR) beyond `POP3Configuration.maxMessageSize`, which the user can raise.
     case messageTooLarge(limit: Int)
+    /// A TOP, CAPA, LIST or UIDL reply beyond its fixed bound: no real server sends one.
+    case replyTooLarge(command: String, limit: Int)
+    /// A CAPA, LIST or UIDL reply with more lines than it can have.
+    case tooManyLines(command: String, limit: Int)
     case malformedResponse(String)
     case connectionClosed
 
@@ -89,6 +97,10 @@ public enum POP3Error: Error, Sendable, Equatable, CustomStringConvertible, Loca
         case .timeout(let seconds):
             return
                 "The server sent nothing for \(seconds) seconds while a reply was due, so the connection was dropped; "
+                + "try again later or raise --timeout."
+        case .replyTooSlow(let bytes, let seconds):
+            return "The server was too slow: it sent \(bytes) bytes of its reply in \(seconds) seconds "
+                + "(less than \(ReplyDeadline.minimumRate / 1024) KiB/s), so the connection was dropped; "
                 + "try again later or raise --timeout."
         case .silentAfterLogin(let commands, let seconds):
             return "The server accepted the login but answered none of the \(commands) commands written together "
@@ -150,8 +162,14 @@ public enum POP3Error: Error, Sendable, Equatable, CustomStringConvertible, Loca
             return "The server sent a line longer than \(limit) bytes, so the connection was dropped; "
                 + "the server may be broken or hostile."
         case .messageTooLarge(let limit):
-            return "The reply is larger than the \(limit)-byte limit, so it was not fetched; "
-                + "raise the size limit to fetch it."
+            return "The message is larger than the \(limit)-byte limit, so it was not fetched; to fetch it, "
+                + "raise max_message_size in the config file or pass --max-message-size."
+        case .replyTooLarge(let command, let limit):
+            return "The server's reply to \(command) is larger than the \(limit)-byte limit, so the connection "
+                + "was dropped; the server may be broken or hostile."
+        case .tooManyLines(let command, let limit):
+            return "The server's reply to \(command) has more than \(limit) lines, more than it can have, "
+                + "so it was not used; the server may be broken or hostile."
         case .malformedResponse(let what):
             return "The server sent a reply this client cannot understand (\(Self.clean(what))); "
                 + "the server may be broken or hostile."

@@ -27,8 +27,10 @@ public struct ResponseCode: RawRepresentable, Hashable, Sendable, CustomStringCo
 public struct StatusLine: Sendable, Equatable, CustomStringConvertible {
     public var isOK: Bool
     public var code: ResponseCode?
-    /// The text after the indicator and the response code.
+    /// The text after the indicator and the response code, as sent: for parsing, never for showing.
     public var text: String
+    /// The credentials this connection sent, set by `POP3ClientHandler` as the line arrives.
+    var redaction = Redaction.none
 
     public init(isOK: Bool, code: ResponseCode? = nil, text: String) {
         self.isOK = isOK
@@ -36,10 +38,19 @@ public struct StatusLine: Sendable, Equatable, CustomStringConvertible {
         self.text = text
     }
 
+    /// `text` with any credential the server echoed masked: what errors quote and traces show.
+    /// Masking `text` itself would corrupt what is parsed from it (a password "300" in `+OK 3 300`).
+    public var shownText: String { redaction.apply(text) }
+
+    /// The same line, whichever connection it came from.
+    public static func == (lhs: StatusLine, rhs: StatusLine) -> Bool {
+        lhs.isOK == rhs.isOK && lhs.code == rhs.code && lhs.text == rhs.text
+    }
+
     public var description: String {
         var line = isOK ? "+OK" : "-ERR"
         if let code { line += " \(code)" }
-        if !text.isEmpty { line += " " + text }
+        if !text.isEmpty { line += " " + shownText }
         return line
     }
 

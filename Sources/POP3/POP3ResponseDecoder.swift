@@ -30,17 +30,30 @@ struct POP3ResponseDecoder: WriteObservingByteToMessageDecoder {
         }
     }
 
+    /// A CAPA reply lists a few dozen capabilities; a longer one is refused before it is buffered.
+    static let maxCapabilityLines = 512
+
     private struct Body {
+        /// The command this body answers, for errors.
+        var keyword: String
         var limit: Int
         /// Only listings hold whole lines; message bodies stream, so their lines need no bound of their own.
         var boundsLines: Bool
+        var maxLines: Int?
         var received = 0
         var atLineStart = true
         var lineLength = 0
+        var lines = 0
+    }
+
+    /// The reply a written command (or the connection, for the greeting) is owed.
+    private struct Expected {
+        var kind: ReplyKind
+        var keyword: String
     }
 
     private let limits: Limits
-    private var expected = CircularBuffer<ReplyKind>()
+    private var expected = CircularBuffer<Expected>()
     private var body: Body?
     /// Set by a `+OK` to STLS until the next command is written, which the session only does once the
     /// TLS handshake has completed: any byte arriving meanwhile was sent in clear to be read as if protected.
@@ -50,12 +63,12 @@ struct POP3ResponseDecoder: WriteObservingByteToMessageDecoder {
 
     init(limits: Limits = Limits(), expectGreeting: Bool = true) {
         self.limits = limits
-        if expectGreeting { expected.append(.singleLine) }
+        if expectGreeting { expected.append(Expected(kind: .singleLine, keyword: "the greeting")) }
     }
 
     mutating func write(data: [POP3Command]) {
         awaitingTLS = false
-        for command in data { expected.append(command.replyKind) }
+        for command in data { expected.append(Expected(kind: command.replyKind, keyword: command.keyword)) }
     }
 
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
@@ -83,7 +96,7 @@ struct POP3ResponseDecoder: WriteObservingByteToMessageDecoder {
         -> DecodingState
     {
         guard buffer.readableBytes > 0 else { return .needMoreData }
-        guard let kind = expected.first else {
+        guard let owed = expected.first else {
             throw POP3Error.malformedResponse("data arrived that answers no command")
         }
         let view = buffer.readableBytesView
@@ -108,7 +121,7 @@ struct POP3ResponseDecoder: WriteObservingByteToMessageDecoder {
         let event: POP3ResponseEvent
         if Self.hasIndicator(line, "+OK") {
             let status = StatusLine.parse(isOK: true, rest: Self.text(line.dropFirst(3)))
-            switch kind {
+            switch owed.kind {
             case .singleLine, .sasl:
                 event = .status(status)
             case .startTLS:
@@ -117,22 +130,23 @@ struct POP3ResponseDecoder: WriteObservingByteToMessageDecoder {
                 awaitingTLS = true
                 event = .status(status)
             case .listing:
-                body = Body(limit: limits.maxListingSize, boundsLines: true)
+                let maxLines = owed.keyword == "CAPA" ? Self.maxCapabilityLines : nil
+                body = Body(keyword: owed.keyword, limit: limits.maxListingSize, boundsLines: true, maxLines: maxLines)
                 event = .multiLineStart(status)
             case .top:
-                body = Body(limit: limits.maxTopReplySize, boundsLines: false)
+                body = Body(keyword: owed.keyword, limit: limits.maxTopReplySize, boundsLines: false)
                 event = .multiLineStart(status)
             case .retrieve:
-                body = Body(limit: limits.maxMessageSize, boundsLines: false)
+                body = Body(keyword: owed.keyword, limit: limits.maxMessageSize, boundsLines: false)
                 event = .multiLineStart(status)
             }
         } else if Self.hasIndicator(line, "-ERR") {
             event = .status(StatusLine.parse(isOK: false, rest: Self.text(line.dropFirst(4))))
-        } else if kind == .sasl, Self.hasIndicator(line, "+") {
+        } else if owed.kind == .sasl, Self.hasIndicator(line, "+") {
             event = .continuation(String(Self.text(line.dropFirst(1)).drop { $0 == " " }))
         } else {
             throw POP3Error.malformedResponse(
-                "a reply starts with neither +OK nor -ERR: \(Self.text(line[...].prefix(40)))")
+                "a reply starts with neither +OK nor -ERR: \(Self.text(line[...]))")
         }
         context.fireChannelRead(wrapInboundOut(event))
         return .continue
@@ -172,6 +186,7 @@ struct POP3ResponseDecoder: WriteObservingByteToMessageDecoder {
         let available = buffer.readableBytes
         var taken = 0
         var lineLength = body.lineLength
+        var lines = body.lines
         buffer.withUnsafeReadableBytes { bytes in
             guard let base = bytes.baseAddress else { return }
             while taken < available {
@@ -184,6 +199,7 @@ struct POP3ResponseDecoder: WriteObservingByteToMessageDecoder {
                 lineLength += lf - taken
                 if body.boundsLines && lineLength > limits.maxLineLength + 1 { return }
                 lineLength = 0
+                lines += 1
                 taken = lf + 1
                 if taken < available && bytes[taken] == UInt8(ascii: ".") { return }
             }
@@ -191,9 +207,17 @@ struct POP3ResponseDecoder: WriteObservingByteToMessageDecoder {
         if body.boundsLines && lineLength > limits.maxLineLength + 1 {
             throw POP3Error.lineTooLong(limit: limits.maxLineLength)
         }
+        if let maxLines = body.maxLines, lines > maxLines {
+            throw POP3Error.tooManyLines(command: body.keyword, limit: maxLines)
+        }
         body.lineLength = lineLength
+        body.lines = lines
         body.received += taken
-        guard body.received <= body.limit else { throw POP3Error.messageTooLarge(limit: body.limit) }
+        guard body.received <= body.limit else {
+            throw body.keyword == "RETR"
+                ? POP3Error.messageTooLarge(limit: body.limit)
+                : POP3Error.replyTooLarge(command: body.keyword, limit: body.limit)
+        }
         if taken > 0 {
             body.atLineStart =
                 buffer.getInteger(at: buffer.readerIndex + taken - 1, as: UInt8.self) == UInt8(ascii: "\n")

@@ -23,6 +23,9 @@ public actor POP3Session {
     public let isEncrypted: Bool
     private let configuration: POP3Configuration
     private let connection: POP3Connection
+    /// The maildrop's message count once STAT or LIST has told it: a UIDL or LIST listing has no
+    /// more entries than this (deletions only lower it).
+    private var messageCount: Int?
     private var busy = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
 
@@ -67,7 +70,7 @@ public actor POP3Session {
             let greetingLine = try await connection.greeting.get().statusLine
             guard let greetingLine, greetingLine.isOK else {
                 let status = greetingLine ?? StatusLine(isOK: false, text: "")
-                throw statusError(status, loginDelay: nil) ?? .greetingRejected(status.text)
+                throw statusError(status, loginDelay: nil) ?? .greetingRejected(status.shownText)
             }
             let known = await configuration.knownCapabilities().flatMap { $0.advertised ? $0 : nil }
             var encrypted = configuration.security == .implicitTLS
@@ -79,7 +82,7 @@ public actor POP3Session {
                 }
                 configuration.onStage?(.securing)
                 let status = try await connection.startTLS(tls).statusLine
-                guard let status, status.isOK else { throw POP3Error.stlsRefused(status?.text ?? "") }
+                guard let status, status.isOK else { throw POP3Error.stlsRefused(status?.shownText ?? "") }
                 encrypted = true
             }
             // RFC 2595 section 4: what was learned in clear before STLS may have been forged, so it
@@ -122,6 +125,8 @@ public actor POP3Session {
                 throw POP3Error.invalidArgument("only STAT, LIST, UIDL, TOP, RETR, DELE, RSET and NOOP can follow a login")
             }
 
+            // Before any credential is written: a server may echo it in any reply that follows.
+            await connection.redact(Redaction(password: password, user: user, apopTimestamp: greeting.apopTimestamp))
             var attempts = LoginAttempts()
             var capabilitiesAfterLogin: Capabilities?
             do {
@@ -208,7 +213,7 @@ public actor POP3Session {
             do {
                 return try await authenticate(mechanism, user: user, password: password, then: then)
             } catch let refused as MechanismRefused {
-                attempts.unavailable = .serverError(command: "AUTH \(mechanism.rawValue)", text: refused.status.text)
+                attempts.unavailable = .serverError(command: "AUTH \(mechanism.rawValue)", text: refused.status.shownText)
             } catch POP3Error.authFailed(let text, _) {
                 attempts.tried.append(mechanism)
                 attempts.lastRefusal = text
@@ -294,7 +299,7 @@ public actor POP3Session {
             return challenge
         case .status(let status) where !status.isOK:
             if beforeCredentials && status.code == nil { throw MechanismRefused(status: status) }
-            throw Self.statusError(status, loginDelay: capabilities.loginDelay) ?? .authFailed(status.text)
+            throw Self.statusError(status, loginDelay: capabilities.loginDelay) ?? .authFailed(status.shownText)
         default:
             throw POP3Error.malformedResponse("the server ended the SASL exchange early")
         }
@@ -305,7 +310,7 @@ public actor POP3Session {
         case .status(let status) where status.isOK:
             return
         case .status(let status):
-            throw Self.statusError(status, loginDelay: capabilities.loginDelay) ?? .authFailed(status.text)
+            throw Self.statusError(status, loginDelay: capabilities.loginDelay) ?? .authFailed(status.shownText)
         case .continuation:
             // The mechanism has nothing more to say; RFC 5034 section 4: cancel with "*".
             _ = try await send(.saslResponse("*"))
@@ -318,11 +323,11 @@ public actor POP3Session {
     /// RFC 2449 / RFC 3206 response codes that mean something other than "wrong credentials".
     static func statusError(_ status: StatusLine, loginDelay: Int?) -> POP3Error? {
         guard let code = status.code else { return nil }
-        if code.isA(.inUse) { return .inUse(status.text) }
-        if code.isA(.loginDelay) { return .loginDelay(seconds: loginDelay, text: status.text) }
-        if code.isA(.sysTemp) { return .sysTemp(status.text) }
-        if code.isA(.sysPerm) { return .sysPerm(status.text) }
-        if code.isA(.auth) { return .authFailed(status.text) }
+        if code.isA(.inUse) { return .inUse(status.shownText) }
+        if code.isA(.loginDelay) { return .loginDelay(seconds: loginDelay, text: status.shownText) }
+        if code.isA(.sysTemp) { return .sysTemp(status.shownText) }
+        if code.isA(.sysPerm) { return .sysPerm(status.shownText) }
+        if code.isA(.auth) { return .authFailed(status.shownText) }
         return nil
     }
 
@@ -330,7 +335,9 @@ public actor POP3Session {
 
     public func stat() async throws -> (count: Int, size: Int) {
         try await transaction("STAT") {
-            try Self.totals(try await send(.stat))
+            let totals = try Self.totals(try await send(.stat))
+            messageCount = totals.count
+            return totals
         }
     }
 
@@ -340,25 +347,29 @@ public actor POP3Session {
         let fields = status.text.split(separator: " ")
         guard fields.count >= 2, let count = Listing.number(fields[0].utf8),
             let size = Listing.number(fields[1].utf8)
-        else { throw POP3Error.malformedResponse("STAT reply \"\(status.text)\"") }
+        else { throw POP3Error.malformedResponse("STAT reply \"\(status.shownText)\"") }
         return (count, size)
     }
 
     public func list() async throws -> [ListEntry] {
         try await transaction("LIST") {
-            try Self.listEntries(try await send(.list(nil)))
+            let entries = try Self.listEntries(try await send(.list(nil)), messageCount: messageCount)
+            messageCount = entries.count
+            return entries
         }
     }
 
-    /// The entries of a LIST reply.
-    public static func listEntries(_ reply: POP3Reply) throws -> [ListEntry] {
-        try listEntries(expectBody(reply, command: "LIST"))
+    /// The entries of a LIST reply; more than `messageCount` (from STAT), or than
+    /// `UIDListing.maxEntries` when that is not known, is `POP3Error.tooManyLines`.
+    public static func listEntries(_ reply: POP3Reply, messageCount: Int? = nil) throws -> [ListEntry] {
+        try listEntries(expectBody(reply, command: "LIST"), maxEntries: messageCount ?? UIDListing.maxEntries)
     }
 
-    private static func listEntries(_ body: [UInt8]) throws -> [ListEntry] {
+    private static func listEntries(_ body: [UInt8], maxEntries: Int) throws -> [ListEntry] {
         var entries: [ListEntry] = []
-        entries.reserveCapacity(body.count / 12)
+        entries.reserveCapacity(min(body.count / 12, maxEntries))
         try Listing.forEachLine(body) { line in
+            guard entries.count < maxEntries else { throw POP3Error.tooManyLines(command: "LIST", limit: maxEntries) }
             guard let entry = Listing.listEntry(line) else {
                 throw POP3Error.malformedResponse("LIST line \"\(Listing.printable(line))\"")
             }
@@ -372,7 +383,7 @@ public actor POP3Session {
             try Self.checkMessageNumber(number)
             let status = try await Self.expectOK(send(.list(number)), command: "LIST \(number)")
             guard let entry = Listing.listEntry(Array(status.text.utf8)), entry.number == number else {
-                throw POP3Error.malformedResponse("LIST reply \"\(status.text)\"")
+                throw POP3Error.malformedResponse("LIST reply \"\(status.shownText)\"")
             }
             return entry
         }
@@ -383,21 +394,24 @@ public actor POP3Session {
     public func uidListing() async throws -> UIDListing? {
         try await transaction("UIDL") {
             guard capabilities.uidl else { return nil }
-            return Self.uids(try await send(.uidl(nil)))
+            return Self.uids(try await send(.uidl(nil)), messageCount: messageCount)
         }
     }
 
     /// The UIDs of a UIDL reply; nil for a refusal (a server without UIDL). Invalid and duplicate
-    /// UIDs are reported in `problems` and left out of `entries`.
-    public static func uids(_ reply: POP3Reply) -> UIDListing? {
+    /// UIDs are reported in `problems` and left out of `entries`, and so are lines beyond
+    /// `messageCount` (from STAT or LIST), or beyond `UIDListing.maxEntries` when that is not known.
+    public static func uids(_ reply: POP3Reply, messageCount: Int? = nil) -> UIDListing? {
         guard case .multiLine(_, let body) = reply else { return nil }
-        return UIDListing.parse(body)
+        return UIDListing.parse(body, maxEntries: messageCount ?? UIDListing.maxEntries)
     }
 
-    /// Invalid and duplicate UIDs are reported in `problems` and left out of `entries`.
+    /// Invalid and duplicate UIDs are reported in `problems` and left out of `entries`, and so
+    /// are lines beyond the message count when STAT or LIST told it.
     public func uidl() async throws -> UIDListing {
         try await transaction("UIDL") {
-            UIDListing.parse(try await Self.expectBody(send(.uidl(nil)), command: "UIDL"))
+            let body = try await Self.expectBody(send(.uidl(nil)), command: "UIDL")
+            return UIDListing.parse(body, maxEntries: messageCount ?? UIDListing.maxEntries)
         }
     }
 
@@ -407,7 +421,7 @@ public actor POP3Session {
             let status = try await Self.expectOK(send(.uidl(number)), command: "UIDL \(number)")
             let listing = UIDListing.parse(Array(status.text.utf8))
             guard let entry = listing.entries.first, listing.entries.count == 1, entry.number == number else {
-                throw POP3Error.malformedResponse("UIDL reply \"\(status.text)\"")
+                throw POP3Error.malformedResponse("UIDL reply \"\(status.shownText)\"")
             }
             return entry
         }
@@ -454,7 +468,7 @@ public actor POP3Session {
     }
 
     /// Ends the session; in the TRANSACTION state the server then deletes the messages marked with DELE.
-    /// Returns the server's text.
+    /// Returns the server's text, with any echoed credential masked.
     public func quit() async throws -> String {
         try await exclusively {
             guard state == .authorization || state == .transaction else {
@@ -466,9 +480,9 @@ public actor POP3Session {
             await connection.close()
             guard let status = reply.statusLine, status.isOK else {
                 // RFC 1939 section 6: -ERR here means some deletions were not applied.
-                throw POP3Error.serverError(command: "QUIT", text: reply.statusLine?.text ?? "")
+                throw POP3Error.serverError(command: "QUIT", text: reply.statusLine?.shownText ?? "")
             }
-            return status.text
+            return status.shownText
         }
     }
 
@@ -659,7 +673,7 @@ public actor POP3Session {
         guard status.isOK else {
             // [AUTH] only means something to a login command.
             if status.code?.isA(.auth) != true, let error = Self.statusError(status, loginDelay: nil) { throw error }
-            throw POP3Error.serverError(command: command, text: status.text)
+            throw POP3Error.serverError(command: command, text: status.shownText)
         }
         return status
     }

@@ -48,6 +48,13 @@ public struct ServerBehavior: Sendable {
     /// RFC 1939's autologout timer: a connection this long without a command is closed, with no
     /// UPDATE state, so nothing is deleted.
     public var autoLogout: Duration?
+    /// Replies to commands matching `command` get their first line at once, then the rest one
+    /// byte every `interval`: a server that keeps a reply alive without ever finishing it.
+    public var drip: (command: String, interval: Duration)?
+    /// A refused login is answered `-ERR wrong password: ` with the credential the client sent
+    /// (the PASS argument, the APOP arguments, the SASL response and what it decodes to), as
+    /// careless servers do.
+    public var echoCredentials: Bool
 
     public struct RETRDrop: Sendable, Equatable {
         public var message: Int
@@ -79,7 +86,9 @@ public struct ServerBehavior: Sendable {
         autoLogout: Duration? = nil,
         losesInputWithLogin: Bool = false,
         refuseAPOP: Bool = false,
-        dropOn: (command: String, times: Int)? = nil
+        dropOn: (command: String, times: Int)? = nil,
+        drip: (command: String, interval: Duration)? = nil,
+        echoCredentials: Bool = false
     ) {
         self.greetingOverride = greetingOverride
         self.apopTimestamp = apopTimestamp
@@ -101,6 +110,8 @@ public struct ServerBehavior: Sendable {
         self.refuseAPOP = refuseAPOP
         self.dropOn = dropOn
         self.rawReplies = rawReplies
+        self.drip = drip
+        self.echoCredentials = echoCredentials
     }
 
     static func matches(_ line: String, pattern: String) -> Bool {

@@ -23,6 +23,8 @@ final class ServerChannelHandler: ChannelInboundHandler {
     private var awaitingTLS = false
     /// An over-long line was rejected and the close is queued: anything read afterwards is ignored.
     private var finished = false
+    /// A reply is being dripped (`ServerBehavior.drip`): later outputs wait in `queue` behind it.
+    private var dripping = false
 
     init(session: ServerSession, delay: Duration, autoLogout: Duration?, tls: NIOSSLContext?) {
         self.session = session
@@ -104,7 +106,7 @@ final class ServerChannelHandler: ChannelInboundHandler {
 
     private func enqueue(_ outputs: [SessionOutput], context: ChannelHandlerContext) {
         guard !outputs.isEmpty else { return }
-        if delay <= .zero && queue.isEmpty {
+        if delay <= .zero && queue.isEmpty && !dripping {
             perform(outputs, context: context)
             return
         }
@@ -113,7 +115,7 @@ final class ServerChannelHandler: ChannelInboundHandler {
     }
 
     private func armTimer(context: ChannelHandlerContext) {
-        guard timer == nil, let head = queue.first else { return }
+        guard timer == nil, !dripping, let head = queue.first else { return }
         timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: head.deadline) {
             self.timer = nil
             self.drain(context: context)
@@ -122,11 +124,24 @@ final class ServerChannelHandler: ChannelInboundHandler {
 
     private func drain(context: ChannelHandlerContext) {
         let now = NIODeadline.now()
-        while let head = queue.first, head.deadline <= now {
+        while !dripping, let head = queue.first, head.deadline <= now {
             queue.removeFirst()
             perform(head.outputs, context: context)
         }
         armTimer(context: context)
+    }
+
+    private func drip(_ rest: ArraySlice<UInt8>, every interval: TimeAmount, context: ChannelHandlerContext) {
+        guard let byte = rest.first else {
+            dripping = false
+            drain(context: context)
+            return
+        }
+        context.eventLoop.assumeIsolated().scheduleTask(in: interval) {
+            guard context.channel.isActive else { return }
+            context.writeAndFlush(self.wrapOutboundOut(context.channel.allocator.buffer(bytes: [byte])), promise: nil)
+            self.drip(rest.dropFirst(), every: interval, context: context)
+        }
     }
 
     private func perform(_ outputs: [SessionOutput], context: ChannelHandlerContext) {
@@ -134,6 +149,11 @@ final class ServerChannelHandler: ChannelInboundHandler {
             switch output {
             case .send(let bytes):
                 context.write(wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes)), promise: nil)
+            case .drip(let bytes, let interval):
+                let firstLine = bytes.firstIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? bytes.count
+                context.write(wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes[..<firstLine])), promise: nil)
+                dripping = true
+                drip(bytes[firstLine...], every: TimeAmount(interval), context: context)
             case .startTLS:
                 context.flush()
                 guard let tls else {

@@ -4,6 +4,8 @@ import Foundation
 /// What a session asks its connection to do, in order.
 enum SessionOutput {
     case send([UInt8])
+    /// The first line at once, then the rest one byte per interval (`ServerBehavior.drip`).
+    case drip([UInt8], interval: Duration)
     /// Insert the TLS handler now; everything read from here on arrives through TLS.
     case startTLS
     case close
@@ -112,10 +114,21 @@ final class ServerSession {
         case .transaction(var transaction):
             let outputs = self.transaction(keyword, argument, &transaction)
             if case .transaction = state { state = .transaction(transaction) }
+            if let drip = behavior.drip, ServerBehavior.matches(line, pattern: drip.command) {
+                return Self.dripping(outputs, every: drip.interval)
+            }
             return outputs
         case .sasl, .closed:
             return []
         }
+    }
+
+    /// The bytes of `outputs` as one drip; a close after them is dropped, the drip never ends anyway.
+    private static func dripping(_ outputs: [SessionOutput], every interval: Duration) -> [SessionOutput] {
+        let bytes = outputs.flatMap { output -> [UInt8] in
+            if case .send(let bytes) = output { bytes } else { [] }
+        }
+        return [.drip(bytes, interval: interval)]
     }
 
     /// The connection went away: nothing is deleted (only QUIT enters UPDATE) and the lock is released.
@@ -140,7 +153,7 @@ final class ServerSession {
             return [reply("+OK \(argument) accepted, send PASS")]
         case "PASS":
             guard let user else { return [reply("-ERR Send USER first")] }
-            return finishLogin(user: user, valid: store.users[user] == argument)
+            return finishLogin(user: user, valid: store.users[user] == argument, sent: argument)
         case "APOP":
             return apop(argument)
         case "AUTH":
@@ -174,7 +187,7 @@ final class ServerSession {
         guard parts.count == 2 else { return [reply("-ERR APOP needs a name and a digest")] }
         let user = String(parts[0])
         let valid = store.users[user].map { Self.md5Hex(timestamp + $0) == parts[1].lowercased() } ?? false
-        return finishLogin(user: user, valid: valid)
+        return finishLogin(user: user, valid: valid, sent: argument)
     }
 
     private func auth(_ argument: String) -> [SessionOutput] {
@@ -217,34 +230,38 @@ final class ServerSession {
             state = .authorization(user: nil)
             return [reply("-ERR Invalid base64 in SASL response")]
         }
+        let sent = "\(response) (\(String(decoding: decoded, as: UTF8.self)))"
         switch step {
         case .plain:
             let fields = decoded.split(separator: 0, omittingEmptySubsequences: false).map {
                 String(decoding: $0, as: UTF8.self)
             }
-            guard fields.count == 3 else { return finishLogin(user: "", valid: false) }
+            guard fields.count == 3 else { return finishLogin(user: "", valid: false, sent: sent) }
             // No proxy authorization: an authzid must name the authenticating user itself.
             let valid = (fields[0].isEmpty || fields[0] == fields[1]) && store.users[fields[1]] == fields[2]
-            return finishLogin(user: fields[1], valid: valid)
+            return finishLogin(user: fields[1], valid: valid, sent: sent)
         case .loginUser:
             state = .sasl(.loginPassword(user: String(decoding: decoded, as: UTF8.self)))
             return [reply("+ " + Self.base64("Password:"))]
         case .loginPassword(let user):
-            return finishLogin(user: user, valid: store.users[user] == String(decoding: decoded, as: UTF8.self))
+            return finishLogin(user: user, valid: store.users[user] == String(decoding: decoded, as: UTF8.self), sent: sent)
         case .cramMD5(let challenge):
             let text = String(decoding: decoded, as: UTF8.self)
-            guard let space = text.lastIndex(of: " ") else { return finishLogin(user: "", valid: false) }
+            guard let space = text.lastIndex(of: " ") else { return finishLogin(user: "", valid: false, sent: sent) }
             let user = String(text[..<space])
             let digest = text[text.index(after: space)...].lowercased()
             let valid = store.users[user].map { Self.hmacMD5Hex(key: $0, message: challenge) == digest } ?? false
-            return finishLogin(user: user, valid: valid)
+            return finishLogin(user: user, valid: valid, sent: sent)
         }
     }
 
-    private func finishLogin(user: String, valid: Bool) -> [SessionOutput] {
+    /// - Parameter sent: the credential as the client sent it, for `ServerBehavior.echoCredentials`.
+    private func finishLogin(user: String, valid: Bool, sent: String) -> [SessionOutput] {
         state = .authorization(user: nil)
         if let line = behavior.loginError { return [reply(line)] }
-        guard valid else { return [reply("-ERR [AUTH] Authentication failed")] }
+        guard valid else {
+            return [reply(behavior.echoCredentials ? "-ERR wrong password: \(sent)" : "-ERR [AUTH] Authentication failed")]
+        }
         guard let snapshot = store.enterTransaction(session: number, lock: behavior.lockMailbox) else {
             return [reply("-ERR [IN-USE] Mailbox is locked by another POP3 session")]
         }

@@ -41,11 +41,26 @@ struct AccountOptions: ParsableArguments {
     @Flag(name: .customLong("no-pipelining"), help: "Send one command at a time even when the server offers PIPELINING (for a server that loses pipelined commands).")
     var noPipelining = false
 
+    @Option(name: .customLong("max-message-size"), help: ArgumentHelp(
+        "Largest message to fetch, in bytes or like \"200MB\" (default 100MB, at most 2GB; overrides the config's max_message_size).",
+        valueName: "size"))
+    var maxMessageSize: String?
+
     func validate() throws {
         if let timeout, !(timeout > 0 && timeout <= 3600) {
             throw ValidationError("--timeout must be between 0 and 3600 seconds.")
         }
         _ = try mechanisms()
+        _ = try maxMessageBytes()
+    }
+
+    /// `--max-message-size` in bytes; nil when it was not given.
+    private func maxMessageBytes() throws -> Int? {
+        guard let maxMessageSize else { return nil }
+        guard let bytes = ByteSize.parse(maxMessageSize), bytes > 0, bytes <= AccountConfig.largestMaxMessageSize else {
+            throw ValidationError("--max-message-size must be a size from 1 byte to 2GB, like 200MB.")
+        }
+        return bytes
     }
 
     /// `--auth` as mechanisms; nil when it was not given.
@@ -88,6 +103,7 @@ struct AccountOptions: ParsableArguments {
         if let timeout { account.timeout = .milliseconds(Int64(timeout * 1000)) }
         if let mechanisms = try mechanisms() { account.authMechanisms = mechanisms }
         if noPipelining { account.pipelining = false }
+        if let bytes = try maxMessageBytes() { account.maxMessageSize = bytes }
         if insecurePlaintext {
             account.allowPlaintext = true
             // pop3:// always demands STLS; the explicit opt-out is what turns it into a clear connection.

@@ -69,6 +69,26 @@ final class ConfigTests: XCTestCase {
         XCTAssertNil(account.largeMessageThreshold)
         XCTAssertFalse(account.cacheBodies)
         XCTAssertEqual(account.bodyCacheLimit, 200 << 20)
+        XCTAssertEqual(account.maxMessageSize, 100 << 20)
+        XCTAssertEqual(account.pop3Configuration().maxMessageSize, 100 << 20)
+    }
+
+    /// The setting `POP3Error.messageTooLarge` tells the user to raise.
+    func testMaxMessageSizeReachesTheSession() throws {
+        let account = try loadConfig("""
+            [accounts.big]
+            host = "mail.example.org"
+            user = "alice"
+            max_message_size = "300MB"
+            """).resolve(name: nil)
+        XCTAssertEqual(account.maxMessageSize, 300 << 20)
+        XCTAssertEqual(account.pop3Configuration().maxMessageSize, 300 << 20)
+        XCTAssertEqual(onlyProblem("""
+            [accounts.big]
+            host = "mail.example.org"
+            user = "alice"
+            max_message_size = "3GB"
+            """), "\(configPath):4:1: error: `max_message_size` is more than 2GB (use at most \"2GB\")")
     }
 
     func testPlaintextIsAcceptedWithAllowPlaintext() throws {
@@ -113,7 +133,7 @@ final class ConfigTests: XCTestCase {
         let written = Set(ExampleConfig.text.split(whereSeparator: { !($0.isLetter || $0 == "_") }).map(String.init))
         for key in ["default_account", "theme", "html_converter", "large_message_threshold", "host", "port", "user",
                     "security", "allow_plaintext", "auth", "password_command", "ca_file", "timeout", "keepalive",
-                    "cache_bodies", "body_cache_limit", "pipelining"] {
+                    "cache_bodies", "body_cache_limit", "pipelining", "max_message_size"] {
             XCTAssertTrue(written.contains(key), "the example documents \(key)")
         }
     }
@@ -321,7 +341,7 @@ final class ConfigTests: XCTestCase {
                 "\(configPath):4:1: error: unknown key `prot` in [accounts.work] (did you mean `port`?)",
                 "\(configPath):6:1: error: account `home` has no host (add host = \"mail.example.org\" under [accounts.home])",
                 "\(configPath):6:1: error: account `home` has no user (add user = \"alice@example.org\" under [accounts.home])",
-                "\(configPath):7:1: error: unknown key `server` in [accounts.home] (remove it; the keys here are: host, port, user, security, allow_plaintext, auth, password_command, ca_file, timeout, keepalive, theme, html_converter, large_message_threshold, cache_bodies, body_cache_limit, pipelining, check_interval)",
+                "\(configPath):7:1: error: unknown key `server` in [accounts.home] (remove it; the keys here are: host, port, user, security, allow_plaintext, auth, password_command, ca_file, timeout, keepalive, theme, html_converter, large_message_threshold, cache_bodies, body_cache_limit, pipelining, max_message_size, check_interval)",
             ])
         XCTAssertEqual(onlyProblem("""
             [accounts]

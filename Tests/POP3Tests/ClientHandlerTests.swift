@@ -75,18 +75,58 @@ final class ClientHandlerTests: XCTestCase {
         guard case .success = result(noop) else { return XCTFail("NOOP failed") }
     }
 
+    /// 8 KiB every 4 seconds: never 5 seconds of silence, and 2 KiB/s, above the minimum rate.
     func testSlowButSteadyTransferIsNotATimeout() throws {
         let progress = LockedBox<[Int]>([])
         let retrieve = handler.send(.retr(1), progress: { bytes in progress.withLockedValue { $0.append(bytes) } })
         try channel.writeInbound(ByteBuffer(string: "+OK\r\n"))
+        let line = String(repeating: "x", count: 8190) + "\r\n"
         for _ in 0..<5 {
             channel.embeddedEventLoop.advanceTime(by: .seconds(4))
-            try channel.writeInbound(ByteBuffer(string: "0123456789\r\n"))
+            try channel.writeInbound(ByteBuffer(string: line))
         }
         try channel.writeInbound(ByteBuffer(string: ".\r\n"))
         guard case .success(.multiLine(_, let body)) = result(retrieve) else { return XCTFail("RETR failed") }
-        XCTAssertEqual(body.count, 60)
-        XCTAssertEqual(progress.withLockedValue { $0 }, [12, 24, 36, 48, 60])
+        XCTAssertEqual(body.count, 5 * 8192)
+        XCTAssertEqual(progress.withLockedValue { $0 }, [1, 2, 3, 4, 5].map { $0 * 8192 })
+    }
+
+    /// One byte every half second is never silence, but after the 5 s grace the reply has earned
+    /// a millisecond per byte: it fails at 5 s, not days later.
+    func testDripInsideABodyMissesTheReplyDeadline() throws {
+        for command in [POP3Command.retr(1), .top(1, lines: 10), .list(nil)] {
+            try setUpWithError()
+            let reply = handler.send(command)
+            XCTAssertNotNil(try sentLine())
+            try channel.writeInbound(ByteBuffer(string: "+OK\r\n"))
+            var elapsed = TimeAmount.zero
+            while result(reply) == nil, elapsed < .seconds(60) {
+                channel.embeddedEventLoop.advanceTime(by: .milliseconds(500))
+                elapsed = elapsed + .milliseconds(500)
+                _ = try? channel.writeInbound(ByteBuffer(string: "x"))
+            }
+            guard case .failure(let error) = result(reply) else { return XCTFail("\(command): no deadline") }
+            XCTAssertEqual(error as? POP3Error, .replyTooSlow(bytes: 10, seconds: 5), "\(command)")
+            XCTAssertEqual(elapsed, .milliseconds(5500), "\(command)")
+            XCTAssertFalse(channel.isActive)
+        }
+    }
+
+    /// Each reply gets its own grace, counted from when the one before it ended: a reply behind
+    /// a slow one is not blamed for the time it waited.
+    func testEachPipelinedReplyHasItsOwnDeadline() throws {
+        let first = handler.send(.retr(1))
+        let second = handler.send(.retr(2))
+        try channel.writeInbound(ByteBuffer(string: "+OK\r\n"))
+        for _ in 0..<4 {
+            channel.embeddedEventLoop.advanceTime(by: .seconds(1))
+            try channel.writeInbound(ByteBuffer(string: "x"))
+        }
+        try channel.writeInbound(ByteBuffer(string: "\r\n.\r\n"))
+        guard case .success = result(first) else { return XCTFail("the first reply failed") }
+        channel.embeddedEventLoop.advanceTime(by: .seconds(4))
+        try channel.writeInbound(ByteBuffer(string: "+OK\r\nbody\r\n.\r\n"))
+        guard case .success = result(second) else { return XCTFail("the second reply was blamed for the first") }
     }
 
     func testEOFMidReplyFailsEveryPendingRequestAndKeepsNothing() throws {

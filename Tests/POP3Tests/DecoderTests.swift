@@ -258,7 +258,7 @@ final class DecoderTests: XCTestCase {
             XCTAssertThrowsError(
                 try harness.feed("+OK\r\n" + String(repeating: "h: v\r\n", count: 20) + ".\r\n", byteByByte: byteByByte)
             ) { error in
-                XCTAssertEqual(error as? POP3Error, .messageTooLarge(limit: 50))
+                XCTAssertEqual(error as? POP3Error, .replyTooLarge(command: "TOP", limit: 50))
             }
             let retrieve = try DecoderHarness(limits: .init(maxMessageSize: 100, maxTopReplySize: 50))
             try retrieve.send(.retr(1))
@@ -273,7 +273,7 @@ final class DecoderTests: XCTestCase {
         XCTAssertThrowsError(
             try listing.feed("+OK\r\n" + String(repeating: "1 abcdef\r\n", count: 5), byteByByte: false)
         ) { error in
-            XCTAssertEqual(error as? POP3Error, .messageTooLarge(limit: 30))
+            XCTAssertEqual(error as? POP3Error, .replyTooLarge(command: "UIDL", limit: 30))
         }
         // The limit counts unstuffed content: exactly 100 bytes pass.
         let exact = try DecoderHarness(limits: .init(maxMessageSize: 100))

@@ -111,7 +111,8 @@ final class ListingTests: XCTestCase {
     func testProblemsAreSummedUpByKind() {
         let bad = (1...5_000).map { "\($0) bad\u{7}uid\r\n" }.joined()
         let listing = UIDListing.parse(Array((bad + "5001 fine\r\n5002 fine\r\nx y\r\n").utf8))
-        XCTAssertEqual(listing.problems.count, 5_003)
+        XCTAssertEqual(listing.problemCounts.values.reduce(0, +), 5_003)
+        XCTAssertLessThanOrEqual(listing.problems.count, 3 * 8, "examples are kept, not every problem")
         XCTAssertEqual(listing.problemSummary.count, 3)
         XCTAssertTrue(listing.problemSummary[0].hasSuffix("and 4999 more like it"), listing.problemSummary[0])
         XCTAssertEqual(listing.entries.count, 0, "a UID used twice is nobody's")

@@ -8,6 +8,9 @@ public struct AccountConfig: Sendable, Equatable {
     public static let defaultKeepalive: Duration = .seconds(240)
     public static let defaultCheckInterval: Duration = .seconds(300)
     public static let defaultBodyCacheLimit = 200 << 20
+    public static let defaultMaxMessageSize = 100 << 20
+    /// The whole message is held in memory while it is fetched and shown.
+    public static let largestMaxMessageSize = 2 << 30
 
     public var name: String
     public var host: String
@@ -34,6 +37,8 @@ public struct AccountConfig: Sendable, Equatable {
     public var bodyCacheLimit: Int
     /// False for a server that offers PIPELINING but loses commands sent ahead.
     public var pipelining = true
+    /// Bytes; a larger message is not fetched (`POP3Error.messageTooLarge` names this setting).
+    public var maxMessageSize = AccountConfig.defaultMaxMessageSize
     /// How often the reader looks for new mail (a new session); zero never.
     public var checkInterval = AccountConfig.defaultCheckInterval
 
@@ -97,6 +102,7 @@ public struct AccountConfig: Sendable, Equatable {
             trace: trace
         )
         configuration.pipelining = pipelining
+        configuration.maxMessageSize = maxMessageSize
         return configuration
     }
 }

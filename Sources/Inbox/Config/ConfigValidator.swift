@@ -21,12 +21,13 @@ enum ConfigKey: String, CaseIterable {
     case cacheBodies = "cache_bodies"
     case bodyCacheLimit = "body_cache_limit"
     case pipelining
+    case maxMessageSize = "max_message_size"
     case checkInterval = "check_interval"
 
     static let topLevel: [ConfigKey] = [.defaultAccount, .theme, .htmlConverter, .largeMessageThreshold, .accounts]
     static let account: [ConfigKey] = [
         .host, .port, .user, .security, .allowPlaintext, .auth, .passwordCommand, .caFile, .timeout, .keepalive,
-        .theme, .htmlConverter, .largeMessageThreshold, .cacheBodies, .bodyCacheLimit, .pipelining,
+        .theme, .htmlConverter, .largeMessageThreshold, .cacheBodies, .bodyCacheLimit, .pipelining, .maxMessageSize,
         .checkInterval,
     ]
 
@@ -50,6 +51,7 @@ enum ConfigKey: String, CaseIterable {
         case .cacheBodies: "cache_bodies = true"
         case .bodyCacheLimit: "body_cache_limit = \"200MB\""
         case .pipelining: "pipelining = false"
+        case .maxMessageSize: "max_message_size = \"200MB\""
         case .checkInterval: "check_interval = 300"
         }
     }
@@ -185,6 +187,14 @@ struct ConfigValidator {
             case .cacheBodies: account.cacheBodies = bool(value, .cacheBodies, at: path) ?? account.cacheBodies
             case .bodyCacheLimit: account.bodyCacheLimit = size(value, .bodyCacheLimit, at: path) ?? account.bodyCacheLimit
             case .pipelining: account.pipelining = bool(value, .pipelining, at: path) ?? account.pipelining
+            case .maxMessageSize:
+                if let bytes = size(value, .maxMessageSize, at: path) {
+                    if bytes <= AccountConfig.largestMaxMessageSize {
+                        account.maxMessageSize = bytes
+                    } else {
+                        report(path, "`max_message_size` is more than 2GB", fix: "use at most \"2GB\"")
+                    }
+                }
             case .checkInterval:
                 // Each check is a new login: more often than every half minute would burden the
                 // server (and many servers' LOGIN-DELAY forbids it).

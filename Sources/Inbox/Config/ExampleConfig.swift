@@ -50,6 +50,9 @@ public enum ExampleConfig {
         # Send one command at a time even if the server offers PIPELINING
         # (for a server that loses commands sent ahead). Default: true.
         # pipelining = false
+        # Larger messages are not fetched: bytes, or "200MB". Default 100MB,
+        # at most 2GB.
+        # max_message_size = "200MB"
 
         [accounts.home]
         host = "pop.example.net"

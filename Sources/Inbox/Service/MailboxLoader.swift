@@ -195,7 +195,7 @@ public struct MailboxLoader: Sendable {
             plan = .cached(total: .some(try? POP3Session.totals(reply)))
             return []
         case (.uidl, .cached(let total)):
-            guard let uids = POP3Session.uids(reply) else {
+            guard let uids = POP3Session.uids(reply, messageCount: (total ?? nil)?.count) else {
                 // The server dropped UIDL since the summaries were cached: nothing matches them now.
                 uidl = false
                 plan = .relisting(sizes: nil)
@@ -220,7 +220,7 @@ public struct MailboxLoader: Sendable {
             followUp = requests.filter { !sent.contains($0) }
             return effects
         case (.uidl, .firstVisit):
-            return identify(POP3Session.uids(reply))
+            return identify(POP3Session.uids(reply, messageCount: rows.count))
         case (.list, .relisting):
             let sizes = try POP3Session.listEntries(reply)
             if uidl {
@@ -229,7 +229,7 @@ public struct MailboxLoader: Sendable {
             }
             return relist(sizes, uids: nil)
         case (.uidl, .relisting(let sizes?)):
-            return relist(sizes, uids: POP3Session.uids(reply))
+            return relist(sizes, uids: POP3Session.uids(reply, messageCount: sizes.count))
         default:
             return []
         }
