@@ -6,7 +6,7 @@ public func mailMessageFuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
     let rendered = MessageRenderer.render(bytes)
     for info in rendered.attachments {
-        guard let found = MessageRenderer.attachment(info.index, in: bytes), found.data.count == info.size else {
+        guard let found = try? AttachmentSavePlan.one(info.index, in: bytes)?.entries.first, found.data().count == info.size else {
             fatalError("attachment \(info.index) disagrees with the rendered list")
         }
     }
