@@ -145,8 +145,10 @@ public enum AddressList {
         return result
     }
 
+    /// Blanks are collapsed after cleaning as well: a quoted local part or a broken name can
+    /// hold a TAB, which would move the cursor wherever the line is printed.
     private static func make(name: String?, mailbox: String) -> Address {
-        Address(name: name.map(Sanitizer.clean), mailbox: Sanitizer.clean(mailbox))
+        Address(name: name.map { collapseBlanks(Sanitizer.clean($0)) }, mailbox: collapseBlanks(Sanitizer.clean(mailbox)))
     }
 
     // MARK: - Tokens
