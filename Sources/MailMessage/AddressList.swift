@@ -131,7 +131,7 @@ public enum AddressList {
             case (.special, ";") where groupName != nil:
                 finishItem()
                 if groupCount == 0, let g = groupName, !g.isEmpty, result.count < maxAddresses {
-                    result.append(Address(name: g, mailbox: ""))
+                    result.append(make(name: g, mailbox: ""))
                 }
                 groupName = nil
             default:
@@ -140,7 +140,7 @@ public enum AddressList {
         }
         finishItem()
         if let g = groupName, groupCount == 0, !g.isEmpty {
-            result.append(Address(name: g, mailbox: ""))
+            result.append(make(name: g, mailbox: ""))
         }
         return result
     }

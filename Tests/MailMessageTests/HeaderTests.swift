@@ -198,6 +198,11 @@ final class AddressListTests: XCTestCase {
         let empty = AddressList.parse("undisclosed-recipients:;")
         XCTAssertEqual(empty, [Address(name: "undisclosed-recipients", mailbox: "")])
         XCTAssertEqual(empty[0].display, "undisclosed-recipients")
+        // An empty group's name is decoded text like any other name: it is sanitized too
+        // (found by the MIME fuzzer).
+        for list in ["=?utf-8?q?=1B]0;pwned=07Team?=:;", "=?utf-8?b?G1syShtbMzFtVGVhbQ==?=:"] {
+            XCTAssertEqual(AddressList.parse(list).map(\.display), ["Team"], list)
+        }
     }
 
     func testEncodedWordsInNames() {

@@ -21,6 +21,7 @@ final class RenderPropertyTests: XCTestCase {
         "\u{E0041}", "\u{E000}", "\u{378}", "<", ">", "&", "&#27;", "&#x9b;", "&#8238;", "&lt;", "=?", "?=", "=",
         "--", "-- ", "> ", ">>", ";", "\"", "=?utf-8?q?=1B[31m?=", "=?utf-8?b?G10wO3B3bmVkBw==?=",
         "=?iso-8859-1?q?=9B2J?=", "=?utf-16?b?ACAgLg==?=", "=?x-bogus?q?a?=",
+        ":;", ":", ",", "@", "<a@b>", "(c)", "\"q\"", "=?utf-8?q?=1B]0;t=07?=:;",
     ]
 
     static func text(_ rng: inout Random, pieces: Int) -> String {
