@@ -421,6 +421,9 @@ final class AttachmentNameTests: XCTestCase {
         let long = AttachmentName.safe(String(repeating: "é", count: 300) + ".pdf")
         XCTAssertLessThanOrEqual(long.utf8.count, 255)
         XCTAssertTrue(long.hasSuffix(".pdf"))
+        // A cut right after a dot must not join it to the extension's (found by the fuzzer).
+        let cutAtDot = AttachmentName.safe(String(repeating: "a", count: 250) + ".yyyy.pdf")
+        XCTAssertEqual(cutAtDot, String(repeating: "a", count: 250) + ".pdf")
         // One character longer than the whole limit, then a dotfile's name: the cut must not
         // leave the dotfile.
         for planted in [".bashrc", ".profile", ".gitconfig"] {
@@ -437,7 +440,7 @@ final class AttachmentNameTests: XCTestCase {
         let pieces = [
             "a", "Z", "7", " ", ".", "..", "-", "~", "/", "\\", ":", "\u{0}", "\u{1B}[31m", "\u{7}", "\u{85}",
             "\u{0301}", "\u{0301}\u{0301}\u{0301}", "\u{202E}", "\u{2066}", "\u{200B}", "\u{FEFF}", "é", "中", "😀",
-            ".bashrc", ".pdf", "-rf", "\t", "\r\n", String(repeating: "\u{0301}", count: 150),
+            ".bashrc", ".pdf", "-rf", "\t", "\r\n", String(repeating: "\u{0301}", count: 150), "x.", ".1",
         ]
         var random = MutationTests.Random(state: 0x6D61_696C_6261_67)
         for _ in 0..<3_000 {
@@ -448,6 +451,7 @@ final class AttachmentNameTests: XCTestCase {
             XCTAssertFalse(safe.isEmpty)
             XCTAssertFalse(safe.hasPrefix(".") || safe.hasPrefix("-"), safe)
             XCTAssertFalse(safe.contains("/") || safe.contains("\u{0}"), safe)
+            XCTAssertFalse(safe.contains(".."), safe)
             XCTAssertLessThanOrEqual(safe.utf8.count, 255, safe)
             XCTAssertNotNil(String(validating: Array(safe.utf8), as: UTF8.self))
             XCTAssertEqual(AttachmentName.safe(safe), safe, "safe names are left as they are")
