@@ -443,10 +443,7 @@ final class AttachmentNameTests: XCTestCase {
             ".bashrc", ".pdf", "-rf", "\t", "\r\n", String(repeating: "\u{0301}", count: 150), "x.", ".1",
         ]
         var random = MutationTests.Random(state: 0x6D61_696C_6261_67)
-        for _ in 0..<3_000 {
-            var name = ""
-            let target = 1 + random.below(4_000)
-            while name.utf8.count < target { name += pieces[random.below(pieces.count)] }
+        func check(_ name: String) {
             let safe = AttachmentName.safe(name)
             XCTAssertFalse(safe.isEmpty)
             XCTAssertFalse(safe.hasPrefix(".") || safe.hasPrefix("-"), safe)
@@ -455,6 +452,19 @@ final class AttachmentNameTests: XCTestCase {
             XCTAssertLessThanOrEqual(safe.utf8.count, 255, safe)
             XCTAssertNotNil(String(validating: Array(safe.utf8), as: UTF8.self))
             XCTAssertEqual(AttachmentName.safe(safe), safe, "safe names are left as they are")
+        }
+        for _ in 0..<3_000 {
+            var name = ""
+            let target = 1 + random.below(4_000)
+            while name.utf8.count < target { name += pieces[random.below(pieces.count)] }
+            check(name)
+        }
+        // Random names rarely put a dot exactly where the cut falls, the joint between the cut
+        // stem and the kept extension: try every position near it.
+        for stem in 240...260 {
+            for gap in 0...6 {
+                check(String(repeating: "a", count: stem) + "." + String(repeating: "b", count: gap) + ".pdf")
+            }
         }
     }
 }
