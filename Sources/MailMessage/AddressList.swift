@@ -131,7 +131,7 @@ public enum AddressList {
             case (.special, ";") where groupName != nil:
                 finishItem()
                 if groupCount == 0, let g = groupName, !g.isEmpty, result.count < maxAddresses {
-                    result.append(Address(name: g, mailbox: ""))
+                    result.append(make(name: g, mailbox: ""))
                 }
                 groupName = nil
             default:
@@ -140,13 +140,15 @@ public enum AddressList {
         }
         finishItem()
         if let g = groupName, groupCount == 0, !g.isEmpty {
-            result.append(Address(name: g, mailbox: ""))
+            result.append(make(name: g, mailbox: ""))
         }
         return result
     }
 
+    /// Blanks are collapsed after cleaning as well: a quoted local part or a broken name can
+    /// hold a TAB, which would move the cursor wherever the line is printed.
     private static func make(name: String?, mailbox: String) -> Address {
-        Address(name: name.map(Sanitizer.clean), mailbox: Sanitizer.clean(mailbox))
+        Address(name: name.map { collapseBlanks(Sanitizer.clean($0)) }, mailbox: collapseBlanks(Sanitizer.clean(mailbox)))
     }
 
     // MARK: - Tokens

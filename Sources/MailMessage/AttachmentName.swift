@@ -66,6 +66,8 @@ public enum AttachmentName {
             stem.append(scalar)
             bytes += length
         }
+        // A cut just after a dot would join it to the extension's: "a..pdf".
+        if !ext.isEmpty { while stem.last == "." { stem.removeLast() } }
         return String(stem) + ext
     }
 

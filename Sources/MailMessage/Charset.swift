@@ -46,6 +46,40 @@ public enum Charset {
     /// inside a character) it keeps all the readable text instead of turning it to mojibake.
     static func utf8OrWindows1252(_ buffer: UnsafeBufferPointer<UInt8>) -> String {
         if isValidUTF8(buffer) { return String(decoding: buffer, as: UTF8.self) }
+        return mixed(buffer, damagedUTF8: false)
+    }
+
+    /// Raw 8-bit header text: UTF-8 (RFC 6532) or, from older mailers, Windows-1252 or
+    /// Latin-1. A header value comes whole from one mailer, so unlike a body it is judged as a
+    /// whole: when its valid multi-byte UTF-8 sequences outnumber the spots that are not, it
+    /// is UTF-8 that was damaged (Yahoo cuts long names in the middle of a character), and
+    /// each damaged spot shows as U+FFFD, not as a Windows-1252 letter that reads like part
+    /// of the name. Otherwise it decodes as `utf8OrWindows1252` does.
+    static func headerText(_ buffer: UnsafeBufferPointer<UInt8>) -> String {
+        if isValidUTF8(buffer) { return String(decoding: buffer, as: UTF8.self) }
+        var valid = 0
+        var damaged = 0
+        var inDamage = false
+        var i = 0
+        while i < buffer.count {
+            if buffer[i] < 0x80 { inDamage = false; i += 1; continue }
+            let len = utf8SequenceLength(buffer, at: i)
+            if len > 0 {
+                valid += 1
+                inDamage = false
+                i += len
+            } else {
+                if !inDamage { damaged += 1 }
+                inDamage = true
+                i += 1
+            }
+        }
+        return mixed(buffer, damagedUTF8: valid > damaged)
+    }
+
+    /// Valid UTF-8 sequences as UTF-8; each other byte as Windows-1252, or, for text known to
+    /// be damaged UTF-8, each run of such bytes as one U+FFFD.
+    private static func mixed(_ buffer: UnsafeBufferPointer<UInt8>, damagedUTF8: Bool) -> String {
         var out = [UInt8]()
         out.reserveCapacity(buffer.count + buffer.count / 4)
         var i = 0
@@ -57,6 +91,10 @@ public enum Charset {
             if len > 0 {
                 out.append(contentsOf: buffer[i..<(i + len)])
                 i += len
+            } else if damagedUTF8 {
+                out.append(contentsOf: [0xEF, 0xBF, 0xBD])
+                i += 1
+                while i < n, buffer[i] >= 0x80, utf8SequenceLength(buffer, at: i) == 0 { i += 1 }
             } else {
                 appendUTF8(windows1252Scalar(b), to: &out)
                 i += 1

@@ -5,7 +5,8 @@ import Darwin
 #endif
 
 /// One header field, unfolded. `value` is the raw text (RFC 2047 words still encoded), with
-/// 8-bit bytes decoded as UTF-8 (RFC 6532) or, where they are not valid UTF-8, Windows-1252.
+/// 8-bit bytes decoded by `Charset.headerText`: UTF-8 (RFC 6532), or Windows-1252 where the
+/// value is not UTF-8.
 public struct HeaderField: Sendable, Equatable {
     public let name: String
     public let value: String
@@ -150,7 +151,7 @@ public struct MessageHeader: Sendable, Equatable {
         var hi = raw.count
         while lo < hi, raw[lo] == 0x20 || raw[lo] == 0x09 { lo += 1 }
         while hi > lo, raw[hi - 1] == 0x20 || raw[hi - 1] == 0x09 || raw[hi - 1] == 0x0D { hi -= 1 }
-        return raw[lo..<hi].withUnsafeBufferPointer { Charset.utf8OrWindows1252($0) }
+        return raw[lo..<hi].withUnsafeBufferPointer { Charset.headerText($0) }
     }
 
     private static func isBlank(_ buf: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> Bool {

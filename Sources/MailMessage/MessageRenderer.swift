@@ -14,33 +14,35 @@ public enum MessageRenderer {
         build(bytes, options: options, partial: true)
     }
 
-    /// The attachment numbered `index` (1-based, as in `AttachmentInfo.index`) with its
-    /// decoded bytes. Pass the same options as for `render` so the numbering matches.
-    public static func attachment(_ index: Int, in bytes: [UInt8], options: RenderOptions = .init()) -> (info: AttachmentInfo, data: [UInt8])? {
+    /// The attachment numbered `index` (1-based, as in `AttachmentInfo.index`). The same
+    /// options as for `render` give the same numbering.
+    static func attachmentPart(_ index: Int, in bytes: [UInt8], options: RenderOptions) -> MIMEPart? {
         guard index >= 1 else { return nil }
         var count = 0
         var found: MIMEPart?
-        forEachAttachmentPart(bytes, options) { part in
+        forEachAttachmentPart(bytes, options) { part, _ in
             count += 1
             if count == index { found = part }
         }
-        return found.map { (AttachmentInfo(part: $0, index: index), $0.decodedBody()) }
+        return found
     }
 
-    /// Every attachment with its decoded bytes, in one pass (for "save all").
-    public static func attachments(in bytes: [UInt8], options: RenderOptions = .init()) -> [(info: AttachmentInfo, data: [UInt8])] {
-        var parts: [MIMEPart] = []
-        forEachAttachmentPart(bytes, options) { parts.append($0) }
-        return parts.enumerated().map { (AttachmentInfo(part: $1, index: $0 + 1), $1.decodedBody()) }
-    }
-
-    /// The parts `render` lists as attachments, in its order.
-    private static func forEachAttachmentPart(_ bytes: [UInt8], _ options: RenderOptions, _ body: (MIMEPart) -> Void) {
+    /// The parts `render` lists as attachments, in its order; `insideMessage` is true for a
+    /// part within an attached message (which holds its bytes).
+    static func forEachAttachmentPart(_ bytes: [UInt8], _ options: RenderOptions, _ body: (MIMEPart, _ insideMessage: Bool) -> Void) {
         var parser = MIMEParser(maxDepth: options.maxDepth, maxParts: options.maxParts)
+        var messageDepth = 0
         PartWalker.walk(parser.parseMessage(bytes)) { event in
             switch event {
-            case .attachment(let part, _), .message(let part, _): body(part)
-            case .inline, .endMessage: break
+            case .attachment(let part, _):
+                body(part, messageDepth > 0)
+            case .message(let part, _):
+                body(part, messageDepth > 0)
+                messageDepth += 1
+            case .endMessage:
+                messageDepth -= 1
+            case .inline:
+                break
             }
         }
     }
@@ -82,7 +84,7 @@ extension AttachmentInfo {
 // MARK: - Choosing what to show
 
 /// Decides, once, which parts are shown inline and which are attachments, so `render` and
-/// `attachment(_:in:)` always agree on the numbering.
+/// the save plans always agree on the numbering.
 enum PartWalker {
     enum Event {
         case inline(MIMEPart)

@@ -65,7 +65,7 @@ public struct BodyLine: Sendable, Equatable {
 }
 
 /// An attachment as listed: `index` is 1-based, the number shown in markers and accepted by
-/// `MessageRenderer.attachment(_:in:)`. `filename` is the declared name, sanitized for display
+/// `AttachmentSavePlan.one(_:in:)`. `filename` is the declared name, sanitized for display
 /// (it may still contain `/`; use `AttachmentName.safe` before writing a file) or, when the
 /// sender gave none, a generated one such as `attachment-2.pdf`. `size` is the decoded size.
 public struct AttachmentInfo: Sendable, Equatable {
@@ -81,11 +81,13 @@ public struct AttachmentInfo: Sendable, Equatable {
         self.size = size
     }
 
-    /// `512 bytes`, `12.3 KB`, `4.0 MB` (powers of 1024).
     /// "name (type, size)": how every list and marker names an attachment.
     public var summary: String { "\(filename) (\(mimeType), \(sizeDescription))" }
 
-    public var sizeDescription: String {
+    public var sizeDescription: String { Self.describe(size: size) }
+
+    /// `512 bytes`, `12.3 KB`, `4.0 MB` (powers of 1024).
+    public static func describe(size: Int) -> String {
         if size < 1024 { return size == 1 ? "1 byte" : "\(size) bytes" }
         let units = ["KB", "MB", "GB", "TB"]
         var value = Double(size) / 1024

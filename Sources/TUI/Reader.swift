@@ -704,11 +704,18 @@ public final class Reader {
         guard let entry = cache.entry(number) else { return }
         let data: [UInt8]
         if let attachment {
-            guard let part = MessageRenderer.attachment(attachment, in: entry.raw) else {
+            let plan: AttachmentSavePlan?
+            do {
+                plan = try AttachmentSavePlan.one(attachment, in: entry.raw)
+            } catch {
+                notice = Notice(text: String(describing: error), isError: true)
+                return
+            }
+            guard let part = plan?.entries.first else {
                 notice = Notice(text: "Attachment \(attachment) could not be decoded.", isError: true)
                 return
             }
-            data = part.data
+            data = part.data()
         } else {
             data = entry.raw
         }

@@ -55,10 +55,13 @@ struct Show: AsyncParsableCommand {
         out.write(DisplayText(lines: rendered.plainText))
         out.flush()
         if let saveAttachments {
+            // Planned whole before the first file, so a refused save writes nothing; each file
+            // is reported as it is written, so a failure part-way says what is already there.
+            let plan = try AttachmentSavePlan.all(in: bytes, options: render)
             let store = AttachmentStore(directory: URL(fileURLWithPath: saveAttachments))
-            for (info, data) in MessageRenderer.attachments(in: bytes, options: render) {
-                let saved = try store.save(data, suggestedName: info.filename)
-                Console.warn(DisplayText("saved attachment \(info.index) to \(saved.path)"))
+            for entry in plan.entries {
+                let saved = try store.save(entry)
+                Console.warn(DisplayText("saved attachment \(entry.info.index) to \(saved.path)"))
             }
         }
     }

@@ -52,6 +52,40 @@ final class MessageHeaderTests: XCTestCase {
         XCTAssertEqual(h["X-Latin"], "Grüße")
     }
 
+    /// Yahoo cuts long raw 8-bit names in the middle of a character: the stray lead byte must
+    /// not turn into a Windows-1252 letter that reads as part of the name.
+    func testRawUTF8CutInsideACharacterEndsInAReplacementCharacter() {
+        func name(_ raw: [UInt8]) -> String? {
+            let message = Array("Content-Type: application/pdf\nContent-Disposition: attachment; filename=\"".utf8)
+                + raw + Array("\"\n\nx".utf8)
+            return MessageRenderer.render(message).attachments.first?.filename
+        }
+        let full = Array("Отчет по проекту что".utf8)
+        XCTAssertEqual(name(full.dropLast()), "Отчет по проекту чт\u{FFFD}")
+        XCTAssertEqual(name(Array("Notiz что ".utf8) + [0xE2, 0x80]), "Notiz что \u{FFFD}", "a lead byte and one of its two continuations")
+        XCTAssertEqual(AttachmentName.safe(name(full.dropLast()) ?? ""), "Отчет по проекту чт\u{FFFD}")
+    }
+
+    func testOneStrayByteInValidUTF8IsAReplacementCharacter() {
+        let raw = Array("Subject: Prüfung".utf8) + [0xA0] + Array("Übersicht.pdf\n".utf8)
+            + Array("X-Run: Größe".utf8) + [0xFF, 0xFE, 0x80] + Array("ß\n\n".utf8)
+        let (h, _) = MessageHeader.parse(raw)
+        XCTAssertEqual(h["Subject"], "Prüfung\u{FFFD}Übersicht.pdf")
+        XCTAssertEqual(h["X-Run"], "Größe\u{FFFD}ß", "one run of bad bytes, one replacement character")
+    }
+
+    /// Text that is not UTF-8 at all, or mostly not, is Windows-1252 as before, even where two
+    /// of its bytes happen to form a UTF-8 sequence.
+    func testWindows1252HeaderTextStillDecodes() {
+        let raw = Array("Subject: R".utf8) + [0xE9] + Array("sum".utf8) + [0xE9, 0x20, 0x96, 0x20, 0x4D, 0xFC] + Array("ller.pdf\n".utf8)
+            + Array("X-Mixed: Gr".utf8) + Array("üße ".utf8) + [0xE9, 0x74, 0xE9] + Array("\n".utf8)
+            + Array("X-Quote: ".utf8) + [0x93, 0x61, 0x94] + Array("\n\n".utf8)
+        let (h, _) = MessageHeader.parse(raw)
+        XCTAssertEqual(h["Subject"], "Résumé – Müller.pdf")
+        XCTAssertEqual(h["X-Mixed"], "Grüße été", "as many Latin-1 spots as UTF-8 characters: a pasted fragment")
+        XCTAssertEqual(h["X-Quote"], "\u{201C}a\u{201D}")
+    }
+
     func testFieldCountIsBounded() {
         var raw = [UInt8]()
         for _ in 0..<(MessageHeader.maxFields + 100) { raw += Array("X: y\n".utf8) }
@@ -164,6 +198,11 @@ final class AddressListTests: XCTestCase {
         let empty = AddressList.parse("undisclosed-recipients:;")
         XCTAssertEqual(empty, [Address(name: "undisclosed-recipients", mailbox: "")])
         XCTAssertEqual(empty[0].display, "undisclosed-recipients")
+        // An empty group's name is decoded text like any other name: it is sanitized too
+        // (found by the MIME fuzzer).
+        for list in ["=?utf-8?q?=1B]0;pwned=07Team?=:;", "=?utf-8?b?G1syShtbMzFtVGVhbQ==?=:"] {
+            XCTAssertEqual(AddressList.parse(list).map(\.display), ["Team"], list)
+        }
     }
 
     func testEncodedWordsInNames() {

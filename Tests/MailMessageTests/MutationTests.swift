@@ -98,16 +98,22 @@ final class MutationTests: XCTestCase {
         let r = MessageRenderer.render(bytes, options: options)
         XCTAssertLessThanOrEqual(r.lines.count, options.maxLines + 1, label)
         XCTAssertLessThanOrEqual(r.attachments.count, options.maxParts, label)
-        let all = MessageRenderer.attachments(in: bytes, options: options)
-        XCTAssertEqual(all.map(\.info), r.attachments, label)
-        for (info, data) in all {
-            XCTAssertEqual(data.count, info.size, label)
+        do {
+            let plan = try AttachmentSavePlan.all(in: bytes, options: options)
+            XCTAssertLessThanOrEqual(plan.totalBytes, bytes.count, "\(label): a save writes no more than the message")
+            XCTAssertEqual(Set(plan.entries.map(\.info.index)).count, plan.entries.count, label)
+            for entry in plan.entries {
+                XCTAssertEqual(r.attachments[entry.info.index - 1], entry.info, label)
+                XCTAssertEqual(entry.data().count, entry.info.size, label)
+            }
+        } catch {
+            XCTFail("\(label): \(error)")
         }
         // One-by-one lookup re-parses the message, so sample it rather than try every index.
         for info in r.attachments.prefix(3) + r.attachments.suffix(2) {
-            let found = MessageRenderer.attachment(info.index, in: bytes, options: options)
+            let found = try? AttachmentSavePlan.one(info.index, in: bytes, options: options)?.entries.first
             XCTAssertEqual(found?.info, info, label)
-            XCTAssertEqual(found?.data.count, info.size, label)
+            XCTAssertEqual(found?.data().count, info.size, label)
         }
         _ = MessageRenderer.partialRender(bytes, options: options)
         _ = MessageSummary.parse(headerBytes: bytes)

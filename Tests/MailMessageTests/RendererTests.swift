@@ -112,7 +112,7 @@ final class RendererTests: XCTestCase {
         XCTAssertEqual(MessageRenderer.render(m, options: options).lines.map(\.text), ["bold"])
     }
 
-    func testAttachmentsAreListedWithDecodedSizeAndRetrievable() {
+    func testAttachmentsAreListedWithDecodedSizeAndRetrievable() throws {
         let m = message("""
         Content-Type: multipart/mixed; boundary="==b=="
 
@@ -143,12 +143,12 @@ final class RendererTests: XCTestCase {
             "[-- Attachment #1: report.pdf (application/pdf, 13 bytes) --]",
             "[-- Attachment #2: attachment-2.png (image/png, 8 bytes) --]",
         ])
-        let a = MessageRenderer.attachment(1, in: m)
+        let a = try AttachmentSavePlan.one(1, in: m)?.entries.first
         XCTAssertEqual(a?.info.filename, "report.pdf")
-        XCTAssertEqual(a?.data, Array("Hello, world!".utf8))
-        XCTAssertEqual(MessageRenderer.attachment(2, in: m)?.data, [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
-        XCTAssertNil(MessageRenderer.attachment(3, in: m))
-        XCTAssertNil(MessageRenderer.attachment(0, in: m))
+        XCTAssertEqual(a?.data(), Array("Hello, world!".utf8))
+        XCTAssertEqual(try AttachmentSavePlan.one(2, in: m)?.entries.first?.data(), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+        XCTAssertNil(try AttachmentSavePlan.one(3, in: m))
+        XCTAssertNil(try AttachmentSavePlan.one(0, in: m))
     }
 
     func testAttachmentHiddenInNonChosenAlternativeIsStillListed() {
@@ -199,7 +199,7 @@ final class RendererTests: XCTestCase {
         XCTAssertEqual(r.attachments.map(\.mimeType), ["image/gif"])
     }
 
-    func testEmbeddedMessageIsInlineWithItsHeaders() {
+    func testEmbeddedMessageIsInlineWithItsHeaders() throws {
         let m = message("""
         Subject: outer
         Content-Type: multipart/mixed; boundary=o
@@ -230,7 +230,8 @@ final class RendererTests: XCTestCase {
             "inner body",
         ])
         XCTAssertEqual(r.lines[3].kind, .header)
-        XCTAssertEqual(MessageRenderer.attachment(1, in: m).map { String(decoding: $0.data, as: UTF8.self) }?.hasSuffix("inner body"), true)
+        let eml = try XCTUnwrap(AttachmentSavePlan.one(1, in: m)?.entries.first).data()
+        XCTAssertTrue(String(decoding: eml, as: UTF8.self).hasSuffix("inner body"))
     }
 
     func testMissingBoundaryIsGuessedAndBrokenOneShownAsText() {
@@ -365,7 +366,7 @@ final class RendererTests: XCTestCase {
         ])
     }
 
-    func testSinglePartAttachmentMessage() {
+    func testSinglePartAttachmentMessage() throws {
         let m = message("""
         Subject: scan
         Content-Type: application/pdf; name="=?utf-8?q?Scan_=E2=84=961.pdf?="
@@ -376,7 +377,7 @@ final class RendererTests: XCTestCase {
         let r = MessageRenderer.render(m, options: utc)
         XCTAssertEqual(r.attachments, [AttachmentInfo(index: 1, filename: "Scan №1.pdf", mimeType: "application/pdf", size: 8)])
         XCTAssertEqual(r.lines.map(\.kind), [.attachment])
-        XCTAssertEqual(MessageRenderer.attachments(in: m).map(\.data), [Array("%PDF-1.4".utf8)])
+        XCTAssertEqual(try AttachmentSavePlan.all(in: m).entries.map { $0.data() }, [Array("%PDF-1.4".utf8)])
     }
 
     func testEncodedEmbeddedMessageIsDecodedFirst() {
@@ -420,6 +421,9 @@ final class AttachmentNameTests: XCTestCase {
         let long = AttachmentName.safe(String(repeating: "é", count: 300) + ".pdf")
         XCTAssertLessThanOrEqual(long.utf8.count, 255)
         XCTAssertTrue(long.hasSuffix(".pdf"))
+        // A cut right after a dot must not join it to the extension's (found by the fuzzer).
+        let cutAtDot = AttachmentName.safe(String(repeating: "a", count: 250) + ".yyyy.pdf")
+        XCTAssertEqual(cutAtDot, String(repeating: "a", count: 250) + ".pdf")
         // One character longer than the whole limit, then a dotfile's name: the cut must not
         // leave the dotfile.
         for planted in [".bashrc", ".profile", ".gitconfig"] {
@@ -436,20 +440,31 @@ final class AttachmentNameTests: XCTestCase {
         let pieces = [
             "a", "Z", "7", " ", ".", "..", "-", "~", "/", "\\", ":", "\u{0}", "\u{1B}[31m", "\u{7}", "\u{85}",
             "\u{0301}", "\u{0301}\u{0301}\u{0301}", "\u{202E}", "\u{2066}", "\u{200B}", "\u{FEFF}", "é", "中", "😀",
-            ".bashrc", ".pdf", "-rf", "\t", "\r\n", String(repeating: "\u{0301}", count: 150),
+            ".bashrc", ".pdf", "-rf", "\t", "\r\n", String(repeating: "\u{0301}", count: 150), "x.", ".1",
         ]
         var random = MutationTests.Random(state: 0x6D61_696C_6261_67)
-        for _ in 0..<3_000 {
-            var name = ""
-            let target = 1 + random.below(4_000)
-            while name.utf8.count < target { name += pieces[random.below(pieces.count)] }
+        func check(_ name: String) {
             let safe = AttachmentName.safe(name)
             XCTAssertFalse(safe.isEmpty)
             XCTAssertFalse(safe.hasPrefix(".") || safe.hasPrefix("-"), safe)
             XCTAssertFalse(safe.contains("/") || safe.contains("\u{0}"), safe)
+            XCTAssertFalse(safe.contains(".."), safe)
             XCTAssertLessThanOrEqual(safe.utf8.count, 255, safe)
             XCTAssertNotNil(String(validating: Array(safe.utf8), as: UTF8.self))
             XCTAssertEqual(AttachmentName.safe(safe), safe, "safe names are left as they are")
+        }
+        for _ in 0..<3_000 {
+            var name = ""
+            let target = 1 + random.below(4_000)
+            while name.utf8.count < target { name += pieces[random.below(pieces.count)] }
+            check(name)
+        }
+        // Random names rarely put a dot exactly where the cut falls, the joint between the cut
+        // stem and the kept extension: try every position near it.
+        for stem in 240...260 {
+            for gap in 0...6 {
+                check(String(repeating: "a", count: stem) + "." + String(repeating: "b", count: gap) + ".pdf")
+            }
         }
     }
 }

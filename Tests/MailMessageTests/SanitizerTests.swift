@@ -52,3 +52,41 @@ final class SanitizerTests: XCTestCase {
         XCTAssertEqual(Sanitizer.clean("a\u{2028}b\u{2029}c"), "a b c")
     }
 }
+
+/// `Sanitizer.clean` over seeded random Unicode: what it returns holds nothing it promises to
+/// remove, cleaning twice changes nothing, and printable ASCII passes untouched.
+final class SanitizerPropertyTests: XCTestCase {
+    /// Everything `clean` documents as removed: C0 but TAB, DEL, C1, bidi controls, invisible
+    /// format characters, tag characters, and the line and paragraph separators.
+    static func isRemoved(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x09: return false
+        case 0x00...0x1F, 0x7F...0x9F: return true
+        case 0x00AD, 0x061C, 0x180E, 0x200B...0x200F, 0x2028...0x202E, 0x2060...0x2064, 0x2066...0x206F,
+             0xFEFF, 0xFFF9...0xFFFB, 0xE0000...0xE007F:
+            return true
+        default: return false
+        }
+    }
+
+    func testCleanRemovesEveryUnsafeScalarAndIsIdempotent() {
+        var rng = MutationTests.Random(state: 0x7361_6E69)
+        for round in 0..<3_000 {
+            let input = RenderPropertyTests.text(&rng, pieces: rng.below(60))
+            let clean = Sanitizer.clean(input)
+            if let bad = clean.unicodeScalars.first(where: Self.isRemoved) {
+                XCTFail("round \(round): U+\(String(bad.value, radix: 16, uppercase: true)) survives in \(clean.debugDescription)")
+            }
+            XCTAssertEqual(Sanitizer.clean(clean), clean, "round \(round)")
+            XCTAssertLessThanOrEqual(clean.unicodeScalars.count, input.unicodeScalars.count, "round \(round)")
+        }
+    }
+
+    func testPrintableASCIIIsUnchanged() {
+        var rng = MutationTests.Random(state: 0x6173_6369)
+        for _ in 0..<2_000 {
+            let s = String(decoding: (0..<rng.below(200)).map { _ in UInt8(0x20 + rng.below(0x5F)) }, as: UTF8.self)
+            XCTAssertEqual(Sanitizer.clean(s), s)
+        }
+    }
+}

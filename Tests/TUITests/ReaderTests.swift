@@ -624,6 +624,26 @@ final class ReaderSaveTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path).count, 2)
     }
 
+    /// The reader's `s` goes through the same save plan as `mailbag show --save-attachments`: an
+    /// attached message is one .eml of its own bytes, and a file inside it is saved alone.
+    func testAnAttachedMessageIsSavedAsItselfAndAFileInsideItAlone() throws {
+        var raw = "Subject: inner\r\nContent-Type: application/octet-stream; name=data.bin\r\n"
+            + "Content-Transfer-Encoding: base64\r\n\r\naGVsbG8=\r\n"
+        for level in 0..<5 { raw = "Subject: level \(level)\r\nContent-Type: message/rfc822\r\n\r\n" + raw }
+        let bytes = Array(raw.utf8)
+        let rendered = MessageRenderer.render(bytes)
+        XCTAssertEqual(rendered.attachments.count, 6)
+        let h = ReaderHarness(count: 1, options: ReaderOptions(saveDirectory: directory.path))
+        h.press(.enter)
+        h.reader.apply([.message(number: 1, raw: bytes, rendered: rendered)])
+        h.type("s1\n\n")
+        let eml = try Data(contentsOf: directory.appendingPathComponent("message-1.eml"))
+        XCTAssertEqual(Array(eml), Array(bytes.dropFirst("Subject: level 4\r\nContent-Type: message/rfc822\r\n\r\n".utf8.count)))
+        h.type("s6\n\n")
+        XCTAssertEqual(try Data(contentsOf: directory.appendingPathComponent("data.bin")), Data("hello".utf8))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted(), ["data.bin", "message-1.eml"])
+    }
+
     func testABadChoiceOrUnwritablePlaceIsExplained() {
         let h = ReaderHarness(count: 1, options: ReaderOptions(saveDirectory: "/nonexistent/dir"))
         h.press(.enter)

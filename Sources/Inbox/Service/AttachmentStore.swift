@@ -3,12 +3,18 @@ import MailMessage
 
 /// Writes decoded attachments to a directory the user chose. Names come from hostile mail, so
 /// they are reduced to a safe base name, created exclusively with mode 0600, and given a numeric
-/// suffix rather than replacing anything already there.
+/// suffix rather than replacing anything already there. What a save writes is an
+/// `AttachmentSavePlan`, for the reader and `mailbag show` alike.
 public struct AttachmentStore: Sendable {
     public var directory: URL
 
     public init(directory: URL) {
         self.directory = directory
+    }
+
+    /// Writes one entry of a plan under its own name, decoding it only now.
+    public func save(_ entry: AttachmentSavePlan.Entry) throws -> URL {
+        try save(entry.data(), suggestedName: entry.info.filename)
     }
 
     public func save(_ data: [UInt8], suggestedName: String) throws -> URL {
@@ -28,7 +34,10 @@ public struct AttachmentStore: Sendable {
                 let result = data[written...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
                 if result < 0 {
                     if errno == EINTR { continue }
-                    throw AttachmentStoreError.cannotWrite(url.path, String(cString: strerror(errno)))
+                    let why = String(cString: strerror(errno))
+                    // A cut-off file would pass for the attachment later.
+                    unlink(url.path)
+                    throw AttachmentStoreError.cannotWrite(url.path, why)
                 }
                 written += result
             }
@@ -52,7 +61,7 @@ public enum AttachmentStoreError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case .cannotCreate(let path, let why): "Cannot create \(path): \(why)."
-        case .cannotWrite(let path, let why): "Cannot write \(path): \(why); the partial file is left there."
+        case .cannotWrite(let path, let why): "Cannot write \(path): \(why); the partial file was removed."
         case .tooManyCopies(let name): "Too many files named like \(name) already exist; choose another directory."
         }
     }
