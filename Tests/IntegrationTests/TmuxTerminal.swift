@@ -36,6 +36,11 @@ final class TmuxTerminal {
         try tmux(["capture-pane", "-p", "-t", target] + (escapes ? ["-e"] : []))
     }
 
+    /// The pane's title, which an OSC 0/2 sequence sets.
+    func title() throws -> String {
+        try tmux(["display-message", "-p", "-t", target, "#{pane_title}"])
+    }
+
     /// Polls the screen until `condition` holds; fails the test with the last screen otherwise.
     @discardableResult
     func waitFor(_ what: String, timeout: TimeInterval = 20, file: StaticString = #filePath, line: UInt = #line,
