@@ -63,3 +63,34 @@ extension HostileReaderTests {
         XCTAssertTrue(result.stdout.contains("Small 3"), "the mailbox is still listed: \(result.stdout) \(result.stderr)")
     }
 }
+
+extension HostileReaderTests {
+    /// Issue 17 item 6: an attached message nested 19 deep was saved 19 times over. Through
+    /// `show --save-attachments` it is now one file, its own bytes, and nothing else.
+    func testANestedAttachedMessageIsSavedOnceAsItself() async throws {
+        var inner = "From: deep@example.org\r\nSubject: level 0\r\n\r\n" + String(repeating: "payload line\r\n", count: 2000)
+        for level in 1...19 {
+            inner = "From: a@example.org\r\nSubject: level \(level)\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: message/rfc822\r\nContent-Disposition: attachment; filename=\"level\(level).eml\"\r\n\r\n" + inner
+        }
+        let outer = "From: b@example.org\r\nSubject: nested\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+            + "--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n--b\r\nContent-Type: message/rfc822\r\n"
+            + "Content-Disposition: attachment; filename=\"nest.eml\"\r\n\r\n" + inner + "\r\n--b--\r\n"
+        let server = InMemoryPOP3Server(users: ["u": "p"], messages: [ServerMessage(uid: "n1", text: outer)])
+        let port = try await server.start()
+        defer { Task { await server.stop() } }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mailbag-nested-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try MailbagProcess.run([
+            "show", "pop3://u@127.0.0.1:\(port)", "1", "--insecure-plaintext", "--password-command", "echo p",
+            "--save-attachments", directory.path,
+        ])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        XCTAssertEqual(files, ["nest.eml"], "one file for the attached message: \(files)")
+        let saved = try Data(contentsOf: directory.appendingPathComponent("nest.eml"))
+        XCTAssertLessThanOrEqual(saved.count, outer.utf8.count, "a save writes no more than the message")
+        XCTAssertTrue(String(decoding: saved, as: UTF8.self).contains("Subject: level 19"))
+    }
+}
