@@ -4,7 +4,7 @@ public enum Action: Hashable, Sendable {
     case open, togglePreview, back, exit, help, redraw, stopReconnecting, checkMail
     case mark, unmark, tag, markPattern, unmarkPattern, tagPattern, untagPattern, tagPrefix, undo
     case search, searchNext, searchPrevious, limit, sort, jump
-    case save, pipe
+    case save, pipe, viewAttachment, openLink
     case toggleHeaders, toggleRaw, nextMessage, previousMessage
     case accept, cancel, erase, eraseWord, clearLine
     case select, scrollUp, scrollDown
@@ -104,6 +104,8 @@ public struct KeyMap: Sendable {
             Binding(keys: c("0123456789"), action: .jump, summary: "jump to a message number", hint: nil),
             Binding(keys: c("s"), action: .save, summary: "save the message or an attachment", hint: nil),
             Binding(keys: c("|"), action: .pipe, summary: "pipe the message to a shell command", hint: nil),
+            Binding(keys: c("v"), action: .viewAttachment, summary: "view an attachment with its mailcap viewer", hint: nil),
+            Binding(keys: c("L"), action: .openLink, summary: "open a numbered link with $BROWSER", hint: nil),
             Binding(keys: c("?"), action: .help, summary: "this help", hint: "Help"),
             Binding(keys: [.control("l")], action: .redraw, summary: "redraw the screen", hint: nil),
             Binding(keys: [.escape], action: .stopReconnecting, summary: "stop a reconnection under way (the marks are kept)", hint: nil),
@@ -129,6 +131,8 @@ public struct KeyMap: Sendable {
             Binding(keys: c("r"), action: .toggleRaw, summary: "show the raw source or the rendered message", hint: "Raw"),
             Binding(keys: c("s"), action: .save, summary: "save the message or an attachment", hint: "Save"),
             Binding(keys: c("|"), action: .pipe, summary: "pipe the message to a shell command", hint: nil),
+            Binding(keys: c("v"), action: .viewAttachment, summary: "view an attachment with its mailcap viewer", hint: nil),
+            Binding(keys: c("L"), action: .openLink, summary: "open a numbered link with $BROWSER", hint: nil),
             Binding(keys: c("?"), action: .help, summary: "this help", hint: "Help"),
             Binding(keys: [.control("l")], action: .redraw, summary: "redraw the screen", hint: nil),
         ]

@@ -21,7 +21,7 @@ enum ReaderPhase: Equatable {
 
 /// What to do with a message once it has been downloaded.
 enum FollowUp: Equatable {
-    case save, pipe
+    case save, pipe, view, link
 }
 
 /// What a prompt is asking for.
@@ -36,6 +36,8 @@ enum PromptPurpose: Equatable {
     case saveChoice(number: Int)
     case savePath(number: Int, attachment: Int?)
     case pipe(number: Int)
+    case viewChoice(number: Int)
+    case linkChoice(number: Int)
 
     /// Answered by one key rather than a line and Enter.
     var isSingleKey: Bool {
@@ -82,6 +84,10 @@ enum TerminalRequest: Equatable {
     /// Run `command` through the shell with the message on its standard input, the screen
     /// released meanwhile.
     case pipe(command: String, input: [UInt8])
+    /// Show an attachment with the user's viewer (mailcap), the screen released meanwhile.
+    case view(bytes: [UInt8], name: String, contentType: String)
+    /// Open a link with `$BROWSER` (else `xdg-open`); the link is an argument, never shell text.
+    case openLink(String)
 }
 
 /// The reader's screen logic as a state machine: keys and backend events in, state and
@@ -287,6 +293,10 @@ public final class Reader {
             if let row = model.selectedRow { withDownloaded(row, then: .save) }
         case .pipe:
             if let row = model.selectedRow { withDownloaded(row, then: .pipe) }
+        case .viewAttachment:
+            if let row = model.selectedRow { withDownloaded(row, then: .view) }
+        case .openLink:
+            if let row = model.selectedRow { withDownloaded(row, then: .link) }
         default:
             break
         }
@@ -358,6 +368,8 @@ public final class Reader {
         case .toggleRaw: switchPager(to: current.mode == .raw ? .brief : .raw)
         case .save: startSave(current.number)
         case .pipe: startPipe(current.number)
+        case .viewAttachment: startView(current.number)
+        case .openLink: startLink(current.number)
         default:
             break
         }
@@ -558,6 +570,10 @@ public final class Reader {
         case .pipe(let number):
             guard !text.trimmingCharacters(in: .whitespaces).isEmpty, let entry = cache.entry(number) else { return }
             requests.append(.pipe(command: text, input: entry.raw))
+        case .viewChoice(let number):
+            view(number, answer: text)
+        case .linkChoice(let number):
+            openLink(number, answer: text)
         case .sort, .tagPrefix, .confirmQuit, .confirmLargeOpen:
             break
         }
@@ -644,6 +660,8 @@ public final class Reader {
         switch followUp {
         case .save: startSave(number)
         case .pipe: startPipe(number)
+        case .view: startView(number)
+        case .link: startLink(number)
         }
     }
 
@@ -741,6 +759,68 @@ public final class Reader {
 
     private func startPipe(_ number: Int) {
         prompt = Prompt(purpose: .pipe(number: number), label: "Pipe message \(number) to command: ")
+    }
+
+    // MARK: Viewing attachments and links
+
+    private func startView(_ number: Int) {
+        guard let entry = cache.entry(number) else { return }
+        let attachments = entry.rendered.attachments
+        guard !attachments.isEmpty else {
+            notice = Notice(text: "Message \(number) has no attachments.", isError: false)
+            return
+        }
+        let list = attachments.prefix(4).map { "\($0.index) \($0.filename.isEmpty ? $0.mimeType : $0.filename)" }.joined(separator: ", ")
+        prompt = Prompt(purpose: .viewChoice(number: number), label: "View attachment (\(list)\(attachments.count > 4 ? ", …" : "")) [1]: ")
+    }
+
+    private func view(_ number: Int, answer: String) {
+        let trimmed = answer.trimmingCharacters(in: .whitespaces)
+        guard let entry = cache.entry(number) else { return }
+        guard let index = Int(trimmed.isEmpty ? "1" : trimmed),
+              let info = entry.rendered.attachments.first(where: { $0.index == index }) else {
+            notice = Notice(text: "“\(answer)” is not an attachment number.", isError: true)
+            return
+        }
+        do {
+            guard let part = try AttachmentSavePlan.one(index, in: entry.raw)?.entries.first else {
+                notice = Notice(text: "Attachment \(index) could not be decoded.", isError: true)
+                return
+            }
+            requests.append(.view(bytes: part.data(), name: AttachmentName.safe(info.filename), contentType: info.mimeType))
+        } catch {
+            notice = Notice(text: String(describing: error), isError: true)
+        }
+    }
+
+    /// The numbered links the renderer listed under the message (`[n] URL`).
+    private func links(_ number: Int) -> [(index: Int, url: String)] {
+        guard let entry = cache.entry(number) else { return [] }
+        return entry.rendered.lines.compactMap { line in
+            guard line.kind == .link, line.text.hasPrefix("["), let close = line.text.firstIndex(of: "]"),
+                  let index = Int(line.text[line.text.index(after: line.text.startIndex)..<close]) else { return nil }
+            let url = line.text[line.text.index(after: close)...].trimmingCharacters(in: .whitespaces)
+            return url.isEmpty ? nil : (index, url)
+        }
+    }
+
+    private func startLink(_ number: Int) {
+        let found = links(number)
+        guard let first = found.first, let last = found.last else {
+            notice = Notice(text: "Message \(number) has no numbered links.", isError: false)
+            return
+        }
+        prompt = Prompt(purpose: .linkChoice(number: number), label: "Open link \(first.index == last.index ? "\(first.index)" : "\(first.index)-\(last.index)") [\(first.index)]: ")
+    }
+
+    private func openLink(_ number: Int, answer: String) {
+        let found = links(number)
+        let trimmed = answer.trimmingCharacters(in: .whitespaces)
+        guard let index = trimmed.isEmpty ? found.first?.index : Int(trimmed), let link = found.first(where: { $0.index == index }) else {
+            notice = Notice(text: "“\(answer)” is not a link number.", isError: true)
+            return
+        }
+        requests.append(.openLink(link.url))
     }
 
     /// The run loop reports how a piped command ended.

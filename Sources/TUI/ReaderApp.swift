@@ -14,6 +14,7 @@ public enum ReaderApp {
     public static func run(backend: any InboxBackend, account: String, theme: Theme, options: ReaderOptions = .init()) throws -> ExitSummary {
         let terminal = try Terminal(theme: theme, mouse: options.mouse)
         defer { terminal.end() }
+        defer { AttachmentOpener.cleanUp() }
         let reader = Reader(model: InboxModel(account: account), backend: backend, options: options)
         let size = terminal.size
         reader.resize(width: size.width, height: size.height)
@@ -63,17 +64,39 @@ public enum ReaderApp {
         case .redraw:
             terminal.invalidate()
         case .pipe(let command, let input):
-            // mutt's way: the command gets the terminal until it ends, then waits for a key so
-            // its last words can be read, and the screen comes back as it was.
-            terminal.suspend()
             let command = ExternalCommand(command)
-            let outcome = (try? blocking { await command.runOnTerminal(input: input) }) ?? .couldNotStart("interrupted")
-            Console.print(DisplayText(lines: "\n[mailbag] \(outcome.summary) Press Enter to return."), terminator: "")
-            _ = readLine()
-            terminal.resume()
-            let size = terminal.size
-            reader.resize(width: size.width, height: size.height)
-            reader.pipeFinished(outcome.summary, failed: !outcome.succeeded)
+            handOver(terminal, reader: reader, waitForEnter: true) {
+                let outcome = await command.runOnTerminal(input: input)
+                return (outcome.summary, outcome.succeeded)
+            }
+        case .view(let bytes, let name, let contentType):
+            handOver(terminal, reader: reader, waitForEnter: false) {
+                let outcome = await AttachmentOpener.open(bytes, name: name, contentType: contentType)
+                return (outcome.summary, outcome.succeeded)
+            }
+        case .openLink(let url):
+            let browser = ExternalCommand("${BROWSER:-xdg-open} \"$1\"", arguments: [url])
+            handOver(terminal, reader: reader, waitForEnter: false) {
+                let outcome = await browser.runOnTerminal(input: [])
+                return (outcome.succeeded ? "Opened \(url)" : outcome.summary, outcome.succeeded)
+            }
         }
+    }
+
+    /// mutt's way with another program: it gets the terminal until it ends (a piped command's
+    /// last words then wait for Enter), and the screen comes back as it was.
+    private static func handOver(
+        _ terminal: Terminal, reader: Reader, waitForEnter: Bool, _ run: @escaping @Sendable () async -> (String, Bool)
+    ) {
+        terminal.suspend()
+        let (summary, succeeded) = (try? blocking(run)) ?? ("The command was interrupted.", false)
+        if waitForEnter {
+            Console.print(DisplayText(lines: "\n[mailbag] \(summary) Press Enter to return."), terminator: "")
+            _ = readLine()
+        }
+        terminal.resume()
+        let size = terminal.size
+        reader.resize(width: size.width, height: size.height)
+        reader.pipeFinished(summary, failed: !succeeded)
     }
 }

@@ -89,6 +89,49 @@ final class TerminalEndToEndTests: XCTestCase {
         XCTAssertEqual(after.count, 4)
     }
 
+    /// Issue 18: `v` runs the user's mailcap entry for an attachment, with the part's bytes.
+    func testAMailcapEntryRunsForAnAttachment() throws {
+        let rig = try DovecotRig.current()
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("mailbag-mailcap-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: out) }
+        let mailcap = out.appendingPathComponent("mailcap")
+        try "application/x-mailbag-test; cp %s \(out.path)/viewed; needsterminal\n".write(to: mailcap, atomically: true, encoding: .utf8)
+        try rig.resetMailbox("dave", ["""
+            From: a@example.org
+            Subject: With a part
+            MIME-Version: 1.0
+            Content-Type: multipart/mixed; boundary="b"
+
+            --b
+            Content-Type: text/plain
+
+            see attached
+            --b
+            Content-Type: application/x-mailbag-test; name="part.bin"
+            Content-Disposition: attachment; filename="part.bin"
+            Content-Transfer-Encoding: base64
+
+            dmlld2VkIGJ5IG1haWxjYXA=
+            --b--
+
+            """])
+        let term = try TmuxTerminal(command: [
+            try MailbagProcess.binary(), rig.url("dave"), "--ca-file", rig.caFile,
+            "--password-command", "echo '\(rig.password)'", "--no-mouse",
+        ], width: 100, height: 30, environment: ["MAILCAPS": mailcap.path])
+        try term.waitFor(text: "With a part")
+        try term.send("Enter")
+        try term.waitFor(text: "see attached")
+        try term.send("v")
+        try term.waitFor(text: "View attachment (1 part.bin) [1]:")
+        try term.send("Enter")
+        try term.waitFor(text: "The command finished.")
+        XCTAssertEqual(try String(contentsOf: out.appendingPathComponent("viewed"), encoding: .utf8), "viewed by mailcap")
+        try term.send("x")
+        try term.waitFor(text: "[exit 0]")
+    }
+
     /// Issue 18: the terminal stayed blank while logging in. Against a server that accepts the
     /// connection and never greets, the screen is up at once and says what it waits for.
     func testTheLoginStatusIsOnScreenBeforeTheServerAnswers() throws {

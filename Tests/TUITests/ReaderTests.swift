@@ -836,3 +836,60 @@ final class NewMailTests: XCTestCase {
         XCTAssertTrue(h.screenText.contains("1 new message."))
     }
 }
+
+/// Issue 18 item 6: `v` views an attachment, `L` opens a numbered link.
+final class ViewAndLinkTests: XCTestCase {
+    private let raw = Array("""
+        From: a@example.org\r
+        Subject: files\r
+        MIME-Version: 1.0\r
+        Content-Type: multipart/mixed; boundary="b"\r
+        \r
+        --b\r
+        Content-Type: text/html\r
+        \r
+        <p>See <a href="https://example.org/a?b=1">this</a> and <a href="https://example.net/">that</a></p>\r
+        --b\r
+        Content-Type: application/pdf; name="report.pdf"\r
+        Content-Disposition: attachment; filename="report.pdf"\r
+        Content-Transfer-Encoding: base64\r
+        \r
+        aGVsbG8=\r
+        --b--\r
+
+        """.utf8)
+
+    private func opened() -> ReaderHarness {
+        let h = ReaderHarness(count: 1)
+        h.press(.enter)
+        h.reader.apply([.message(number: 1, raw: raw, rendered: MessageRenderer.render(raw))])
+        return h
+    }
+
+    func testVViewsTheChosenAttachmentDecoded() {
+        let h = opened()
+        h.type("v")
+        XCTAssertEqual(h.reader.prompt?.label, "View attachment (1 report.pdf) [1]: ")
+        h.type("\n")
+        XCTAssertEqual(h.reader.takeRequests(), [.view(bytes: Array("hello".utf8), name: "report.pdf", contentType: "application/pdf")])
+        h.type("v9\n")
+        XCTAssertTrue(h.screenText.contains("is not an attachment number"))
+    }
+
+    func testLOpensTheNumberedLink() {
+        let h = opened()
+        h.type("L")
+        XCTAssertEqual(h.reader.prompt?.label, "Open link 1-2 [1]: ")
+        h.type("2\n")
+        XCTAssertEqual(h.reader.takeRequests(), [.openLink("https://example.net/")])
+    }
+
+    func testFromTheIndexTheMessageIsFetchedFirstAndTheIndexStays() {
+        let h = ReaderHarness(count: 1)
+        h.type("v")
+        XCTAssertEqual(h.backend.calls.last, .fetchMessage(1, "uid-1"))
+        h.reader.apply([.message(number: 1, raw: raw, rendered: MessageRenderer.render(raw))])
+        XCTAssertEqual(h.reader.prompt?.label, "View attachment (1 report.pdf) [1]: ")
+        XCTAssertTrue(h.screenText.contains("Subject number 1"), "still the index")
+    }
+}

@@ -17,12 +17,18 @@ import SystemPackage
 /// `urlscan`) can while it has been handed the terminal. Input comes from an unlinked private
 /// file rather than a pipe: a program that stops reading early (`less` quit on the first page)
 /// cannot make the write fail, and one that seeks can.
-public struct ExternalCommand: Sendable {
+public struct ExternalCommand: Sendable, Equatable {
     public var commandLine: String
+    /// Values the command line refers to as `"$1"`, `"$2"`…: how a file name, a content type or
+    /// a link from a message reaches a command without becoming part of it.
+    public var arguments: [String]
 
-    public init(_ commandLine: String) {
+    public init(_ commandLine: String, arguments: [String] = []) {
         self.commandLine = commandLine
+        self.arguments = arguments
     }
+
+    private var shellArguments: Arguments { Arguments(["-c", commandLine, "sh"] + arguments) }
 
     /// How a command that was given the terminal ended.
     public enum Termination: Sendable, Equatable {
@@ -47,14 +53,14 @@ public struct ExternalCommand: Sendable {
     /// - Throws: `ExternalCommandError` when it cannot start, runs past `timeout` (it is then
     ///   killed), prints more than `outputLimit` bytes, or exits with a non-zero status.
     public func capture(input: [UInt8] = [], timeout: Duration, outputLimit: Int) async throws(ExternalCommandError) -> [UInt8] {
-        let commandLine = self.commandLine
+        let (commandLine, shellArguments) = (self.commandLine, self.shellArguments)
         let outcome: Result<ExecutionResult<Void, BytesOutput, DiscardedOutput>, any Error>
         do {
             let stdin = try Self.privateFile(holding: input)
             outcome = .success(try await withThrowingTaskGroup(of: ExecutionResult<Void, BytesOutput, DiscardedOutput>?.self) { group in
                 group.addTask {
                     try await run(
-                        .path(FilePath("/bin/sh")), arguments: ["-c", commandLine],
+                        .path(FilePath("/bin/sh")), arguments: shellArguments,
                         input: .fileDescriptor(stdin, closeAfterSpawningProcess: true),
                         output: .bytes(limit: outputLimit), error: .discarded)
                 }
@@ -93,7 +99,7 @@ public struct ExternalCommand: Sendable {
     public func runOnTerminal(input: [UInt8]) async -> Termination {
         do {
             let result = try await run(
-                .path(FilePath("/bin/sh")), arguments: ["-c", commandLine],
+                .path(FilePath("/bin/sh")), arguments: shellArguments,
                 input: .fileDescriptor(try Self.privateFile(holding: input), closeAfterSpawningProcess: true),
                 output: .currentStandardOutput, error: .currentStandardError)
             switch result.terminationStatus {
