@@ -1,7 +1,7 @@
 /// Everything a key can make the reader do.
 public enum Action: Hashable, Sendable {
     case lineDown, lineUp, pageDown, pageUp, top, bottom
-    case open, togglePreview, back, exit, help, redraw, stopReconnecting, checkMail
+    case open, togglePreview, back, exit, help, redraw, stopReconnecting, checkMail, changeAccount
     case mark, unmark, tag, markPattern, unmarkPattern, tagPattern, untagPattern, tagPrefix, undo
     case search, searchNext, searchPrevious, limit, sort, jump
     case save, pipe, viewAttachment, openLink
@@ -110,6 +110,7 @@ public struct KeyMap: Sendable {
             Binding(keys: [.control("l")], action: .redraw, summary: "redraw the screen", hint: nil),
             Binding(keys: [.escape], action: .stopReconnecting, summary: "stop a reconnection under way (the marks are kept)", hint: nil),
             Binding(keys: c("$"), action: .checkMail, summary: "check for new mail (a new session; marks are kept)", hint: nil),
+            Binding(keys: c("c"), action: .changeAccount, summary: "change to another configured account", hint: nil),
         ]
         let pager: [Binding] = [
             Binding(keys: c("qi"), action: .back, summary: "back to the index", hint: "Index"),

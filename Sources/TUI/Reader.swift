@@ -38,11 +38,14 @@ enum PromptPurpose: Equatable {
     case pipe(number: Int)
     case viewChoice(number: Int)
     case linkChoice(number: Int)
+    case changeAccount
+    /// Leaving an account with marks: delete them first, or keep them for coming back.
+    case confirmLeave(count: Int, account: String)
 
     /// Answered by one key rather than a line and Enter.
     var isSingleKey: Bool {
         switch self {
-        case .sort, .tagPrefix, .confirmQuit, .confirmLargeOpen: true
+        case .sort, .tagPrefix, .confirmQuit, .confirmLargeOpen, .confirmLeave: true
         default: false
         }
     }
@@ -88,6 +91,8 @@ enum TerminalRequest: Equatable {
     case view(bytes: [UInt8], name: String, contentType: String)
     /// Open a link with `$BROWSER` (else `xdg-open`); the link is an argument, never shell text.
     case openLink(String)
+    /// Show another configured account; this one stays open in the background, marks and all.
+    case changeAccount(String)
 }
 
 /// The reader's screen logic as a state machine: keys and backend events in, state and
@@ -124,6 +129,8 @@ public final class Reader {
     private var pendingOpen: (number: Int, followUp: FollowUp?)?
     /// While a check for new mail runs: whether the user asked for it.
     private var checkingMail: Bool?
+    /// The account to change to once this one's commit has finished (`c`, then `y`).
+    public private(set) var changeAfterCommit: String?
     private var lastMailCheck: Date?
     private var requestedPreviews: Set<Int> = []
     /// The selection the preview debounce is timing, and since when.
@@ -256,6 +263,12 @@ public final class Reader {
         case .help: showHelp()
         case .redraw: requests.append(.redraw)
         case .stopReconnecting: backend.stopReconnecting()
+        case .changeAccount:
+            if options.otherAccounts.isEmpty {
+                notice = Notice(text: "No other account is configured (accounts are in the config file; see mailbag config check).", isError: false)
+            } else {
+                prompt = Prompt(purpose: .changeAccount, label: "Change to account (\(options.otherAccounts.joined(separator: ", "))): ")
+            }
         case .checkMail: checkForNewMail(asked: true)
         case .mark: model.markSelectedAndAdvance()
         case .unmark: model.unmarkSelected()
@@ -485,6 +498,21 @@ public final class Reader {
             default:
                 break
             }
+        case .confirmLeave(_, let account):
+            switch key {
+            case "y", "Y":
+                prompt = nil
+                changeAfterCommit = account
+                backend.commit(model.commitPlan())
+                phase = .committing
+            case "n", "N":
+                prompt = nil
+                requests.append(.changeAccount(account))
+            case "c", "C":
+                prompt = nil
+            default:
+                break
+            }
         case .confirmLargeOpen(let number, let followUp):
             switch key {
             case "y", "Y":
@@ -570,11 +598,25 @@ public final class Reader {
         case .pipe(let number):
             guard !text.trimmingCharacters(in: .whitespaces).isEmpty, let entry = cache.entry(number) else { return }
             requests.append(.pipe(command: text, input: entry.raw))
+        case .changeAccount:
+            let name = text.trimmingCharacters(in: .whitespaces)
+            guard options.otherAccounts.contains(name) else {
+                if !name.isEmpty { notice = Notice(text: "There is no other account called “\(name)”.", isError: true) }
+                return
+            }
+            let count = model.commitPlan().entries.count
+            if count > 0, connectionLost == nil {
+                self.prompt = Prompt(
+                    purpose: .confirmLeave(count: count, account: name),
+                    label: "Delete \(ExitSummary.count(count, "marked message")) here before changing? (n keeps the marks for when you come back) [y/n/c] ")
+            } else {
+                requests.append(.changeAccount(name))
+            }
         case .viewChoice(let number):
             view(number, answer: text)
         case .linkChoice(let number):
             openLink(number, answer: text)
-        case .sort, .tagPrefix, .confirmQuit, .confirmLargeOpen:
+        case .sort, .tagPrefix, .confirmQuit, .confirmLargeOpen, .confirmLeave:
             break
         }
     }
@@ -823,8 +865,8 @@ public final class Reader {
         requests.append(.openLink(link.url))
     }
 
-    /// The run loop reports how a piped command ended.
-    func pipeFinished(_ outcome: String, failed: Bool) {
+    /// The run loop's word for the user: how a command ended, or which account this is again.
+    func tell(_ outcome: String, failed: Bool = false) {
         notice = Notice(text: outcome, isError: failed)
     }
 

@@ -20,6 +20,8 @@ public struct ReaderOptions: Sendable {
     public var calendar: Calendar
     /// Seconds between automatic checks for new mail; zero never (`$` still checks).
     public var checkInterval: TimeInterval
+    /// Configured accounts `c` can change to.
+    public var otherAccounts: [String] = []
 
     public init(
         largeMessageThreshold: Int = 1 << 20, previewLines: Int = 20, showPreview: Bool = false,

@@ -80,6 +80,11 @@ struct AccountOptions: ParsableArguments {
 
     /// - Parameter target: a `pop3s://`/`pop3://` URL, an account name, or nil for `--account` or
     ///   the config's default account.
+    /// The accounts the config file names, for the reader's `c`; none without a readable file.
+    func accountNames() -> [String] {
+        ((try? MailbagConfig.load(explicitPath: config, themeProblem: Self.themeProblem)) ?? nil)?.accounts.map(\.name) ?? []
+    }
+
     func resolve(_ target: String?) throws -> ResolvedAccount {
         let file = try MailbagConfig.load(explicitPath: config, themeProblem: Self.themeProblem)
         var account: AccountConfig

@@ -49,12 +49,8 @@ struct Read: ParsableCommand {
     }
 
     func run() throws {
-        let account: String
-        let settings: AccountConfig?
-        var backendOptions = POP3Backend.Options()
-        let open: POP3Backend.Opener
-        var loggedIn: OpenedMailbox?
         var demoServer: InMemoryPOP3Server?
+        let first: ReaderAccount
         if demo {
             let server = InMemoryPOP3Server(
                 users: [DemoMailbox.user: DemoMailbox.password], messages: DemoMailbox.messages(now: Date()))
@@ -62,59 +58,89 @@ struct Read: ParsableCommand {
             demoServer = server
             // The demo server lives on loopback inside this process, so TLS would protect nothing.
             let config = POP3Configuration(host: "127.0.0.1", port: port, security: .plaintext, allowPlaintext: true)
-            account = "\(DemoMailbox.user)@demo"
-            settings = nil
-            open = { onStage in
+            var backendOptions = POP3Backend.Options()
+            if let htmlConverter { backendOptions.renderOptions.htmlConverter = ExternalHTMLConverter(command: htmlConverter).convert }
+            let display = "\(DemoMailbox.user)@demo"
+            first = ReaderAccount(display: display, settings: nil, backend: POP3Backend(account: display, options: backendOptions) { onStage in
                 var staged = config
                 staged.onStage = onStage
                 return try await OpenedMailbox.logIn(
                     try await POP3Session.connect(staged), user: DemoMailbox.user, password: DemoMailbox.password, cacheHoldsSummaries: false)
-            }
+            })
         } else {
-            let resolved = try options.resolve(target)
-            let headerCache = resolved.openingHeaderCache()
-            if resolved.settings.passwordCommand != nil {
-                // Nothing to type: the screen comes up at once and shows the login as it happens.
-                open = { onStage in try await resolved.openMailbox(cache: headerCache, onStage: onStage) }
-            } else {
-                // A typed password is asked for, and tried, before the screen is taken over, so a
-                // wrong one can be typed again at a normal prompt; reconnections reuse the one
-                // that worked.
-                let (session, password) = try Self.logIn(resolved, cache: headerCache)
-                loggedIn = session
-                open = { onStage in try await resolved.openMailbox(password: password, cache: headerCache, onStage: onStage) }
-            }
-            backendOptions.headerCache = try blocking { await headerCache?.value }
-            account = resolved.displayName
-            settings = resolved.settings
-            backendOptions.keepalive = resolved.settings.keepalive
-            backendOptions.bodyCache = resolved.bodyCache()
+            first = try Self.readerAccount(try options.resolve(target), htmlConverter: htmlConverter)
         }
         defer { if let demoServer { try? blocking { await demoServer.stop() } } }
 
+        let settings = first.settings
         let chosenTheme = try Theme.load(theme ?? settings?.theme ?? "default")
-        if let converter = htmlConverter ?? settings?.htmlConverter {
-            backendOptions.renderOptions.htmlConverter = ExternalHTMLConverter(command: converter).convert
-        }
         let threshold = largeMessageKB.map { $0 * 1024 } ?? settings?.largeMessageThreshold ?? 1 << 20
-        let backend = POP3Backend(account: account, options: backendOptions, loggedIn: loggedIn, open: open)
         let interval = settings?.checkInterval ?? AccountConfig.defaultCheckInterval
         let reader = ReaderOptions(
             largeMessageThreshold: threshold, mouse: !noMouse, checkInterval: Double(interval.components.seconds))
-        let summary = try ReaderApp.run(backend: backend, account: account, theme: chosenTheme, options: reader)
-        Console.print(DisplayText(lines: summary.description))
+        let names = demo ? [] : options.accountNames()
+        let (options, htmlConverter) = (self.options, self.htmlConverter)
+        let switcher = names.isEmpty ? nil : ReaderApp.AccountSwitcher(names: names, current: settings?.name ?? "") { name in
+            let next = try Self.readerAccount(try options.resolve(name), htmlConverter: htmlConverter)
+            return (next.backend, next.display)
+        }
+        let exits = try ReaderApp.run(
+            backend: first.backend, account: first.display, theme: chosenTheme, options: reader, switcher: switcher)
+        var status: Int32 = 0
+        for exit in exits {
+            let prefix = exits.count > 1 ? "\(exit.account): " : ""
+            Console.print(DisplayText(lines: exit.summary.lines.map { prefix + $0 }.joined(separator: "\n")))
+            status = max(status, Self.status(of: exit.summary))
+        }
+        if status != 0 { throw ExitCode(status) }
+    }
+
+    /// 2 when nothing was deleted that should have been or the connection was lost, 3 when the
+    /// server did not confirm a commit.
+    private static func status(of summary: ExitSummary) -> Int32 {
         switch summary {
-        case .connectionLost:
-            throw ExitCode(2)
+        case .connectionLost: 2
         case .committed(let report):
             switch report.outcome {
-            case .confirmed: break
-            case .nothingDeleted: throw ExitCode(2)
-            case .unknown: throw ExitCode(3)
+            case .confirmed: 0
+            case .nothingDeleted: 2
+            case .unknown: 3
             }
-        case .leftUnchanged:
-            break
+        case .leftUnchanged: 0
         }
+    }
+
+    /// One account as the reader runs it.
+    struct ReaderAccount {
+        var display: String
+        var settings: AccountConfig?
+        var backend: POP3Backend
+    }
+
+    /// The backend for one account. With a password command the reader comes up at once and
+    /// the backend logs in; a typed password is asked for, and tried, first (the terminal is
+    /// the user's then, at start or while `c` opens another account), so a wrong one can be
+    /// typed again at a normal prompt; reconnections reuse the one that worked.
+    static func readerAccount(_ resolved: ResolvedAccount, htmlConverter: String?) throws -> ReaderAccount {
+        let headerCache = resolved.openingHeaderCache()
+        let open: POP3Backend.Opener
+        var loggedIn: OpenedMailbox?
+        if resolved.settings.passwordCommand != nil {
+            open = { onStage in try await resolved.openMailbox(cache: headerCache, onStage: onStage) }
+        } else {
+            let (session, password) = try logIn(resolved, cache: headerCache)
+            loggedIn = session
+            open = { onStage in try await resolved.openMailbox(password: password, cache: headerCache, onStage: onStage) }
+        }
+        var backendOptions = POP3Backend.Options()
+        backendOptions.headerCache = try blocking { await headerCache?.value }
+        backendOptions.keepalive = resolved.settings.keepalive
+        backendOptions.bodyCache = resolved.bodyCache()
+        if let converter = htmlConverter ?? resolved.settings.htmlConverter {
+            backendOptions.renderOptions.htmlConverter = ExternalHTMLConverter(command: converter).convert
+        }
+        let backend = POP3Backend(account: resolved.displayName, options: backendOptions, loggedIn: loggedIn, open: open)
+        return ReaderAccount(display: resolved.displayName, settings: resolved.settings, backend: backend)
     }
 }
 

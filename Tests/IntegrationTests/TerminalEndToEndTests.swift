@@ -132,6 +132,48 @@ final class TerminalEndToEndTests: XCTestCase {
         try term.waitFor(text: "[exit 0]")
     }
 
+    /// Issue 18 item 7: `c` changes to another configured account; marks kept with `n` are
+    /// still there on coming back, and nothing is deleted anywhere by changing.
+    func testChangingAccountKeepsTheMarksForComingBack() async throws {
+        let rig = try DovecotRig.current()
+        try seedDave(rig)
+        let before = try await uids(rig)
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("mailbag-accounts-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: home.appendingPathComponent("mailbag"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: home) }
+        let account = { (user: String) in """
+            host = "\(rig.host)"
+            port = \(rig.tlsPort)
+            user = "\(user)"
+            password_command = "echo '\(rig.password)'"
+            ca_file = "\(rig.caFile)"
+            """ }
+        try "[accounts.mine]\n\(account("dave"))\n\n[accounts.other]\n\(account("bob"))\n"
+            .write(to: home.appendingPathComponent("mailbag/config.toml"), atomically: true, encoding: .utf8)
+        let term = try TmuxTerminal(
+            command: [try MailbagProcess.binary(), "mine", "--no-mouse"], width: 100, height: 30,
+            environment: ["XDG_CONFIG_HOME": home.path, "XDG_CACHE_HOME": home.appendingPathComponent("cache").path])
+        try term.waitFor(text: "Terminal test 5")
+        try term.send("g", "d")
+        try term.waitFor(text: "1 marked")
+        try term.send("c")
+        try term.waitFor(text: "Change to account (other):")
+        try term.type("other")
+        try term.send("Enter")
+        try term.waitFor(text: "Delete 1 marked message here before changing?")
+        try term.send("n")
+        try term.waitFor(text: "bob@")
+        try term.send("c")
+        try term.type("mine")
+        try term.send("Enter")
+        try term.waitFor(text: "Back on mine.")
+        XCTAssertTrue(try term.screen().contains("1 marked"))
+        try term.send("x")
+        try term.waitFor(text: "[exit 0]", timeout: 30)
+        let after = try await uids(rig)
+        XCTAssertEqual(after, before, "changing account deleted nothing")
+    }
+
     /// Issue 18: the terminal stayed blank while logging in. Against a server that accepts the
     /// connection and never greets, the screen is up at once and says what it waits for.
     func testTheLoginStatusIsOnScreenBeforeTheServerAnswers() throws {

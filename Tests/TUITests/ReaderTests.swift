@@ -544,7 +544,7 @@ final class ReaderPagerTests: XCTestCase {
         XCTAssertEqual(h.reader.prompt?.label, "Pipe message 2 to command: ")
         h.type("wc -c\n")
         XCTAssertEqual(h.reader.takeRequests(), [.pipe(command: "wc -c", input: Array("raw bytes".utf8))])
-        h.reader.pipeFinished("The command finished.", failed: false)
+        h.reader.tell("The command finished.", failed: false)
         XCTAssertEqual(h.reader.notice?.text, "The command finished.")
     }
 }
@@ -891,5 +891,48 @@ final class ViewAndLinkTests: XCTestCase {
         h.reader.apply([.message(number: 1, raw: raw, rendered: MessageRenderer.render(raw))])
         XCTAssertEqual(h.reader.prompt?.label, "View attachment (1 report.pdf) [1]: ")
         XCTAssertTrue(h.screenText.contains("Subject number 1"), "still the index")
+    }
+}
+
+/// Issue 18 item 7: `c` changes account; marks are committed first or kept for coming back.
+final class ChangeAccountTests: XCTestCase {
+    private func harness(others: [String]) -> ReaderHarness {
+        var options = ReaderOptions(saveDirectory: NSTemporaryDirectory())
+        options.otherAccounts = others
+        return ReaderHarness(options: options)
+    }
+
+    func testWithoutOtherAccountsCSaysSo() {
+        let h = harness(others: [])
+        h.type("c")
+        XCTAssertNil(h.reader.prompt)
+        XCTAssertTrue(h.screenText.contains("No other account is configured"))
+    }
+
+    func testWithoutMarksTheChangeIsAsked() {
+        let h = harness(others: ["home", "work"])
+        h.type("c")
+        XCTAssertEqual(h.reader.prompt?.label, "Change to account (home, work): ")
+        h.type("nowhere\n")
+        XCTAssertTrue(h.screenText.contains("There is no other account called “nowhere”."))
+        h.type("chome\n")
+        XCTAssertEqual(h.reader.takeRequests(), [.changeAccount("home")])
+    }
+
+    func testMarksAreKeptOrCommittedBeforeTheChange() {
+        let h = harness(others: ["home"])
+        h.type("d")
+        h.type("chome\n")
+        XCTAssertEqual(h.reader.prompt?.purpose, .confirmLeave(count: 1, account: "home"))
+        h.type("c")
+        XCTAssertNil(h.reader.prompt, "c cancels")
+        XCTAssertTrue(h.reader.takeRequests().isEmpty)
+        h.type("chome\nn")
+        XCTAssertEqual(h.reader.takeRequests(), [.changeAccount("home")], "n keeps the marks and changes")
+        h.type("chome\ny")
+        XCTAssertEqual(h.reader.changeAfterCommit, "home")
+        XCTAssertEqual(h.reader.phase, .committing)
+        guard case .commit(let plan) = h.backend.calls.last else { return XCTFail("no commit: \(h.backend.calls)") }
+        XCTAssertEqual(plan.entries.map(\.uid), ["uid-5"], "the newest, where the index opens")
     }
 }
