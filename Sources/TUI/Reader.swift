@@ -844,7 +844,7 @@ public final class Reader {
                         text: "\(gone) deletion mark\(gone == 1 ? " was" : "s were") dropped: no message on the server has those headers any more.",
                         isError: true)
                 }
-            case .loginStage, .connected, .identified, .summaries, .summaryFailed, .newMessages:
+            case .loginStage, .connected, .identified, .summaries, .summaryFailed, .newMessages, .messageStates:
                 break
             }
         }
