@@ -16,14 +16,19 @@ final class FakeBackend: InboxBackend {
     }
 
     private let log = Mutex<[Call]>([])
+    private let states = Mutex<[String: MessageState]>([:])
 
     var calls: [Call] { log.withLock { $0 } }
+    /// What the header cache would hold now: every state handed over, the latest by UID. Kept
+    /// apart from `calls`, which say what was asked of the server.
+    var remembered: [String: MessageState] { states.withLock { $0 } }
 
     func start(_ sink: EventSink) { log.withLock { $0.append(.start) } }
     func fetchMessage(number: Int, uid: String?) { log.withLock { $0.append(.fetchMessage(number, uid)) } }
     func fetchPreview(number: Int, uid: String?, lines: Int) { log.withLock { $0.append(.fetchPreview(number, uid, lines)) } }
     func commit(_ plan: CommitPlan) { log.withLock { $0.append(.commit(plan)) } }
     func quitWithoutDeleting() { log.withLock { $0.append(.quitWithoutDeleting) } }
+    func rememberStates(_ states: [String: MessageState]) { self.states.withLock { $0.merge(states) { $1 } } }
     func stopReconnecting() { log.withLock { $0.append(.stopReconnecting) } }
 }
 

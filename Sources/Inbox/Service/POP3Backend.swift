@@ -20,6 +20,9 @@ public final class POP3Backend: InboxBackend {
         public var reconnectBackoff: [Duration]
         public var headerCache: HeaderCache?
         public var bodyCache: BodyCache?
+        /// Whether the load is a visit, recorded as the one the next compares with to tell what
+        /// is new; false for a look that must leave that to the reader (`mailbag list`).
+        public var recordsVisit = true
         /// How the reconnection's countdown waits: real time, or a test's own clock.
         public var sleep: @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) }
 
@@ -61,6 +64,7 @@ public final class POP3Backend: InboxBackend {
     public func fetchPreview(number: Int, uid: String?, lines: Int) { jobs.push(.fetch(MessageRef(number: number, uid: uid), preview: lines)) }
     public func commit(_ plan: CommitPlan) { jobs.push(.commit(plan)) }
     public func quitWithoutDeleting() { jobs.push(.quit) }
+    public func rememberStates(_ states: [String: MessageState]) { jobs.push(.rememberStates(states)) }
     public func stopReconnecting() { jobs.cancelReconnection() }
 }
 
@@ -79,11 +83,13 @@ enum BackendJob: Sendable {
     case keepalive
     /// The connection closed under an idle session: reconnect now, before the user needs it.
     case connectionDropped(session: Int)
+    /// Read and flagged states for the header cache; needs no server.
+    case rememberStates([String: MessageState])
 
     var endsSession: Bool {
         switch self {
         case .commit, .quit: true
-        case .fetch, .keepalive, .connectionDropped: false
+        case .fetch, .keepalive, .connectionDropped, .rememberStates: false
         }
     }
 }
@@ -109,12 +115,13 @@ final class JobQueue: Sendable {
         pending.withLock { $0.isEmpty ? nil : $0.removeFirst() }
     }
 
-    /// Whether a job waits; a keep-alive does not count, since header traffic keeps the session alive.
+    /// Whether a job waits that needs the server; a keep-alive does not count, since header
+    /// traffic keeps the session alive, nor does a cache write, which the worker hands on at once.
     var hasUrgentJob: Bool {
         pending.withLock { jobs in
             jobs.contains {
                 switch $0 {
-                case .keepalive, .connectionDropped: false
+                case .keepalive, .connectionDropped, .rememberStates: false
                 default: true
                 }
             }
@@ -206,9 +213,13 @@ actor Worker {
                     retry = nil
                     switch job {
                     case .quit:
+                        await cacheWrites.finish()
                         sink.send(.closed)
                         return
                     case .keepalive, .connectionDropped:
+                        continue
+                    case .rememberStates(let states):
+                        rememberStates(states, sink: sink)
                         continue
                     case .fetch, .commit:
                         if await reconnect(after: nil, sink: sink) {
@@ -261,7 +272,7 @@ actor Worker {
                 outcome: .nothingDeleted("no connection to the server could be made, so nothing was sent. Your marks are kept."))))
         case .fetch(let ref, _):
             sink.send(.fetchFailed(number: ref.number, reason: "there is no connection to the server."))
-        case .quit, .keepalive, .connectionDropped:
+        case .quit, .keepalive, .connectionDropped, .rememberStates:
             break
         }
     }
@@ -385,7 +396,8 @@ actor Worker {
             load = existing
         } else {
             let contents = await MailboxIndex.cacheContents(options.headerCache) { sink.send(.notice($0)) }
-            load = LoadState(MailboxLoader(contents: contents, window: await session.initialPipelineWindow))
+            load = LoadState(MailboxLoader(
+                contents: contents, window: await session.initialPipelineWindow, recordsVisit: options.recordsVisit))
             self.load = load
         }
         if loadSession != generation {
@@ -503,6 +515,9 @@ actor Worker {
             }
             sink.send(.closed)
             return true
+        case .rememberStates(let states):
+            rememberStates(states, sink: sink)
+            return false
         case .keepalive:
             if clock.now - lastActivity >= options.keepalive / 2 {
                 try await current().noop()
@@ -513,6 +528,13 @@ actor Worker {
     }
 
     private static let commitTries = 3
+
+    /// Queued behind the summaries being written, so a quit, which waits for the writes, keeps
+    /// what the user read just before it.
+    private func rememberStates(_ states: [String: MessageState], sink: EventSink) {
+        let cache = options.headerCache
+        cacheWrites.add { MailboxIndex.rememberStates(states, in: cache) { sink.send(.notice($0)) } }
+    }
 
     /// After QUIT went unconfirmed: a new session looks for what was deleted, and ends with a
     /// QUIT that deletes nothing.
