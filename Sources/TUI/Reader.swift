@@ -176,6 +176,17 @@ public final class Reader {
     // MARK: Input
 
     public func handle(_ input: Input) {
+        handleInput(input)
+        saveStates()
+    }
+
+    /// Hands what the user read or flagged to the backend, which keeps it in the header cache.
+    private func saveStates() {
+        let unsaved = model.takeUnsavedStates()
+        if !unsaved.isEmpty { backend.rememberStates(unsaved) }
+    }
+
+    private func handleInput(_ input: Input) {
         switch phase {
         case .finished:
             return
@@ -250,6 +261,14 @@ public final class Reader {
         case .mark: model.markSelectedAndAdvance()
         case .unmark: model.unmarkSelected()
         case .tag: model.toggleTagSelectedAndAdvance()
+        case .toggleRead:
+            // As mutt's toggle-new and flag-message: the change shows in the flags column, and
+            // the cursor moves on like `d` and `t`.
+            model.toggleReadSelected()
+            model.moveSelection(by: 1)
+        case .toggleFlag:
+            model.toggleFlagSelected()
+            model.moveSelection(by: 1)
         case .markPattern: prompt = Prompt(purpose: .pattern(.mark), label: "Mark for deletion the messages matching: ")
         case .unmarkPattern: prompt = Prompt(purpose: .pattern(.unmark), label: "Unmark the messages matching (~A: all): ")
         case .tagPattern: prompt = Prompt(purpose: .pattern(.tag), label: "Tag the messages matching: ")
@@ -261,7 +280,7 @@ public final class Reader {
             } else {
                 prompt = Prompt(
                     purpose: .tagPrefix,
-                    label: "\(ExitSummary.count(tagged, "tagged message")): d mark for deletion, u unmark, t untag: ")
+                    label: "\(ExitSummary.count(tagged, "tagged message")): d mark for deletion, u unmark, t untag, N read/unread, F flag/unflag: ")
             }
         case .undo: undo()
         case .search: prompt = Prompt(purpose: .search, label: "Search sender and subject: ")
@@ -342,6 +361,10 @@ public final class Reader {
             }
         case .unmark:
             if model.selectedRow?.number == current.number { model.unmarkSelected() }
+        case .toggleRead, .toggleFlag:
+            // The pager stays on the message: its status line shows the change.
+            guard model.selectedRow?.number == current.number else { return }
+            if action == .toggleRead { model.toggleReadSelected() } else { model.toggleFlagSelected() }
         case .undo: undo()
         case .search: prompt = Prompt(purpose: .search, label: "Search message: ")
         case .searchNext, .searchPrevious:
@@ -484,6 +507,10 @@ public final class Reader {
             if let change = changes[key] {
                 prompt = nil
                 report(model.changeTagged(change), of: "tagged messages", change)
+            } else if key == "N" || key == "F" {
+                prompt = nil
+                let outcome = key == "N" ? model.toggleReadTagged() : model.toggleFlagTagged()
+                notice = Notice(text: sentence(outcome.summary ?? "nothing changed") + ".", isError: false)
             } else if key == "s" || key == "|" {
                 prompt = nil
                 notice = Notice(
@@ -587,7 +614,7 @@ public final class Reader {
         }
     }
 
-    /// `z`: takes back the last mark, unmark or tag action, whole, and says which it was.
+    /// `z`: takes back the last mark, tag, read or flag action, whole, and says which it was.
     private func undo() {
         guard let outcome = model.undo() else {
             notice = Notice(text: "Nothing to undo.", isError: true)
@@ -643,9 +670,11 @@ public final class Reader {
         }
     }
 
+    /// Showing a message reads it, as in mutt.
     private func showPager(_ number: Int) {
         guard let document = document(for: number, mode: .brief) else { return }
         model.select(number: number)
+        model.markRead(number: number)
         pager = PagerState(number: number, mode: .brief, document: document, top: 0, search: pager?.search)
         screen = .pager
     }
@@ -770,6 +799,7 @@ public final class Reader {
 
     public func apply(_ events: [InboxEvent]) {
         guard !events.isEmpty else { return }
+        defer { saveStates() }
         model.apply(events)
         for event in events {
             switch event {

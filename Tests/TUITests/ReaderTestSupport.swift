@@ -32,14 +32,15 @@ final class FakeBackend: InboxBackend {
     func stopReconnecting() { log.withLock { $0.append(.stopReconnecting) } }
 }
 
-/// A reader on a fake backend with `count` loaded messages, 80×24 unless told otherwise.
+/// A reader on a fake backend with `count` loaded messages, 80×24 unless told otherwise; read
+/// (as the header cache would say of mail seen before) unless `read` is false.
 struct ReaderHarness {
     let backend = FakeBackend()
     let reader: Reader
     static let now = Date(timeIntervalSince1970: 1_710_000_000)
 
     init(count: Int = 5, sizes: [Int: Int] = [:], options: ReaderOptions = ReaderOptions(saveDirectory: NSTemporaryDirectory()),
-         width: Int = 80, height: Int = 24) {
+         width: Int = 80, height: Int = 24, read: Bool = true) {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         var options = options
@@ -55,6 +56,9 @@ struct ReaderHarness {
                 subject: "Subject number \($0.number)", date: Self.now.addingTimeInterval(-Double($0.number) * 3600),
                 messageID: nil, hasAttachments: $0.number == 2))
         })
+        if read {
+            reader.apply([.messageStates(Dictionary(uniqueKeysWithValues: listings.map { ($0.uid!, MessageState(read: true)) }))])
+        }
     }
 
     func press(_ keys: Key...) {
