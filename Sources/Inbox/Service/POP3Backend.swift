@@ -10,6 +10,12 @@ import Synchronization
 public final class POP3Backend: InboxBackend {
     private let worker: Worker
     private let jobs = JobQueue()
+    /// The caches' writes, shared with the worker: read states are written at once, not behind
+    /// a header fetch, and a quit still waits for them.
+    private let cacheWrites = CacheWrites()
+    private let headerCache: HeaderCache?
+    /// Where a failed write is told, once `start` gave it.
+    private let sink = Mutex<EventSink?>(nil)
 
     public struct Options: Sendable {
         public var renderOptions: RenderOptions
@@ -49,12 +55,14 @@ public final class POP3Backend: InboxBackend {
         account: String, options: Options = .init(), loggedIn: OpenedMailbox? = nil,
         open: @escaping Opener
     ) {
-        worker = Worker(account: account, options: options, loggedIn: loggedIn, open: open)
+        worker = Worker(account: account, options: options, loggedIn: loggedIn, open: open, cacheWrites: cacheWrites)
+        headerCache = options.headerCache
     }
 
     public typealias Opener = @Sendable (_ onStage: @escaping @Sendable (LoginStage) -> Void) async throws -> OpenedMailbox
 
     public func start(_ sink: EventSink) {
+        self.sink.withLock { $0 = sink }
         let jobs = self.jobs
         let worker = self.worker
         Task.detached { await worker.run(sink: sink, jobs: jobs) }
@@ -64,7 +72,12 @@ public final class POP3Backend: InboxBackend {
     public func fetchPreview(number: Int, uid: String?, lines: Int) { jobs.push(.fetch(MessageRef(number: number, uid: uid), preview: lines)) }
     public func commit(_ plan: CommitPlan) { jobs.push(.commit(plan)) }
     public func quitWithoutDeleting() { jobs.push(.quit) }
-    public func rememberStates(_ states: [String: MessageState]) { jobs.push(.rememberStates(states)) }
+
+    public func rememberStates(_ states: [String: MessageState]) {
+        let (cache, sink) = (headerCache, sink.withLock { $0 })
+        cacheWrites.add { MailboxIndex.rememberStates(states, in: cache) { sink?.send(.notice($0)) } }
+    }
+
     public func stopReconnecting() { jobs.cancelReconnection() }
 }
 
@@ -83,13 +96,11 @@ enum BackendJob: Sendable {
     case keepalive
     /// The connection closed under an idle session: reconnect now, before the user needs it.
     case connectionDropped(session: Int)
-    /// Read and flagged states for the header cache; needs no server.
-    case rememberStates([String: MessageState])
 
     var endsSession: Bool {
         switch self {
         case .commit, .quit: true
-        case .fetch, .keepalive, .connectionDropped, .rememberStates: false
+        case .fetch, .keepalive, .connectionDropped: false
         }
     }
 }
@@ -115,13 +126,12 @@ final class JobQueue: Sendable {
         pending.withLock { $0.isEmpty ? nil : $0.removeFirst() }
     }
 
-    /// Whether a job waits that needs the server; a keep-alive does not count, since header
-    /// traffic keeps the session alive, nor does a cache write, which the worker hands on at once.
+    /// Whether a job waits; a keep-alive does not count, since header traffic keeps the session alive.
     var hasUrgentJob: Bool {
         pending.withLock { jobs in
             jobs.contains {
                 switch $0 {
-                case .keepalive, .connectionDropped, .rememberStates: false
+                case .keepalive, .connectionDropped: false
                 default: true
                 }
             }
@@ -161,8 +171,9 @@ actor Worker {
     private var lastActivity: ContinuousClock.Instant
     /// The server's CAPA LOGIN-DELAY: the least time between two logins.
     private var loginDelay: Duration = .zero
-    /// The caches' writes, made beside the header fetch; a quit waits for them.
-    private let cacheWrites = CacheWrites()
+    /// The caches' writes, made beside the header fetch (and the read states, which the backend
+    /// adds); a quit waits for them.
+    private let cacheWrites: CacheWrites
     /// Counts connections; listings carry it, and a commit plan's numbers are only used on the
     /// session that listed them.
     private var generation = 0
@@ -170,7 +181,11 @@ actor Worker {
     private var interruptedCommits = 0
     private var jobs = JobQueue()
 
-    init(account: String, options: POP3Backend.Options, loggedIn: OpenedMailbox?, open: @escaping POP3Backend.Opener) {
+    init(
+        account: String, options: POP3Backend.Options, loggedIn: OpenedMailbox?, open: @escaping POP3Backend.Opener,
+        cacheWrites: CacheWrites
+    ) {
+        self.cacheWrites = cacheWrites
         self.account = account
         self.options = options
         self.loggedIn = loggedIn
@@ -217,9 +232,6 @@ actor Worker {
                         sink.send(.closed)
                         return
                     case .keepalive, .connectionDropped:
-                        continue
-                    case .rememberStates(let states):
-                        rememberStates(states, sink: sink)
                         continue
                     case .fetch, .commit:
                         if await reconnect(after: nil, sink: sink) {
@@ -272,7 +284,7 @@ actor Worker {
                 outcome: .nothingDeleted("no connection to the server could be made, so nothing was sent. Your marks are kept."))))
         case .fetch(let ref, _):
             sink.send(.fetchFailed(number: ref.number, reason: "there is no connection to the server."))
-        case .quit, .keepalive, .connectionDropped, .rememberStates:
+        case .quit, .keepalive, .connectionDropped:
             break
         }
     }
@@ -515,9 +527,6 @@ actor Worker {
             }
             sink.send(.closed)
             return true
-        case .rememberStates(let states):
-            rememberStates(states, sink: sink)
-            return false
         case .keepalive:
             if clock.now - lastActivity >= options.keepalive / 2 {
                 try await current().noop()
@@ -528,13 +537,6 @@ actor Worker {
     }
 
     private static let commitTries = 3
-
-    /// Queued behind the summaries being written, so a quit, which waits for the writes, keeps
-    /// what the user read just before it.
-    private func rememberStates(_ states: [String: MessageState], sink: EventSink) {
-        let cache = options.headerCache
-        cacheWrites.add { MailboxIndex.rememberStates(states, in: cache) { sink.send(.notice($0)) } }
-    }
 
     /// After QUIT went unconfirmed: a new session looks for what was deleted, and ends with a
     /// QUIT that deletes nothing.
