@@ -140,10 +140,10 @@ public final class InboxModel {
                 }
             case .newMessages(let uids):
                 newUIDs = uids
-                recount()
+                countUnread()
             case .messageStates(let stored):
                 states.adopt(stored: stored)
-                recount()
+                countUnread()
             case .fetchProgress, .message, .preview, .fetchFailed, .notice, .connectionLost, .committed, .closed:
                 continue
             }
@@ -510,6 +510,11 @@ public final class InboxModel {
         summaries.withUnsafeBufferPointer { summaries in
             for i in summaries.indices { noteDate(summaries[i]?.date) }
         }
+        countUnread()
+    }
+
+    /// The unread and new counts alone, for a change that leaves the rows as they are.
+    private func countUnread() {
         unreadCount = states.isEmpty ? listings.count : listings.count { !states[$0].read }
         newCount = newUIDs.isEmpty ? 0 : listings.count { arrivedSinceLastVisit($0) && !states[$0].read }
     }
