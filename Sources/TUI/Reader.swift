@@ -120,6 +120,8 @@ public final class Reader {
     /// The selection the preview debounce is timing, and since when.
     private var settling: (number: Int, since: Date)?
     private var requests: [TerminalRequest] = []
+    /// Whether the user heard that read states and flags cannot outlive this session.
+    private var toldStatesEndWithSession = false
 
     /// How long the selection must rest before the preview pane asks the server (holding `j`
     /// should not queue a TOP for every row passed).
@@ -261,14 +263,13 @@ public final class Reader {
         case .mark: model.markSelectedAndAdvance()
         case .unmark: model.unmarkSelected()
         case .tag: model.toggleTagSelectedAndAdvance()
-        case .toggleRead:
+        case .toggleRead, .toggleFlag:
             // As mutt's toggle-new and flag-message: the change shows in the flags column, and
             // the cursor moves on like `d` and `t`.
-            model.toggleReadSelected()
+            guard let row = model.selectedRow else { break }
+            if action == .toggleRead { model.toggleReadSelected() } else { model.toggleFlagSelected() }
             model.moveSelection(by: 1)
-        case .toggleFlag:
-            model.toggleFlagSelected()
-            model.moveSelection(by: 1)
+            tellIfForTheSessionOnly(row)
         case .markPattern: prompt = Prompt(purpose: .pattern(.mark), label: "Mark for deletion the messages matching: ")
         case .unmarkPattern: prompt = Prompt(purpose: .pattern(.unmark), label: "Unmark the messages matching (~A: all): ")
         case .tagPattern: prompt = Prompt(purpose: .pattern(.tag), label: "Tag the messages matching: ")
@@ -363,8 +364,9 @@ public final class Reader {
             if model.selectedRow?.number == current.number { model.unmarkSelected() }
         case .toggleRead, .toggleFlag:
             // The pager stays on the message: its status line shows the change.
-            guard model.selectedRow?.number == current.number else { return }
+            guard let row = model.selectedRow, row.number == current.number else { return }
             if action == .toggleRead { model.toggleReadSelected() } else { model.toggleFlagSelected() }
+            tellIfForTheSessionOnly(row)
         case .undo: undo()
         case .search: prompt = Prompt(purpose: .search, label: "Search message: ")
         case .searchNext, .searchPrevious:
@@ -380,6 +382,16 @@ public final class Reader {
         default:
             break
         }
+    }
+
+    /// Said once per session: with every header in and still no UID (a server without UIDL),
+    /// nothing names the message on the next visit, so what `N` and `F` set ends with the session.
+    private func tellIfForTheSessionOnly(_ row: MessageRow) {
+        guard row.listing.uid == nil, model.headersComplete, !toldStatesEndWithSession else { return }
+        toldStatesEndWithSession = true
+        notice = Notice(
+            text: "Read and flagged last until you quit: the server gives no UIDs (no UIDL) to remember messages by.",
+            isError: false)
     }
 
     private func scrollPager(by delta: Int) {

@@ -77,7 +77,15 @@ final class ReaderReadStateTests: XCTestCase {
         h.press(.enter)
         h.deliver(1)
         h.type("F")
+        XCTAssertNil(h.reader.notice, "before every header is in, the UIDs may still come")
+        h.reader.apply([.headersComplete])
+        h.type("F")
+        XCTAssertEqual(h.reader.notice?.text,
+                       "Read and flagged last until you quit: the server gives no UIDs (no UIDL) to remember messages by.")
+        h.type("F")
+        XCTAssertNil(h.reader.notice, "said once")
         XCTAssertTrue(h.reader.model.isRead(h.reader.model.row(number: 1)!))
+        XCTAssertTrue(h.reader.model.isFlagged(h.reader.model.row(number: 1)!))
         XCTAssertEqual(h.backend.remembered, [:])
     }
 }
