@@ -77,6 +77,7 @@ private struct IdleBackend: InboxBackend {
     func fetchPreview(number: Int, uid: String?, lines: Int) {}
     func commit(_ plan: CommitPlan) {}
     func quitWithoutDeleting() {}
+    func rememberStates(_ states: [String: MessageState]) {}
     func stopReconnecting() {}
     func checkForNewMail() {}
 }

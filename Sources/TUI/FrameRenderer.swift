@@ -2,13 +2,21 @@ import Foundation
 import Inbox
 import MailMessage
 
-/// The index flag letters, shared by the rows and the help screen's legend.
+/// The index flag letters, shared by the rows and the help screen's legend. Read state as in
+/// mutt: `N` unread and new since the last visit, `O` unread but in the index before, nothing
+/// once read.
 enum IndexFlag {
     static let marked: Character = "D"
     static let tagged: Character = "*"
     static let new: Character = "N"
+    static let old: Character = "O"
+    static let flagged: Character = "!"
     static let attachment: Character = "@"
-    static let legend = "\(marked) marked for deletion, \(tagged) tagged, \(new) new since the last visit, \(attachment) has attachments"
+    /// One line each on the help screen: together they are wider than a terminal.
+    static let legend: [(flag: Character, meaning: String)] = [
+        (marked, "marked for deletion"), (tagged, "tagged"), (new, "unread and new since the last visit"),
+        (old, "unread, in the index before"), (flagged, "flagged"), (attachment, "has attachments"),
+    ]
 }
 
 /// The help screen's lines, generated from the key map so they always match the real bindings.
@@ -33,7 +41,9 @@ enum HelpScreen {
             lines.append([])
         }
         lines.append([Span("Flags", .helpSection)])
-        lines.append([Span("  " + IndexFlag.legend, .helpText)])
+        for (flag, meaning) in IndexFlag.legend {
+            lines.append(entry(String(flag), meaning))
+        }
         return lines
     }
 
@@ -131,11 +141,17 @@ public struct FrameRenderer {
         let marked = model.isMarked(row)
         let tagged = model.isTagged(row)
         let new = model.isNew(row)
-        let style: StyleName = selected ? .indexSelected : marked ? .indexMarked : tagged ? .indexTagged : new ? .indexNew : .indexRow
+        let unread = !model.isRead(row)
+        let flagged = model.isFlagged(row)
+        // Unread goes before flagged, so that what is still to read always stands out; the `!`
+        // keeps its own style.
+        let style: StyleName = selected ? .indexSelected : marked ? .indexMarked : tagged ? .indexTagged
+            : new ? .indexNew : unread ? .indexUnread : flagged ? .indexFlagged : .indexRow
         let flags = String([
             marked ? IndexFlag.marked : " ",
             tagged ? IndexFlag.tagged : " ",
-            new ? IndexFlag.new : " ",
+            new ? IndexFlag.new : unread ? IndexFlag.old : " ",
+            flagged ? IndexFlag.flagged : " ",
             row.summary?.hasAttachments == true ? IndexFlag.attachment : " ",
         ])
         let subject: String
@@ -158,6 +174,8 @@ public struct FrameRenderer {
                     case IndexFlag.marked: .indexMarked
                     case IndexFlag.tagged: .indexTagged
                     case IndexFlag.new: .indexNew
+                    case IndexFlag.old: .indexUnread
+                    case IndexFlag.flagged: .indexFlagged
                     case IndexFlag.attachment: .attachment
                     default: style
                     }
@@ -178,6 +196,7 @@ public struct FrameRenderer {
         if model.listingReceived { parts.append("\(ExitSummary.count(status.messages, "message")), \(ByteCount.format(status.totalSize))") }
         if status.marked > 0 { parts.append("\(status.marked) marked (\(ByteCount.format(status.markedSize)))") }
         if status.tagged > 0 { parts.append("\(status.tagged) tagged") }
+        if status.unread > 0 { parts.append("\(status.unread) unread") }
         if status.new > 0 { parts.append("\(status.new) new") }
         if let loading = model.loadingStatus, reader.connectionLost == nil { parts.append(loading) }
         if model.listingReceived && !status.headersComplete {
@@ -248,6 +267,8 @@ public struct FrameRenderer {
         if let row = reader.model.row(number: pager.number) {
             if reader.model.isMarked(row) { left += " [marked for deletion]" }
             if reader.model.isTagged(row) { left += " [tagged]" }
+            if !reader.model.isRead(row) { left += " [unread]" }
+            if reader.model.isFlagged(row) { left += " [flagged]" }
             if let summary = row.summary { left += ": \(summary.from) — \(summary.subject)" }
         }
         switch pager.mode {

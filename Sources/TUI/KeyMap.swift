@@ -3,6 +3,7 @@ public enum Action: Hashable, Sendable {
     case lineDown, lineUp, pageDown, pageUp, top, bottom
     case open, togglePreview, back, exit, help, redraw, stopReconnecting, checkMail, changeAccount
     case mark, unmark, tag, markPattern, unmarkPattern, tagPattern, untagPattern, tagPrefix, undo
+    case toggleRead, toggleFlag
     case search, searchNext, searchPrevious, limit, sort, jump
     case save, pipe, viewAttachment, openLink
     case toggleHeaders, toggleRaw, nextMessage, previousMessage
@@ -94,11 +95,13 @@ public struct KeyMap: Sendable {
             Binding(keys: c("t"), action: .tag, summary: "tag or untag the message and move on", hint: nil),
             Binding(keys: c("T"), action: .tagPattern, summary: "tag the messages matching a pattern", hint: nil),
             Binding(keys: [.control("t")], action: .untagPattern, summary: "untag the messages matching a pattern", hint: nil),
-            Binding(keys: c(";"), action: .tagPrefix, summary: "apply the next key to every tagged message (d u t)", hint: nil),
-            Binding(keys: c("z"), action: .undo, summary: "undo the last mark, unmark or tag action", hint: nil),
+            Binding(keys: c("N"), action: .toggleRead, summary: "mark the message read or unread and move on", hint: nil),
+            Binding(keys: c("F"), action: .toggleFlag, summary: "flag or unflag the message (!) and move on", hint: nil),
+            Binding(keys: c(";"), action: .tagPrefix, summary: "apply the next key to every tagged message (d u t N F)", hint: nil),
+            Binding(keys: c("z"), action: .undo, summary: "undo the last mark, tag, read or flag action", hint: nil),
             Binding(keys: c("/"), action: .search, summary: "search sender and subject (or a pattern)", hint: "Search"),
             Binding(keys: c("n"), action: .searchNext, summary: "next match", hint: nil),
-            Binding(keys: c("N"), action: .searchPrevious, summary: "previous match", hint: nil),
+            Binding(keys: c("P"), action: .searchPrevious, summary: "previous match", hint: nil),
             Binding(keys: c("l"), action: .limit, summary: "show only messages matching a pattern (empty shows all)", hint: nil),
             Binding(keys: c("o"), action: .sort, summary: "sort by date, sender, subject, size or number (again reverses)", hint: nil),
             Binding(keys: c("0123456789"), action: .jump, summary: "jump to a message number", hint: nil),
@@ -124,10 +127,12 @@ public struct KeyMap: Sendable {
             Binding(keys: c("K"), action: .previousMessage, summary: "previous message", hint: "Prev"),
             Binding(keys: c("d"), action: .mark, summary: "mark for deletion and show the next message", hint: "Mark"),
             Binding(keys: c("u"), action: .unmark, summary: "remove the deletion mark", hint: nil),
-            Binding(keys: c("z"), action: .undo, summary: "undo the last mark, unmark or tag action", hint: nil),
+            Binding(keys: c("N"), action: .toggleRead, summary: "mark the message unread or read", hint: nil),
+            Binding(keys: c("F"), action: .toggleFlag, summary: "flag or unflag the message (!)", hint: nil),
+            Binding(keys: c("z"), action: .undo, summary: "undo the last mark, tag, read or flag action", hint: nil),
             Binding(keys: c("/"), action: .search, summary: "search the message text", hint: nil),
             Binding(keys: c("n"), action: .searchNext, summary: "next match", hint: nil),
-            Binding(keys: c("N"), action: .searchPrevious, summary: "previous match", hint: nil),
+            Binding(keys: c("P"), action: .searchPrevious, summary: "previous match", hint: nil),
             Binding(keys: c("h"), action: .toggleHeaders, summary: "show all headers or the usual few", hint: "Headers"),
             Binding(keys: c("r"), action: .toggleRaw, summary: "show the raw source or the rendered message", hint: "Raw"),
             Binding(keys: c("s"), action: .save, summary: "save the message or an attachment", hint: "Save"),

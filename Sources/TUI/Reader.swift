@@ -136,6 +136,8 @@ public final class Reader {
     /// The selection the preview debounce is timing, and since when.
     private var settling: (number: Int, since: Date)?
     private var requests: [TerminalRequest] = []
+    /// Whether the user heard that read states and flags cannot outlive this session.
+    private var toldStatesEndWithSession = false
 
     /// How long the selection must rest before the preview pane asks the server (holding `j`
     /// should not queue a TOP for every row passed).
@@ -192,6 +194,17 @@ public final class Reader {
     // MARK: Input
 
     public func handle(_ input: Input) {
+        handleInput(input)
+        saveStates()
+    }
+
+    /// Hands what the user read or flagged to the backend, which keeps it in the header cache.
+    private func saveStates() {
+        let unsaved = model.takeUnsavedStates()
+        if !unsaved.isEmpty { backend.rememberStates(unsaved) }
+    }
+
+    private func handleInput(_ input: Input) {
         switch phase {
         case .finished:
             return
@@ -273,6 +286,13 @@ public final class Reader {
         case .mark: model.markSelectedAndAdvance()
         case .unmark: model.unmarkSelected()
         case .tag: model.toggleTagSelectedAndAdvance()
+        case .toggleRead, .toggleFlag:
+            // As mutt's toggle-new and flag-message: the change shows in the flags column, and
+            // the cursor moves on like `d` and `t`.
+            guard let row = model.selectedRow else { break }
+            if action == .toggleRead { model.toggleReadSelected() } else { model.toggleFlagSelected() }
+            model.moveSelection(by: 1)
+            tellIfForTheSessionOnly(row)
         case .markPattern: prompt = Prompt(purpose: .pattern(.mark), label: "Mark for deletion the messages matching: ")
         case .unmarkPattern: prompt = Prompt(purpose: .pattern(.unmark), label: "Unmark the messages matching (~A: all): ")
         case .tagPattern: prompt = Prompt(purpose: .pattern(.tag), label: "Tag the messages matching: ")
@@ -284,7 +304,7 @@ public final class Reader {
             } else {
                 prompt = Prompt(
                     purpose: .tagPrefix,
-                    label: "\(ExitSummary.count(tagged, "tagged message")): d mark for deletion, u unmark, t untag: ")
+                    label: "\(ExitSummary.count(tagged, "tagged message")): d mark for deletion, u unmark, t untag, N read/unread, F flag/unflag: ")
             }
         case .undo: undo()
         case .search: prompt = Prompt(purpose: .search, label: "Search sender and subject: ")
@@ -369,6 +389,11 @@ public final class Reader {
             }
         case .unmark:
             if model.selectedRow?.number == current.number { model.unmarkSelected() }
+        case .toggleRead, .toggleFlag:
+            // The pager stays on the message: its status line shows the change.
+            guard let row = model.selectedRow, row.number == current.number else { return }
+            if action == .toggleRead { model.toggleReadSelected() } else { model.toggleFlagSelected() }
+            tellIfForTheSessionOnly(row)
         case .undo: undo()
         case .search: prompt = Prompt(purpose: .search, label: "Search message: ")
         case .searchNext, .searchPrevious:
@@ -386,6 +411,16 @@ public final class Reader {
         default:
             break
         }
+    }
+
+    /// Said once per session: with every header in and still no UID (a server without UIDL),
+    /// nothing names the message on the next visit, so what `N` and `F` set ends with the session.
+    private func tellIfForTheSessionOnly(_ row: MessageRow) {
+        guard row.listing.uid == nil, model.headersComplete, !toldStatesEndWithSession else { return }
+        toldStatesEndWithSession = true
+        notice = Notice(
+            text: "Read and flagged last until you quit: the server gives no UIDs (no UIDL) to remember messages by.",
+            isError: false)
     }
 
     private func scrollPager(by delta: Int) {
@@ -528,6 +563,10 @@ public final class Reader {
             if let change = changes[key] {
                 prompt = nil
                 report(model.changeTagged(change), of: "tagged messages", change)
+            } else if key == "N" || key == "F" {
+                prompt = nil
+                let outcome = key == "N" ? model.toggleReadTagged() : model.toggleFlagTagged()
+                notice = Notice(text: sentence(outcome.summary ?? "nothing changed") + ".", isError: false)
             } else if key == "s" || key == "|" {
                 prompt = nil
                 notice = Notice(
@@ -649,7 +688,7 @@ public final class Reader {
         }
     }
 
-    /// `z`: takes back the last mark, unmark or tag action, whole, and says which it was.
+    /// `z`: takes back the last mark, tag, read or flag action, whole, and says which it was.
     private func undo() {
         guard let outcome = model.undo() else {
             notice = Notice(text: "Nothing to undo.", isError: true)
@@ -707,9 +746,11 @@ public final class Reader {
         }
     }
 
+    /// Showing a message reads it, as in mutt.
     private func showPager(_ number: Int) {
         guard let document = document(for: number, mode: .brief) else { return }
         model.select(number: number)
+        model.markRead(number: number)
         pager = PagerState(number: number, mode: .brief, document: document, top: 0, search: pager?.search)
         screen = .pager
     }
@@ -903,6 +944,7 @@ public final class Reader {
 
     public func apply(_ events: [InboxEvent]) {
         guard !events.isEmpty else { return }
+        defer { saveStates() }
         model.apply(events)
         for event in events {
             switch event {
@@ -985,7 +1027,7 @@ public final class Reader {
                         text: "\(gone) deletion mark\(gone == 1 ? " was" : "s were") dropped: no message on the server has those headers any more.",
                         isError: true)
                 }
-            case .loginStage, .connected, .identified, .summaries, .summaryFailed, .newMessages:
+            case .loginStage, .connected, .identified, .summaries, .summaryFailed, .newMessages, .messageStates:
                 break
             }
         }

@@ -6,8 +6,8 @@ import POP3
 
 struct List: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print the index of a mailbox: one line per message (N marks mail new since the last visit).",
-        discussion: "Headers come from TOP n 0, pipelined when the server offers PIPELINING; nothing is deleted."
+        abstract: "Print the index of a mailbox: one line per message (N unread and new since the reader's last visit, O unread, ! flagged).",
+        discussion: "Headers come from TOP n 0, pipelined when the server offers PIPELINING; nothing is deleted, and what the reader counts as new or read is left as it was."
     )
 
     @Argument(help: ArgumentHelp("A pop3s://user@host[:port] or pop3://user@host[:port] URL, or an account name from the config file.", valueName: "url-or-account"))
@@ -19,13 +19,15 @@ struct List: AsyncParsableCommand {
     @OptionGroup var options: AccountOptions
 
     /// Loads the index exactly as the reader does (the same backend and model, without a
-    /// screen), then prints it: one load logic for both.
+    /// screen), then prints it: one load logic for both. It is a look, not a visit: what is new
+    /// stays new for the reader, and no read state is written.
     func run() async throws {
         let account = try options.resolve(target)
         let opening = account.openingHeaderCache()
         let opened = try await account.openMailbox(cache: opening)
         var backendOptions = POP3Backend.Options(reconnectBackoff: [])
         backendOptions.headerCache = await opening?.value
+        backendOptions.recordsVisit = false
         let backend = POP3Backend(account: account.displayName, options: backendOptions, loggedIn: opened) { _ in
             try await account.openMailbox(cache: opening)
         }
@@ -44,7 +46,7 @@ struct List: AsyncParsableCommand {
                 Console.warn(DisplayText("message \(row.number): \(row.summaryFailure ?? "no header")"))
                 continue
             }
-            out.write(DisplayText(json ? IndexLine.json(row.listing, summary) : IndexLine.text(row.listing, summary, isNew: model.isNew(row), dates: dates)))
+            out.write(DisplayText(json ? IndexLine.json(row.listing, summary) : IndexLine.text(row.listing, summary, flags: IndexLine.flags(row, in: model), dates: dates)))
         }
         out.flush()
     }
@@ -80,11 +82,16 @@ struct List: AsyncParsableCommand {
 
 /// The line formats of `mailbag list`.
 enum IndexLine {
-    static func text(_ row: MessageListing, _ summary: MessageSummary, isNew: Bool, dates: CompactDate) -> String {
+    /// The reader's read-state and flag letters: `N` unread and new, `O` unread, `!` flagged.
+    static func flags(_ row: MessageRow, in model: InboxModel) -> String {
+        (model.isNew(row) ? "N" : model.isRead(row) ? " " : "O") + (model.isFlagged(row) ? "!" : " ")
+    }
+
+    static func text(_ row: MessageListing, _ summary: MessageSummary, flags: String, dates: CompactDate) -> String {
         let number = TerminalText.fit(String(row.number), width: 5, alignRight: true)
         let size = TerminalText.fit(ByteCount.format(row.size), width: 6, alignRight: true)
         let date = TerminalText.fit(dates.format(summary.date), width: 10)
-        return "\(number) \(isNew ? "N" : " ") \(size)  \(date) \(TerminalText.fit(summary.from, width: 24))  \(summary.subject)"
+        return "\(number) \(flags) \(size)  \(date) \(TerminalText.fit(summary.from, width: 24))  \(summary.subject)"
     }
 
     static func json(_ row: MessageListing, _ summary: MessageSummary) -> String {

@@ -239,6 +239,45 @@ final class HeaderCacheTests: XCTestCase {
         XCTAssertEqual(tables, [])
     }
 
+    /// Read and flagged states come back by UID; one back at the default loses its row, and a
+    /// visit that no longer lists a message forgets its state with its summary.
+    func testReadAndFlaggedStatesAreKeptByUID() throws {
+        let cache = try open()
+        _ = try cache.recordVisit(uids: ["a", "b", "c"])
+        try cache.storeStates([
+            "a": MessageState(read: true), "b": MessageState(read: true, flagged: true), "c": MessageState(flagged: true),
+        ])
+        try cache.storeStates(["c": MessageState(), "b": MessageState(flagged: true)])
+        XCTAssertEqual(try open().contents().states, ["a": MessageState(read: true), "b": MessageState(flagged: true)])
+        let rows = try cache.database.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM message_state") }
+        XCTAssertEqual(rows, 2, "a message at the default has no row")
+
+        _ = try cache.recordVisit(uids: ["b", "c"])
+        XCTAssertEqual(try open().contents().states, ["b": MessageState(flagged: true)])
+    }
+
+    /// A cache from before read states (schema v2) keeps its summaries and its previous visit,
+    /// and the mail it held counts as read: an upgrade does not turn a mailbox into unread mail.
+    func testTheSecondSchemaIsMigratedWithItsMailRead() throws {
+        let cache = try open()
+        try cache.store([(uid: "a", size: 1, summary: CachedSummaryFixture.make(1)),
+                         (uid: "b", size: 2, summary: CachedSummaryFixture.make(2))])
+        _ = try cache.recordVisit(uids: ["a", "b"])
+        try cache.database.write { db in
+            try db.execute(sql: """
+                DROP TABLE message_state;
+                DELETE FROM grdb_migrations WHERE identifier = 'v3';
+                """)
+        }
+        try cache.database.close()
+        let migrated = try open()
+        XCTAssertNil(migrated.notice)
+        let contents = try migrated.contents()
+        XCTAssertEqual(contents.states, ["a": MessageState(read: true), "b": MessageState(read: true)])
+        XCTAssertEqual(contents.newUIDs(VisitedUIDs(["a", "b", "c"])), ["c"], "the previous visit is kept")
+        XCTAssertEqual(try migrated.summaries(for: [MessageListing(number: 1, uid: "a", size: 1)]).count, 1)
+    }
+
     func testAHundredThousandMessages() throws {
         let count = 100_000
         let listing = (1...count).map { MessageListing(number: $0, uid: "UID-\($0)", size: 1000 + $0) }

@@ -26,6 +26,7 @@ final class MailboxLoaderTests: XCTestCase {
             case .event(.identified(let rows)): "identified \(rows.compactMap(\.uid).count)"
             case .event(.headersComplete): "complete"
             case .event(.newMessages(let uids)): "new \(uids.count)"
+            case .event(.messageStates(let states)): "states \(states.keys.sorted())"
             case .event(.notice(let text)): "notice \(text)"
             case .event(.summaries(let batch)): "summary \(batch.map(\.number))"
             case .event: "event"
@@ -113,6 +114,27 @@ final class MailboxLoaderTests: XCTestCase {
         XCTAssertEqual(newMail.next(), .await(.list(nil)))
         XCTAssertEqual(events(try newMail.received(list(1...4), for: .list(nil))), ["listing 4 rows, 3 cached, session 1", "new 1", "visit 4"])
         XCTAssertEqual(newMail.next(), .fetchHeaders([4]))
+    }
+
+    /// The states kept for the listed UIDs go to the reader with what is new; a load that is
+    /// not a visit (`mailbag list`) records none, so what was new stays new.
+    func testStoredStatesComeWithTheListingAndALookRecordsNoVisit() async throws {
+        let scratch = try CacheScratch()
+        let cache = try HeaderCache.open(in: scratch.cache, account: "a", server: "a@test")
+        // Message 3 was cached after the last visit (as `mailbag list` caches what it fetches).
+        try cache.recordVisit(VisitedUIDs((1...2).map { "uid-\($0)" }), since: try cache.contents())
+        try cache.store((1...3).map { (uid: "uid-\($0)", size: 100, summary: summary($0)) })
+        try cache.storeStates(["uid-1": MessageState(read: true)])
+        for recordsVisit in [true, false] {
+            var loader = MailboxLoader(contents: try cache.contents(), window: 8, recordsVisit: recordsVisit)
+            loader.begin(session: 1, capabilities: pipelining)
+            _ = loader.next()
+            _ = loader.next()
+            _ = try loader.received(ok("3 300"), for: .stat)
+            _ = loader.next()
+            XCTAssertEqual(events(try loader.received(uidl([1, 2, 3]), for: .uidl(nil))),
+                           ["listing 3 rows, 3 cached, session 1", "new 1", "states [\"uid-1\"]"] + (recordsVisit ? ["visit 3"] : []) + ["complete"])
+        }
     }
 
     /// After a lost connection: LIST and UIDL, rows and summaries follow their UIDs, and only

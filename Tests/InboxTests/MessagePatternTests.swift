@@ -181,6 +181,6 @@ final class MessagePatternTests: XCTestCase {
                        "“>1Q” is not a size range: write ~z >1M, ~z <10K or ~z 10K-1M (K = 1024 bytes, M = 1024 K).")
         XCTAssertEqual(PatternError.bareText("bar").description,
                        "“bar” has no ~f, ~s…: write ~s bar (or quote text with spaces), or drop every ~ for a plain sender-or-subject search.")
-        XCTAssertTrue(PatternError.unknownTerm("~x").description.contains("~f ~s ~t ~z ~d ~N ~D ~T or ~A"))
+        XCTAssertTrue(PatternError.unknownTerm("~x").description.contains("~f ~s ~t ~z ~d ~N ~O ~U ~R ~F ~D ~T or ~A"))
     }
 }

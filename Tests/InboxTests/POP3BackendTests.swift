@@ -61,7 +61,8 @@ final class POP3BackendTests: XCTestCase {
     /// With `loggedInFirst`, the backend starts on a session logged in before it, as the reader's does.
     private func start(
         _ server: InMemoryPOP3Server, keepalive: Duration = .seconds(240), pipelineWindow: Int = 8192,
-        headerCache: HeaderCache? = nil, loggedInFirst: Bool = false, sleep: (@Sendable (Duration) async -> Void)? = nil
+        headerCache: HeaderCache? = nil, loggedInFirst: Bool = false, sleep: (@Sendable (Duration) async -> Void)? = nil,
+        recordsVisit: Bool = true
     ) async throws -> Harness {
         let port = try await server.start()
         let proxy = TCPProxy(targetPort: port)
@@ -72,6 +73,7 @@ final class POP3BackendTests: XCTestCase {
             keepalive: keepalive, reconnectBackoff: [.milliseconds(50), .milliseconds(100), .milliseconds(200)],
             headerCache: headerCache)
         if let sleep { options.sleep = sleep }
+        options.recordsVisit = recordsVisit
         let logIn: POP3Backend.Opener = { onStage in
             var staged = config
             staged.onStage = onStage
@@ -214,6 +216,49 @@ final class POP3BackendTests: XCTestCase {
             try h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
             await h.proxy.stop()
         }
+        await server.stop()
+    }
+
+    /// Issue 18: `mailbag list` loaded like a visit and recorded it, so the reader afterwards
+    /// showed nothing new. Loaded as `list` loads (`recordsVisit` off), it shows what is new and
+    /// read as the reader left it, and leaves both so; the reader's own visits keep the states
+    /// they handed over.
+    func testAListingLeavesNewMailAndReadStatesToTheReader() async throws {
+        let scratch = try CacheScratch()
+        let cache = { try HeaderCache.open(in: scratch.cache, account: "u@test", server: "u@test") }
+        let server = InMemoryPOP3Server(users: ["u": "p"], messages: mailbox(3))
+        let closed: ([InboxEvent]) -> Bool = { $0.contains { if case .closed = $0 { true } else { false } } }
+        func load(asReader: Bool) async throws -> Harness {
+            var h = try await start(server, headerCache: try cache(), recordsVisit: asReader)
+            try h.pump { $0.contains(where: Self.isHeadersComplete) }
+            return h
+        }
+
+        var reader = try await load(asReader: true)
+        reader.model.markRead(number: 2)
+        reader.backend.rememberStates(reader.model.takeUnsavedStates())
+        reader.backend.quitWithoutDeleting()
+        try reader.pump(until: closed)
+        await reader.proxy.stop()
+        server.deliver(mailbox(4)[3])
+
+        for pass in ["list", "list again", "reader"] {
+            var h = try await load(asReader: pass == "reader")
+            let model = h.model
+            XCTAssertEqual(model.rows.filter(model.isNew).map(\.number), [4], pass)
+            XCTAssertEqual(model.rows.filter(model.isRead).map(\.number), [2], pass)
+            XCTAssertEqual(model.status.unread, 3, pass)
+            XCTAssertEqual(model.takeUnsavedStates(), [:], "\(pass): loading changes no state")
+            h.backend.quitWithoutDeleting()
+            try h.pump(until: closed)
+            await h.proxy.stop()
+        }
+        // The reader's visit was recorded: message 4 is no longer new, but still unread.
+        var after = try await load(asReader: true)
+        XCTAssertEqual(after.model.rows.filter(after.model.isNew).map(\.number), [])
+        XCTAssertEqual(after.model.status.unread, 3)
+        after.backend.quitWithoutDeleting()
+        try after.pump(until: closed)
         await server.stop()
     }
 

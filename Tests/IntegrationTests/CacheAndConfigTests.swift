@@ -36,6 +36,8 @@ final class CacheAndConfigTests: XCTestCase {
         try commands(in: trace).filter { $0 == "TOP" }.count
     }
 
+    /// `list` fills the cache but is no visit (issue 18): only the reader's visit decides what
+    /// is new, and listing again does not use that up.
     func testSecondListFetchesOnlyNewHeadersAndFlagsThemNew() throws {
         let rig = try DovecotRig.current()
         try rig.resetMailbox("dave", (1...4).map { DovecotRig.message($0, subject: "Cached \($0)") })
@@ -57,6 +59,14 @@ final class CacheAndConfigTests: XCTestCase {
         XCTAssertEqual(try commands(in: trace).filter { $0 == "CAPA" || $0 == "AUTH" }, ["AUTH", "CAPA"],
                        "the capabilities from the first visit spare asking before login")
 
+        let reader = try TmuxTerminal(command: [
+            try MailbagProcess.binary(), rig.url("dave"), "--ca-file", rig.caFile,
+            "--password-command", "echo '\(rig.password)'", "--no-mouse",
+        ], environment: environment)
+        try reader.waitFor(text: "Cached 4")
+        try reader.send("x")
+        try reader.waitFor(text: "[exit 0]")
+
         try rig.deliver("dave", DovecotRig.message(5, subject: "Fresh arrival"))
         let third = try list(rig, trace: trace)
         XCTAssertEqual(try topCommands(in: trace), 1, "only the new message's header is fetched")
@@ -65,6 +75,9 @@ final class CacheAndConfigTests: XCTestCase {
         let fresh = try XCTUnwrap(third.stdout.split(separator: "\n").first { $0.contains("Fresh arrival") })
         XCTAssertTrue(fresh.contains(" N "), "the delivered message is flagged new: \(fresh)")
         XCTAssertFalse(third.stdout.split(separator: "\n").first { $0.contains("Cached 1") }!.contains(" N "))
+        let again = try list(rig, trace: trace)
+        XCTAssertTrue(try XCTUnwrap(again.stdout.split(separator: "\n").first { $0.contains("Fresh arrival") }).contains(" N "),
+                      "listing again leaves it new:\n\(again.stdout)")
 
         let noCache = try list(rig, ["--no-cache"], trace: trace)
         XCTAssertEqual(noCache.status, 0, noCache.stderr)

@@ -17,26 +17,32 @@ final class FakeBackend: InboxBackend {
     }
 
     private let log = Mutex<[Call]>([])
+    private let states = Mutex<[String: MessageState]>([:])
 
     var calls: [Call] { log.withLock { $0 } }
+    /// What the header cache would hold now: every state handed over, the latest by UID. Kept
+    /// apart from `calls`, which say what was asked of the server.
+    var remembered: [String: MessageState] { states.withLock { $0 } }
 
     func start(_ sink: EventSink) { log.withLock { $0.append(.start) } }
     func fetchMessage(number: Int, uid: String?) { log.withLock { $0.append(.fetchMessage(number, uid)) } }
     func fetchPreview(number: Int, uid: String?, lines: Int) { log.withLock { $0.append(.fetchPreview(number, uid, lines)) } }
     func commit(_ plan: CommitPlan) { log.withLock { $0.append(.commit(plan)) } }
     func quitWithoutDeleting() { log.withLock { $0.append(.quitWithoutDeleting) } }
+    func rememberStates(_ states: [String: MessageState]) { self.states.withLock { $0.merge(states) { $1 } } }
     func stopReconnecting() { log.withLock { $0.append(.stopReconnecting) } }
     func checkForNewMail() { log.withLock { $0.append(.checkForNewMail) } }
 }
 
-/// A reader on a fake backend with `count` loaded messages, 80×24 unless told otherwise.
+/// A reader on a fake backend with `count` loaded messages, 80×24 unless told otherwise; read
+/// (as the header cache would say of mail seen before) unless `read` is false.
 struct ReaderHarness {
     let backend = FakeBackend()
     let reader: Reader
     static let now = Date(timeIntervalSince1970: 1_710_000_000)
 
     init(count: Int = 5, sizes: [Int: Int] = [:], options: ReaderOptions = ReaderOptions(saveDirectory: NSTemporaryDirectory()),
-         width: Int = 80, height: Int = 24) {
+         width: Int = 80, height: Int = 24, read: Bool = true) {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         var options = options
@@ -52,6 +58,9 @@ struct ReaderHarness {
                 subject: "Subject number \($0.number)", date: Self.now.addingTimeInterval(-Double($0.number) * 3600),
                 messageID: nil, hasAttachments: $0.number == 2))
         })
+        if read {
+            reader.apply([.messageStates(Dictionary(uniqueKeysWithValues: listings.map { ($0.uid!, MessageState(read: true)) }))])
+        }
     }
 
     func press(_ keys: Key...) {

@@ -249,7 +249,7 @@ final class ReaderIndexTests: XCTestCase {
         XCTAssertEqual(h.reader.model.selectedRow?.number, 10)
         h.type("n")
         XCTAssertEqual(h.reader.model.selectedRow?.number, 11)
-        h.type("N")
+        h.type("P")
         XCTAssertEqual(h.reader.model.selectedRow?.number, 10)
         h.type("/zzz\n")
         XCTAssertEqual(h.reader.notice, Notice(text: "Not found: zzz", isError: true))
@@ -331,7 +331,9 @@ final class ReaderIndexTests: XCTestCase {
         XCTAssertTrue(screen.contains("0-9"))
         XCTAssertTrue(screen.contains("Ctrl-L"))
         XCTAssertTrue(screen.contains("wheel down"))
-        XCTAssertTrue(screen.contains(IndexFlag.legend))
+        for (flag, meaning) in IndexFlag.legend {
+            XCTAssertTrue(screen.contains("  \(flag)" + String(repeating: " ", count: HelpScreen.keyColumn - 3) + meaning), meaning)
+        }
         h.type("q")
         XCTAssertFalse(h.reader.helpVisible)
         XCTAssertEqual(h.backend.calls, [], "q closes help, it does not quit")
@@ -477,7 +479,7 @@ final class ReaderPagerTests: XCTestCase {
         h.type("g/line 50 \n")
         XCTAssertTrue(pager().document.lines[pager().top].text.hasPrefix("line 50 "))
         XCTAssertTrue(h.frame().lines.contains { $0.spans.contains { $0.style == .searchMatch } })
-        h.type("N")
+        h.type("P")
         XCTAssertTrue(pager().document.lines[pager().top].text.hasPrefix("line 50 "), "the only match, found again")
         XCTAssertEqual(h.reader.notice?.text, "Search wrapped to the bottom.")
         h.type("/no such text\n")
@@ -718,29 +720,30 @@ final class FrameTests: XCTestCase {
     }
 
     func testTheIndexRowShowsFlagsDateSenderSizeAndSubject() {
-        let h = ReaderHarness(count: 3, width: 100)
+        let h = ReaderHarness(count: 3, width: 100, read: false)
         h.type("gd")  // mark 1
         h.reader.apply([.newMessages(uids: ["uid-2"])])
         let frame = h.frame()
         let rows = frame.lines[1...3].map(\.text)
-        XCTAssertTrue(rows[0].hasPrefix("1 D   "), rows[0])
-        XCTAssertTrue(rows[1].hasPrefix("2   N@"), rows[1])
+        XCTAssertTrue(rows[0].hasPrefix("1 D O  "), rows[0])
+        XCTAssertTrue(rows[1].hasPrefix("2   N @"), rows[1])
         XCTAssertTrue(rows[0].contains("Sender 1"))
         XCTAssertTrue(rows[0].contains("1001B"))
         XCTAssertTrue(rows[0].contains("Subject number 1"))
         XCTAssertTrue(rows[0].contains("15:00"), "today's date is the time: \(rows[0])")
         XCTAssertEqual(frame.lines[2].fill, .indexSelected)
         XCTAssertEqual(frame.lines[1].fill, .indexMarked)
-        XCTAssertEqual(frame.lines[3].fill, .indexRow)
+        XCTAssertEqual(frame.lines[3].fill, .indexUnread)
         XCTAssertTrue(frame.lines[2].spans.allSatisfy { $0.style == .indexSelected })
         XCTAssertTrue(frame.lines[3].spans.isEmpty == false)
     }
 
     func testStatusLine() {
-        let h = ReaderHarness(count: 3)
+        let h = ReaderHarness(count: 3, read: false)
         h.type("d")
         h.reader.apply([.newMessages(uids: ["uid-1"])])
         let status = h.frame().lines[22].text
+        XCTAssertTrue(status.contains("1 marked (1003B) | 3 unread | 1 new"), status)
         XCTAssertTrue(status.contains("alice@pop.example"), status)
         XCTAssertTrue(status.contains("3 messages, 2.9K"), status)
         XCTAssertTrue(status.contains("1 marked (1003B)"), status)

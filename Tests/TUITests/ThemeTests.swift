@@ -19,6 +19,15 @@ final class ThemeTests: XCTestCase {
         }
     }
 
+    /// Issue 18: unread rows stand apart from read ones in every shipped theme.
+    func testEveryShippedThemeDrawsUnreadRowsApart() throws {
+        for name in ["default", "light", "solarized-dark", "high-contrast", "mono"] {
+            let theme = try Theme.load(name, environment: ["MAILBAG_THEMES_DIR": themesDirectory.path, "HOME": "/nonexistent"])
+            XCTAssertNotEqual(theme[.indexUnread], theme[.indexRow], name)
+            XCTAssertTrue(theme[.indexUnread].attributes.contains(.bold), "\(name): unread is bold, as mutt users expect")
+        }
+    }
+
     func testTheBuiltInDefaultIsTheShippedDefault() throws {
         let shipped = try String(contentsOf: themesDirectory.appendingPathComponent("default"), encoding: .utf8)
         XCTAssertEqual(shipped.trimmingCharacters(in: .newlines), Theme.builtInDefaultText.trimmingCharacters(in: .newlines))

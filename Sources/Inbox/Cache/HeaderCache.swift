@@ -6,9 +6,11 @@ import Synchronization
 
 /// The summaries of one account's messages kept between visits, keyed by UIDL, so a second visit
 /// fetches `TOP n 0` only for messages it has not seen; the UIDs of the previous visit, which is
-/// what makes a message "new"; and the server's capabilities, so a login need not ask for them.
-/// Only a server with UIDL has anything to key summaries by. A visit reads all of it once
-/// (`contents`), then writes what it fetched (`store`) and what changed (`recordVisit`).
+/// what makes a message "new"; which messages the user read or flagged; and the server's
+/// capabilities, so a login need not ask for them. Only a server with UIDL has anything to key
+/// summaries and states by. A visit reads all of it once (`contents`), then writes what it
+/// fetched (`store`), what the user read or flagged (`storeStates`) and what changed
+/// (`recordVisit`).
 ///
 /// Calls are synchronous and short (one transaction each); the queue serializes them, so the
 /// cache can be shared between tasks.
@@ -78,6 +80,8 @@ public final class HeaderCache: Sendable {
         private let entries: [Entry]
         /// What the previous visit listed; nil before the first visit.
         var previousVisit: VisitedUIDs?
+        /// The read and flagged states by UID; a message without one is unread and not flagged.
+        public let states: [String: MessageState]
         /// The summaries of the previous visit's UIDs in its order, nil where the cache has none,
         /// and the sizes they were cached with. Arranged while the session logs in, so that a
         /// mailbox listed as it was last time (the usual case) is matched by position and handed
@@ -86,10 +90,11 @@ public final class HeaderCache: Sendable {
         private let sizesInVisitOrder: [Int]
 
         /// `uids` must be in ascending byte order, `entries` beside them.
-        init(uids: [String], entries: [Entry], previousVisit: VisitedUIDs?) {
+        init(uids: [String], entries: [Entry], previousVisit: VisitedUIDs?, states: [String: MessageState] = [:]) {
             self.uids = uids
             self.entries = entries
             self.previousVisit = previousVisit
+            self.states = states
             var summaries: [MessageSummary?] = []
             var sizes: [Int] = []
             var finder = Finder(uids: uids)
@@ -174,7 +179,7 @@ public final class HeaderCache: Sendable {
         /// Whether no summary is cached.
         public var isEmpty: Bool { uids.isEmpty }
 
-        /// The UIDs absent at the previous visit (the `N` flag). On the first visit nothing is
+        /// The UIDs absent at the previous visit (`N` while unread). On the first visit nothing is
         /// new: without a previous visit, every message would be.
         public func newUIDs(_ current: VisitedUIDs) -> Set<String> {
             previousVisit.map(current.added(since:)) ?? []
@@ -220,7 +225,13 @@ public final class HeaderCache: Sendable {
                 }
                 let visited = try Bool.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'visited'") ?? false
                 let visit = try Data.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'visit'") ?? Data()
-                return Contents(uids: uids, entries: entries, previousVisit: visited ? VisitedUIDs(bytes: Array(visit)) : nil)
+                var states: [String: MessageState] = [:]
+                let stateRows = try Row.fetchCursor(db, sql: "SELECT uid, read, flagged FROM message_state")
+                while let row = try stateRows.next() {
+                    states[row[0]] = MessageState(read: row[1], flagged: row[2])
+                }
+                return Contents(
+                    uids: uids, entries: entries, previousVisit: visited ? VisitedUIDs(bytes: Array(visit)) : nil, states: states)
             }
         } catch {
             throw .readFailed(.headers, reason: CacheDatabase.reason(error))
@@ -253,17 +264,41 @@ public final class HeaderCache: Sendable {
         }
     }
 
+    /// Keeps what the user made of messages, by UID, all in one transaction. A message back at
+    /// the default (unread, not flagged) loses its row: only what differs is stored.
+    public func storeStates(_ states: [String: MessageState]) throws(CacheError) {
+        guard !states.isEmpty else { return }
+        do {
+            try database.write { db in
+                let upsert = try db.cachedStatement(sql: "INSERT OR REPLACE INTO message_state (uid, read, flagged) VALUES (?, ?, ?)")
+                let remove = try db.cachedStatement(sql: "DELETE FROM message_state WHERE uid = ?")
+                for (uid, state) in states {
+                    if state == MessageState() {
+                        try remove.execute(arguments: [uid])
+                    } else {
+                        try upsert.execute(arguments: [uid, state.read, state.flagged])
+                    }
+                }
+            }
+        } catch {
+            throw .writeFailed(.headers, reason: CacheDatabase.reason(error))
+        }
+    }
+
     /// Records the UIDs the server lists now as the visit the next one compares with, and
-    /// evicts the summaries of messages that are gone. Nothing is written when the mailbox is
-    /// as `previous` (read at the start of this visit) found it.
+    /// evicts the summaries and states of messages that are gone. Nothing is written when the
+    /// mailbox is as `previous` (read at the start of this visit) found it.
     public func recordVisit(_ current: VisitedUIDs, since previous: Contents) throws(CacheError) {
         guard current != previous.previousVisit else { return }
         let listed = Set(current.uids)
         let stale = previous.uids.filter { !listed.contains($0) }
+        let staleStates = previous.states.keys.filter { !listed.contains($0) }
         do {
             try database.write { db in
                 let evict = try db.cachedStatement(sql: "DELETE FROM summary WHERE uid = ?")
                 for uid in stale { try evict.execute(arguments: [uid]) }
+                let forget = try db.cachedStatement(sql: "DELETE FROM message_state WHERE uid = ?")
+                for uid in staleStates { try forget.execute(arguments: [uid]) }
                 try db.execute(
                     sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('visit', ?), ('visited', 1)",
                     arguments: [Data(current.bytes)])
@@ -340,6 +375,19 @@ public final class HeaderCache: Sendable {
                 DROP TABLE seen;
                 """)
         }
+        migrator.registerMigration("v3") { db in
+            // Read and flagged states, one row per message that is read or flagged. Mailbag kept
+            // no read state before: the mail already in the cache counts as read, so that an
+            // upgrade does not show a whole mailbox the user has been through as unread.
+            try db.execute(sql: """
+                CREATE TABLE message_state (
+                    uid TEXT NOT NULL PRIMARY KEY,
+                    read INTEGER NOT NULL,
+                    flagged INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                INSERT INTO message_state (uid, read, flagged) SELECT uid, 1, 0 FROM summary;
+                """)
+        }
         return migrator
     }
 
@@ -349,6 +397,7 @@ public final class HeaderCache: Sendable {
             SELECT uid, size, sender, sender_address, recipients, subject, date, message_id, has_attachments
             FROM summary LIMIT 0;
             SELECT key, value FROM meta LIMIT 0;
+            SELECT uid, read, flagged FROM message_state LIMIT 0;
             """)
     }
 }

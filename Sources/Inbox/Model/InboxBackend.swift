@@ -10,6 +10,9 @@ public protocol InboxBackend: Sendable {
     func commit(_ plan: CommitPlan)
     /// QUIT without any DELE; answers `.closed`.
     func quitWithoutDeleting()
+    /// Keeps read and flagged states (by UID) for later visits; a backend without a header
+    /// cache keeps them for nobody. Answers nothing, except a notice when they could not be kept.
+    func rememberStates(_ states: [String: MessageState])
     /// Stops a reconnection under way (the user pressed Esc during its countdown). A commit that
     /// waited for it answers `.committed` with nothing deleted; the marks stand.
     func stopReconnecting()

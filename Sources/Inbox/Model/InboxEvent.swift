@@ -20,8 +20,11 @@ public enum InboxEvent: Sendable {
     case summaries([NumberedSummary])
     case summaryFailed(number: Int, reason: String)
     case headersComplete
-    /// UIDs the local cache had not seen on a previous visit; they get the `N` flag.
+    /// UIDs the local cache had not seen on a previous visit: those still unread are new (`N`).
     case newMessages(uids: Set<String>)
+    /// The read and flagged states the header cache kept from earlier visits, by UID (messages
+    /// without an entry are unread and not flagged).
+    case messageStates([String: MessageState])
     case fetchProgress(number: Int, received: Int, total: Int?)
     case message(number: Int, raw: [UInt8], rendered: RenderedMessage)
     /// `TOP n k` rendered as far as the truncated body allows.

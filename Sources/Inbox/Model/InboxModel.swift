@@ -11,7 +11,9 @@ public struct InboxStatus: Sendable, Equatable {
     public var marked: Int
     public var markedSize: Int
     public var tagged: Int
+    /// Unread messages that arrived since the last visit (mutt's `N`).
     public var new: Int
+    public var unread: Int
     /// Headers read so far (failures included) out of `messages`.
     public var headersLoaded: Int
     public var headersComplete: Bool
@@ -23,7 +25,8 @@ public enum SearchOutcome: Sendable, Equatable {
     case notFound
 }
 
-/// The mailbox as the reader shows it: rows, order, limit, selection, marks, tags and new flags.
+/// The mailbox as the reader shows it: rows, order, limit, selection, marks, tags, read states
+/// and flags, and what is new since the last visit.
 /// Owned by the UI thread (not Sendable); the backend reaches it only through `apply`.
 public final class InboxModel {
     public private(set) var account: String
@@ -39,6 +42,8 @@ public final class InboxModel {
     public private(set) var limit: MessagePattern?
     public private(set) var marks = DeletionMarks()
     public private(set) var tags = MessageTags()
+    public private(set) var states = MessageStates()
+    /// UIDs the previous visit did not list; those still unread are new (`N`).
     public private(set) var newUIDs: Set<String> = []
     public private(set) var searchPattern: MessagePattern?
     public private(set) var listingReceived = false
@@ -71,6 +76,7 @@ public final class InboxModel {
     private var headersLoaded = 0
     private var totalSize = 0
     private var newCount = 0
+    private var unreadCount = 0
     /// Indices into `listings`, sorted and limited.
     private var visible: [Int] = []
 
@@ -112,9 +118,13 @@ public final class InboxModel {
                     failures[i] = nil
                     noteDate(item.summary.date)
                     if let fingerprint = item.fingerprint, listings[i].uid == nil, listings[i].fingerprint != fingerprint {
+                        // The header may name a message read on an earlier session.
+                        let wasRead = states[listings[i]].read
                         listings[i].fingerprint = fingerprint
                         marks.identify([listings[i]])
                         tags.identify([listings[i]])
+                        states.identify([listings[i]])
+                        if states[listings[i]].read != wasRead { unreadCount += wasRead ? 1 : -1 }
                     }
                 }
                 reorder = reorder || sortOrder.key != .number || limit != nil
@@ -130,7 +140,10 @@ public final class InboxModel {
                 }
             case .newMessages(let uids):
                 newUIDs = uids
-                recount()
+                countUnread()
+            case .messageStates(let stored):
+                states.adopt(stored: stored)
+                countUnread()
             case .fetchProgress, .message, .preview, .fetchFailed, .notice, .connectionLost, .committed, .mailChecked, .closed:
                 continue
             }
@@ -164,9 +177,10 @@ public final class InboxModel {
         }
         positions = RowPositions(listings.lazy.map(\.number))
         headersLoaded = failures.indices.count { summaries[$0].isPresent || failures[$0] != nil }
-        recount()
         marksLostToRenumbering = marks.retain(incoming, renumbered: !first)
         tags.retain(incoming, renumbered: !first)
+        states.retain(incoming, renumbered: !first)
+        recount()
         listingReceived = true
         refreshVisible(keeping: selected.flatMap { identity in listings.first { $0.identity == identity }?.number })
         // Like mutt, start on the newest message: it is what a user checking mail came for.
@@ -181,6 +195,7 @@ public final class InboxModel {
         }
         marks.identify(identified)
         tags.identify(identified)
+        states.identify(identified)
         recount()
     }
 
@@ -224,13 +239,27 @@ public final class InboxModel {
 
     public func isMarked(_ row: MessageRow) -> Bool { marks.contains(row.listing) }
 
-    public func isNew(_ row: MessageRow) -> Bool { row.listing.uid.map(newUIDs.contains) ?? false }
+    /// Unread and absent from the previous visit: mutt's `N`. Read mail is never new.
+    public func isNew(_ row: MessageRow) -> Bool { !isRead(row) && arrivedSinceLastVisit(row.listing) }
+
+    public func isRead(_ row: MessageRow) -> Bool { states[row.listing].read }
+
+    public func isFlagged(_ row: MessageRow) -> Bool { states[row.listing].flagged }
 
     public func isTagged(_ row: MessageRow) -> Bool { tags.contains(row.listing) }
 
+    private func arrivedSinceLastVisit(_ listing: MessageListing) -> Bool {
+        !newUIDs.isEmpty && (listing.uid.map(newUIDs.contains) ?? false)
+    }
+
     private func flags(_ listing: MessageListing) -> MessageFlags {
         var flags: MessageFlags = []
-        if let uid = listing.uid, newUIDs.contains(uid) { flags.insert(.new) }
+        let state = states[listing]
+        if !state.read {
+            flags.insert(.unread)
+            flags.insert(arrivedSinceLastVisit(listing) ? .new : .old)
+        }
+        if state.flagged { flags.insert(.flagged) }
         if marks.contains(listing) { flags.insert(.marked) }
         if tags.contains(listing) { flags.insert(.tagged) }
         return flags
@@ -286,6 +315,45 @@ public final class InboxModel {
         moveSelection(by: 1)
     }
 
+    /// Opening a message (the pager shows it) reads it. Not an action to undo, as in mutt.
+    public func markRead(number: Int) {
+        guard let i = positions.position(of: number) else { return }
+        var state = states[listings[i]]
+        guard !state.read else { return }
+        state.read = true
+        setState(state, for: listings[i])
+    }
+
+    /// `N`: marks the selected message read, or unread when it is read, as mutt's toggle-new.
+    @discardableResult
+    public func toggleReadSelected() -> FlagChangeOutcome {
+        guard let row = selectedRow else { return FlagChangeOutcome(matched: 0, changed: 0, summary: nil) }
+        return change(isRead(row) ? .unread : .read, at: [visible[selection]])
+    }
+
+    /// `F`: flags the selected message, or unflags it when flagged.
+    @discardableResult
+    public func toggleFlagSelected() -> FlagChangeOutcome {
+        guard let row = selectedRow else { return FlagChangeOutcome(matched: 0, changed: 0, summary: nil) }
+        return change(isFlagged(row) ? .unflag : .flag, at: [visible[selection]])
+    }
+
+    /// `;N`: marks every tagged message read, or unread when all of them already are read.
+    @discardableResult
+    public func toggleReadTagged() -> FlagChangeOutcome {
+        changeTagged(taggedIndices.allSatisfy { states[listings[$0]].read } ? .unread : .read)
+    }
+
+    /// `;F`: flags every tagged message, or unflags them when all of them already are flagged.
+    @discardableResult
+    public func toggleFlagTagged() -> FlagChangeOutcome {
+        changeTagged(taggedIndices.allSatisfy { states[listings[$0]].flagged } ? .unflag : .flag)
+    }
+
+    private var taggedIndices: [Int] {
+        tags.count == 0 ? [] : listings.indices.filter { tags.contains(listings[$0]) }
+    }
+
     /// `T`, `D`, `U`, `Ctrl-T`: applies `flagChange` to every shown row that `pattern` matches
     /// (rows hidden by the limit are left alone, as in mutt), as one action for undo.
     @discardableResult
@@ -297,25 +365,31 @@ public final class InboxModel {
     /// line's count is what the action takes.
     @discardableResult
     public func changeTagged(_ flagChange: FlagChange) -> FlagChangeOutcome {
-        change(flagChange, at: tags.count == 0 ? [] : listings.indices.filter { tags.contains(listings[$0]) })
+        change(flagChange, at: taggedIndices)
     }
 
-    /// Every mark and tag goes through here, by the message's identity, and is recorded for undo
-    /// when it changed anything.
+    /// Every mark, tag, read state and flag the user sets goes through here, by the message's
+    /// identity, and is recorded for undo when it changed anything.
     @discardableResult
     private func change(_ flagChange: FlagChange, at indices: [Int]) -> FlagChangeOutcome {
         var before: [FlagEdit.Before] = []
         for i in indices {
             let listing = listings[i]
-            let (marked, tagged) = (marks.contains(listing), tags.contains(listing))
+            let (marked, tagged, state) = (marks.contains(listing), tags.contains(listing), states[listing])
+            var changed = state
             switch flagChange {
             case .mark where !marked: marks.mark(listing)
             case .unmark where marked: marks.unmark(listing)
             case .tag where !tagged: tags.tag(listing)
             case .untag where tagged: tags.untag(listing)
+            case .read where !state.read: changed.read = true
+            case .unread where state.read: changed.read = false
+            case .flag where !state.flagged: changed.flagged = true
+            case .unflag where state.flagged: changed.flagged = false
             default: continue
             }
-            before.append(FlagEdit.Before(listing: listing, marked: marked, tagged: tagged))
+            if changed != state { setState(changed, for: listing) }
+            before.append(FlagEdit.Before(listing: listing, marked: marked, tagged: tagged, state: state))
         }
         guard !before.isEmpty else { return FlagChangeOutcome(matched: indices.count, changed: 0, summary: nil) }
         let summary = flagChange.summary(before.map(\.listing))
@@ -323,7 +397,7 @@ public final class InboxModel {
         return FlagChangeOutcome(matched: indices.count, changed: before.count, summary: summary)
     }
 
-    /// Restores the marks and tags the last recorded action changed; nil when there is none.
+    /// Restores the marks, tags and states the last recorded action changed; nil when there is none.
     public func undo() -> UndoOutcome? {
         guard let edit = history.takeLast() else { return nil }
         var byUID: [String: Int]?
@@ -335,6 +409,7 @@ public final class InboxModel {
             }
             if entry.marked { marks.mark(listing) } else { marks.unmark(listing) }
             if entry.tagged { tags.tag(listing) } else { tags.untag(listing) }
+            if states[listing] != entry.state { setState(entry.state, for: listing) }
         }
         return UndoOutcome(summary: edit.summary, notFound: notFound)
     }
@@ -363,6 +438,23 @@ public final class InboxModel {
         CommitPlan(entries: listings.filter(marks.contains) + marks.unmatchedHeaderMarks(in: listings), session: listingSession)
     }
 
+    /// Sets a message's state, keeping the unread and new counts in step without a walk of
+    /// every row.
+    private func setState(_ state: MessageState, for listing: MessageListing) {
+        let wasRead = states[listing].read
+        states.set(state, for: listing)
+        guard wasRead != state.read else { return }
+        let delta = state.read ? -1 : 1
+        unreadCount += delta
+        if arrivedSinceLastVisit(listing) { newCount += delta }
+    }
+
+    /// The states set by UID since the last call, for the header cache to keep. `mailbag list`
+    /// never takes them: it leaves the reader's state as it found it.
+    public func takeUnsavedStates() -> [String: MessageState] {
+        states.takeUnsaved()
+    }
+
     // MARK: Order, limit, search
 
     public func sort(by key: SortKey) {
@@ -384,7 +476,7 @@ public final class InboxModel {
         return searchAgain(reverse: !forward)
     }
 
-    /// `n` (or `N` with `reverse`): repeats the last search.
+    /// `n` (or `P` with `reverse`): repeats the last search.
     public func searchAgain(reverse: Bool = false) -> SearchOutcome {
         guard let pattern = searchPattern, !visible.isEmpty else { return .notFound }
         let count = visible.count
@@ -404,11 +496,11 @@ public final class InboxModel {
     public var status: InboxStatus {
         InboxStatus(
             messages: listings.count, totalSize: totalSize, shown: visible.count, marked: marks.count,
-            markedSize: marks.totalSize, tagged: tags.count, new: newCount, headersLoaded: headersLoaded,
+            markedSize: marks.totalSize, tagged: tags.count, new: newCount, unread: unreadCount, headersLoaded: headersLoaded,
             headersComplete: headersComplete || (listingReceived && headersLoaded == listings.count))
     }
 
-    /// Counted when the listing or the new set changes, never per redraw: the status line is
+    /// Counted when the listing, the new set or the stored states change, never per redraw: the status line is
     /// drawn every frame and the mailbox may hold 100,000 rows.
     private func recount() {
         totalSize = ByteCount.total(listings.lazy.map(\.size))
@@ -418,7 +510,13 @@ public final class InboxModel {
         summaries.withUnsafeBufferPointer { summaries in
             for i in summaries.indices { noteDate(summaries[i]?.date) }
         }
-        newCount = newUIDs.isEmpty ? 0 : listings.count { $0.uid.map(newUIDs.contains) ?? false }
+        countUnread()
+    }
+
+    /// The unread and new counts alone, for a change that leaves the rows as they are.
+    private func countUnread() {
+        unreadCount = states.isEmpty ? listings.count : listings.count { !states[$0].read }
+        newCount = newUIDs.isEmpty ? 0 : listings.count { arrivedSinceLastVisit($0) && !states[$0].read }
     }
 
     private func noteDate(_ date: Date?) {

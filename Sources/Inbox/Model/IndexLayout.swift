@@ -12,7 +12,7 @@ public struct IndexLayout: Sendable, Equatable {
         public var width: Int
     }
 
-    public static let flagsWidth = 4
+    public static let flagsWidth = 5
     public static let sizeWidth = 5
     private static let minimumSubject = 16
 

@@ -1,7 +1,9 @@
 import Foundation
 import MailMessage
 
-/// What a row is besides its headers, for the `~N`, `~D` and `~T` patterns.
+/// What a row is besides its headers, for the `~N`, `~O`, `~U`, `~R`, `~F`, `~D` and `~T`
+/// patterns. As in mutt, new and old are kinds of unread: new arrived since the last visit,
+/// old was in the index before.
 public struct MessageFlags: OptionSet, Sendable {
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }
@@ -9,12 +11,15 @@ public struct MessageFlags: OptionSet, Sendable {
     public static let new = MessageFlags(rawValue: 1 << 0)
     public static let marked = MessageFlags(rawValue: 1 << 1)
     public static let tagged = MessageFlags(rawValue: 1 << 2)
+    public static let unread = MessageFlags(rawValue: 1 << 3)
+    public static let old = MessageFlags(rawValue: 1 << 4)
+    public static let flagged = MessageFlags(rawValue: 1 << 5)
 }
 
 /// A mutt-style message pattern, the one matcher behind limit (`l`), search (`/`) and the
 /// pattern actions (`T`, `D`, `U`, `Ctrl-T`). Text without `~` is mutt's simple search: the
 /// sender or subject contains it. Otherwise terms (`~f TEXT`, `~s`, `~t`, `~z SIZE`, `~d DATES`,
-/// `~N`, `~D`, `~T`, `~A`) joined by juxtaposition (and) and `|` (or, weaker), negated by `!`,
+/// `~N`, `~O`, `~U`, `~R`, `~F`, `~D`, `~T`, `~A`) joined by juxtaposition (and) and `|` (or, weaker), negated by `!`,
 /// grouped by parentheses. Text is matched as a substring ignoring case, not as a regular
 /// expression: a user coming from mutt gets what `~s invoice` would find there.
 public struct MessagePattern: Sendable, Equatable, CustomStringConvertible {
@@ -100,7 +105,7 @@ public enum PatternError: Error, Equatable, Sendable, CustomStringConvertible {
         case .empty:
             "The pattern is empty: type text to find in the sender or subject, or a pattern such as ~s invoice."
         case .unknownTerm(let term):
-            "\(term) is not a pattern Mailbag knows; use ~f ~s ~t ~z ~d ~N ~D ~T or ~A (see the README's Patterns)."
+            "\(term) is not a pattern Mailbag knows; use ~f ~s ~t ~z ~d ~N ~O ~U ~R ~F ~D ~T or ~A (see the README's Patterns)."
         case .unavailable(let term, let reason):
             "\(term) cannot be used: \(reason)"
         case .missingText(let term):
@@ -208,6 +213,10 @@ private struct PatternParser {
         switch letter {
         case "A": return .all
         case "N": return .flag(.new)
+        case "O": return .flag(.old)
+        case "U": return .flag(.unread)
+        case "R": return .not(.flag(.unread))
+        case "F": return .flag(.flagged)
         case "D": return .flag(.marked)
         case "T": return .flag(.tagged)
         case "f": return .from(try text(for: term))

@@ -1,6 +1,6 @@
-/// What a key or a pattern does to a message's deletion mark or tag.
+/// What a key or a pattern does to a message's deletion mark, tag, read state or flag.
 public enum FlagChange: Sendable, Equatable {
-    case mark, unmark, tag, untag
+    case mark, unmark, tag, untag, read, unread, flag, unflag
 
     /// What a message is after the change.
     public var state: String {
@@ -9,6 +9,10 @@ public enum FlagChange: Sendable, Equatable {
         case .unmark: "unmarked"
         case .tag: "tagged"
         case .untag: "untagged"
+        case .read: "read"
+        case .unread: "unread"
+        case .flag: "flagged"
+        case .unflag: "unflagged"
         }
     }
 
@@ -20,17 +24,22 @@ public enum FlagChange: Sendable, Equatable {
         case .unmark: "unmarked \(what)"
         case .tag: "tagged \(what)"
         case .untag: "untagged \(what)"
+        case .read: "marked \(what) read"
+        case .unread: "marked \(what) unread"
+        case .flag: "flagged \(what)"
+        case .unflag: "unflagged \(what)"
         }
     }
 }
 
-/// One change of marks or tags as the user made it (a key, a pattern, a `;` action), with what
+/// One change of marks, tags, read states or flags as the user made it (a key, a pattern, a `;` action), with what
 /// each message it changed had before, so that undoing restores exactly that.
 struct FlagEdit: Sendable {
     struct Before: Sendable {
         var listing: MessageListing
         var marked: Bool
         var tagged: Bool
+        var state: MessageState
     }
 
     var summary: String
@@ -39,7 +48,7 @@ struct FlagEdit: Sendable {
     var session: Int
 }
 
-/// The last edits of marks and tags, newest last. Bounded: a morning's triage is a few dozen
+/// The last edits of marks, tags, read states and flags, newest last. Bounded: a morning's triage is a few dozen
 /// actions, and each pattern action may hold thousands of messages.
 struct UndoHistory: Sendable {
     static let capacity = 50

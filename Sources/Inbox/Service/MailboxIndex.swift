@@ -54,6 +54,16 @@ public enum MailboxIndex {
         }
     }
 
+    /// Saves what the user read or flagged; without a cache, it lasts as long as the session.
+    public static func rememberStates(_ states: [String: MessageState], in cache: HeaderCache?, notice: (String) -> Void) {
+        guard let cache else { return }
+        do {
+            try cache.storeStates(states)
+        } catch {
+            notice(error.description)
+        }
+    }
+
     /// Ends a visit: vanished UIDs are evicted and the listed ones become the previous visit.
     /// Without contents (no cache, or one that could not be read) there is nothing to compare
     /// with; without UIDs (a server with no UIDL lists none) there is nothing to key the cache by.

@@ -106,14 +106,21 @@ public struct MailboxLoader: Sendable {
     private let contents: HeaderCache.Contents?
     private let window: Int
     private let headersBeforeUIDs: Int
+    private let recordsVisit: Bool
 
     /// - Parameters:
     ///   - contents: what the header cache holds; nil without one.
     ///   - window: how many `TOP n 0` a first batch has in flight (`PipelineWindow`'s first size).
-    public init(contents: HeaderCache.Contents?, window: Int, headersBeforeUIDs: Int = MailboxLoader.headersBeforeUIDs) {
+    ///   - recordsVisit: whether this load is a visit: false for a look that must leave the
+    ///     reader's "new since the last visit" as it was (`mailbag list`).
+    public init(
+        contents: HeaderCache.Contents?, window: Int, headersBeforeUIDs: Int = MailboxLoader.headersBeforeUIDs,
+        recordsVisit: Bool = true
+    ) {
         self.contents = contents
         self.window = max(1, window)
         self.headersBeforeUIDs = headersBeforeUIDs
+        self.recordsVisit = recordsVisit
     }
 
     /// A new session is logged in (the first, or one after a lost connection): it lists anew.
@@ -287,8 +294,13 @@ public struct MailboxLoader: Sendable {
         return effects
     }
 
+    /// Once the rows have their UIDs: what is new since the last visit, the states kept for
+    /// them, and (for a visit) the visit to remember.
     private func recordVisit(_ visit: VisitedUIDs) -> [Effect] {
-        [.event(.newMessages(uids: contents?.newUIDs(visit) ?? [])), .recordVisit(visit, since: contents)]
+        var effects: [Effect] = [.event(.newMessages(uids: contents?.newUIDs(visit) ?? []))]
+        if let states = contents?.states, !states.isEmpty { effects.append(.event(.messageStates(states))) }
+        if recordsVisit { effects.append(.recordVisit(visit, since: contents)) }
+        return effects
     }
 
     /// A first visit's UIDs (nil: the server refused UIDL after all).

@@ -10,6 +10,12 @@ import Synchronization
 public final class POP3Backend: InboxBackend {
     private let worker: Worker
     private let jobs = JobQueue()
+    /// The caches' writes, shared with the worker: read states are written at once, not behind
+    /// a header fetch, and a quit still waits for them.
+    private let cacheWrites = CacheWrites()
+    private let headerCache: HeaderCache?
+    /// Where a failed write is told, once `start` gave it.
+    private let sink = Mutex<EventSink?>(nil)
 
     public struct Options: Sendable {
         public var renderOptions: RenderOptions
@@ -20,6 +26,9 @@ public final class POP3Backend: InboxBackend {
         public var reconnectBackoff: [Duration]
         public var headerCache: HeaderCache?
         public var bodyCache: BodyCache?
+        /// Whether the load is a visit, recorded as the one the next compares with to tell what
+        /// is new; false for a look that must leave that to the reader (`mailbag list`).
+        public var recordsVisit = true
         /// How the reconnection's countdown waits: real time, or a test's own clock.
         public var sleep: @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) }
 
@@ -46,12 +55,14 @@ public final class POP3Backend: InboxBackend {
         account: String, options: Options = .init(), loggedIn: OpenedMailbox? = nil,
         open: @escaping Opener
     ) {
-        worker = Worker(account: account, options: options, loggedIn: loggedIn, open: open)
+        worker = Worker(account: account, options: options, loggedIn: loggedIn, open: open, cacheWrites: cacheWrites)
+        headerCache = options.headerCache
     }
 
     public typealias Opener = @Sendable (_ onStage: @escaping @Sendable (LoginStage) -> Void) async throws -> OpenedMailbox
 
     public func start(_ sink: EventSink) {
+        self.sink.withLock { $0 = sink }
         let jobs = self.jobs
         let worker = self.worker
         Task.detached { await worker.run(sink: sink, jobs: jobs) }
@@ -61,6 +72,12 @@ public final class POP3Backend: InboxBackend {
     public func fetchPreview(number: Int, uid: String?, lines: Int) { jobs.push(.fetch(MessageRef(number: number, uid: uid), preview: lines)) }
     public func commit(_ plan: CommitPlan) { jobs.push(.commit(plan)) }
     public func quitWithoutDeleting() { jobs.push(.quit) }
+
+    public func rememberStates(_ states: [String: MessageState]) {
+        let (cache, sink) = (headerCache, sink.withLock { $0 })
+        cacheWrites.add { MailboxIndex.rememberStates(states, in: cache) { sink?.send(.notice($0)) } }
+    }
+
     public func stopReconnecting() { jobs.cancelReconnection() }
     public func checkForNewMail() { jobs.push(.checkMail) }
 }
@@ -156,8 +173,9 @@ actor Worker {
     private var lastActivity: ContinuousClock.Instant
     /// The server's CAPA LOGIN-DELAY: the least time between two logins.
     private var loginDelay: Duration = .zero
-    /// The caches' writes, made beside the header fetch; a quit waits for them.
-    private let cacheWrites = CacheWrites()
+    /// The caches' writes, made beside the header fetch (and the read states, which the backend
+    /// adds); a quit waits for them.
+    private let cacheWrites: CacheWrites
     /// Counts connections; listings carry it, and a commit plan's numbers are only used on the
     /// session that listed them.
     private var generation = 0
@@ -165,7 +183,11 @@ actor Worker {
     private var interruptedCommits = 0
     private var jobs = JobQueue()
 
-    init(account: String, options: POP3Backend.Options, loggedIn: OpenedMailbox?, open: @escaping POP3Backend.Opener) {
+    init(
+        account: String, options: POP3Backend.Options, loggedIn: OpenedMailbox?, open: @escaping POP3Backend.Opener,
+        cacheWrites: CacheWrites
+    ) {
+        self.cacheWrites = cacheWrites
         self.account = account
         self.options = options
         self.loggedIn = loggedIn
@@ -208,6 +230,7 @@ actor Worker {
                     retry = nil
                     switch job {
                     case .quit:
+                        await cacheWrites.finish()
                         sink.send(.closed)
                         return
                     case .keepalive, .connectionDropped:
@@ -389,7 +412,8 @@ actor Worker {
             load = existing
         } else {
             let contents = await MailboxIndex.cacheContents(options.headerCache) { sink.send(.notice($0)) }
-            load = LoadState(MailboxLoader(contents: contents, window: await session.initialPipelineWindow))
+            load = LoadState(MailboxLoader(
+                contents: contents, window: await session.initialPipelineWindow, recordsVisit: options.recordsVisit))
             self.load = load
         }
         if loadSession != generation {

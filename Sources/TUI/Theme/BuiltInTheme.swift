@@ -19,6 +19,8 @@ index.selected     = 231 on 24 bold
 index.marked       = 203
 index.tagged       = 214 bold
 index.new          = 114 bold
+index.unread       = bold
+index.flagged      = 170
 
 # Bars and the bottom line
 title              = 252 on 237

@@ -5,6 +5,8 @@ public enum StyleName: String, Sendable, CaseIterable {
     case indexMarked = "index.marked"
     case indexTagged = "index.tagged"
     case indexNew = "index.new"
+    case indexUnread = "index.unread"
+    case indexFlagged = "index.flagged"
     case title = "title"
     case status = "status"
     case notice = "notice"
