@@ -71,15 +71,17 @@ let package = Package(
         .testTarget(
             name: "POP3Tests",
             dependencies: [
-                "POP3", "POP3Server",
+                "POP3", "POP3Server", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
-        .testTarget(name: "MailMessageTests", dependencies: ["MailMessage"], resources: [.copy("Corpus")]),
-        .testTarget(name: "InboxTests", dependencies: ["Inbox", "POP3Server"]),
+        // The seeded generator the property tests of every target share.
+        .target(name: "TestSupport", path: "Tests/Support"),
+        .testTarget(name: "MailMessageTests", dependencies: ["MailMessage", "TestSupport"], resources: [.copy("Corpus")]),
+        .testTarget(name: "InboxTests", dependencies: ["Inbox", "POP3Server", "TestSupport"]),
         .testTarget(name: "TUITests", dependencies: ["TUI"]),
         .testTarget(name: "IntegrationTests", dependencies: ["POP3", "Inbox", "MailMessage", "POP3Server"]),
     ]

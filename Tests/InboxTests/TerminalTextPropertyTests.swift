@@ -1,31 +1,19 @@
 import Foundation
 import Inbox
+import TestSupport
 import XCTest
 
 /// `TerminalText.printable`, the last gate before the terminal, over seeded random Unicode:
 /// what it returns holds no scalar a terminal could act on or draw unpredictably, applying it
 /// twice changes nothing, and printable ASCII passes untouched.
 final class TerminalTextPropertyTests: XCTestCase {
-    /// SplitMix64, as MailMessageTests' `MutationTests.Random` (test targets share no code).
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { n <= 0 ? 0 : Int(next() % UInt64(n)) }
-    }
-
     static let pieces = [
         "a", "Z", " ", "\t", "\n", "\r", "é", "東京", "😀", "e\u{301}", "\u{1B}[2J", "\u{1B}]0;x\u{7}", "\u{9B}31m",
         "\u{85}", "\u{0}", "\u{7F}", "\u{202E}", "\u{2066}", "\u{200B}", "\u{FEFF}", "\u{2028}", "\u{E000}", "\u{378}",
         "\u{E0041}", "\u{FFFD}", "\u{10FFFF}",
     ]
 
-    static func randomText(_ rng: inout Random) -> String {
+    static func randomText(_ rng: inout SeededRandom) -> String {
         var s = ""
         for _ in 0..<rng.below(60) {
             if rng.below(3) == 0 {
@@ -49,7 +37,7 @@ final class TerminalTextPropertyTests: XCTestCase {
     }
 
     func testPrintableLeavesNoUnsafeScalarAndIsIdempotent() {
-        var rng = Random(state: 0x7072_696E)
+        var rng = SeededRandom(seed: 0x7072_696E)
         for round in 0..<3_000 {
             let input = Self.randomText(&rng)
             let shown = TerminalText.printable(input)
@@ -63,7 +51,7 @@ final class TerminalTextPropertyTests: XCTestCase {
     }
 
     func testPrintableASCIIIsUnchanged() {
-        var rng = Random(state: 0x6173_6369)
+        var rng = SeededRandom(seed: 0x6173_6369)
         for _ in 0..<2_000 {
             let s = String(decoding: (0..<rng.below(200)).map { _ in UInt8(0x20 + rng.below(0x5F)) }, as: UTF8.self)
             XCTAssertEqual(TerminalText.printable(s), s)

@@ -1,3 +1,4 @@
+import TestSupport
 import XCTest
 @testable import MailMessage
 
@@ -5,7 +6,7 @@ final class AttachmentSavePlanTests: XCTestCase {
     /// `levels` attached messages, each inside a multipart of the next, the innermost with a
     /// base64 attachment of `payload` bytes: the shape that made one save write a copy per level.
     static func nested(levels: Int, payload: Int) -> [UInt8] {
-        var random = MutationTests.Random(state: 0x6E65_7374)
+        var random = SeededRandom(seed: 0x6E65_7374)
         let data = (0..<payload).map { _ in UInt8(truncatingIfNeeded: random.next()) }
         var message = Array("""
             Subject: innermost\r

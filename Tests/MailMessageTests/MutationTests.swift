@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 @testable import MailMessage
 
@@ -6,24 +7,11 @@ import XCTest
 /// quickly, stay within the render bounds, and keep `render` and `attachment(_:in:)` in
 /// agreement. Deterministic, so a failure reproduces with the printed seed.
 final class MutationTests: XCTestCase {
-    /// SplitMix64: tiny, seedable, and the same on every platform.
-    struct Random: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { n <= 0 ? 0 : Int(next() % UInt64(n)) }
-    }
-
     /// Bytes that matter to the parsers: delimiters, encodings, escapes, invalid UTF-8.
     static let interesting: [UInt8] = [0x2D, 0x0A, 0x0D, 0x3D, 0x3F, 0x3B, 0x22, 0x3C, 0x3E, 0x3A, 0x1B, 0x5B, 0x5D,
                                        0x00, 0x09, 0x20, 0xFF, 0xC3, 0xE2, 0x80, 0x9B, 0x2A, 0x27, 0x25]
 
-    static func mutate(_ input: [UInt8], _ rng: inout Random) -> [UInt8] {
+    static func mutate(_ input: [UInt8], _ rng: inout SeededRandom) -> [UInt8] {
         var b = input
         let rounds = 1 + rng.below(4)
         for _ in 0..<rounds {
@@ -64,7 +52,7 @@ final class MutationTests: XCTestCase {
         return b
     }
 
-    static func randomLine(_ b: [UInt8], startingWith prefix: [UInt8], _ rng: inout Random) -> [UInt8]? {
+    static func randomLine(_ b: [UInt8], startingWith prefix: [UInt8], _ rng: inout SeededRandom) -> [UInt8]? {
         var starts: [Int] = []
         var i = 0
         while i + prefix.count <= b.count {
@@ -77,7 +65,7 @@ final class MutationTests: XCTestCase {
         return Array(b[s..<e])
     }
 
-    static func nest(_ b: [UInt8], depth: Int, _ rng: inout Random) -> [UInt8] {
+    static func nest(_ b: [UInt8], depth: Int, _ rng: inout SeededRandom) -> [UInt8] {
         var out = b
         for d in 0..<depth {
             if rng.below(2) == 0 {
@@ -127,7 +115,7 @@ final class MutationTests: XCTestCase {
         for (k, (name, bytes)) in messages.enumerated() {
             for round in 0..<perMessage {
                 let seed = UInt64(k * 10_000 + round)
-                var rng = Random(state: seed)
+                var rng = SeededRandom(seed: seed)
                 Self.check(Self.mutate(bytes, &rng), label: "\(name) seed \(seed)")
             }
         }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 @testable import MailMessage
 
@@ -7,7 +8,7 @@ import XCTest
 /// overrides, broken encodings, deep nesting, thousands of parts) and over mutations of them.
 /// Deterministic: a failure names its seed.
 final class RenderPropertyTests: XCTestCase {
-    typealias Random = MutationTests.Random
+    typealias Random = SeededRandom
 
     static let options = RenderOptions(timeZone: TimeZone(identifier: "UTC")!, maxLines: 5_000)
 
@@ -24,7 +25,7 @@ final class RenderPropertyTests: XCTestCase {
         ":;", ":", ",", "@", "<a@b>", "(c)", "\"q\"", "=?utf-8?q?=1B]0;t=07?=:;",
     ]
 
-    static func text(_ rng: inout Random, pieces: Int) -> String {
+    static func text(_ rng: inout SeededRandom, pieces: Int) -> String {
         var s = ""
         for _ in 0..<pieces {
             if rng.below(6) == 0 {
@@ -40,7 +41,7 @@ final class RenderPropertyTests: XCTestCase {
 
     /// One header line whose value is random text, sometimes as raw 8-bit bytes that are not
     /// UTF-8, sometimes folded.
-    static func headerLine(_ name: String, _ rng: inout Random) -> [UInt8] {
+    static func headerLine(_ name: String, _ rng: inout SeededRandom) -> [UInt8] {
         var value = Array(text(&rng, pieces: rng.below(12)).utf8).filter { $0 != 0x0A && $0 != 0x0D }
         if rng.below(4) == 0 { value.insert(contentsOf: [0xD0, 0x9B, 0xFF, 0xC3], at: rng.below(value.count + 1)) }
         if rng.below(4) == 0 { value.insert(contentsOf: Array("\r\n\t".utf8), at: rng.below(value.count + 1)) }
@@ -55,7 +56,7 @@ final class RenderPropertyTests: XCTestCase {
 
     /// A random MIME entity: headers, then a leaf body, a multipart of up to `width` children
     /// or an attached message, at most `depth` levels down.
-    static func entity(_ rng: inout Random, depth: Int, width: Int) -> [UInt8] {
+    static func entity(_ rng: inout SeededRandom, depth: Int, width: Int) -> [UInt8] {
         var head: [UInt8] = []
         for name in ["From", "To", "Subject", "Date", "X-Junk"] where rng.below(3) != 0 {
             head += headerLine(name, &rng)
@@ -148,7 +149,7 @@ final class RenderPropertyTests: XCTestCase {
 
     func testRandomMessagesRenderOnlySafeBoundedText() {
         for seed in UInt64(0)..<300 {
-            var rng = Random(state: 0x7261_6E64 &+ seed)
+            var rng = SeededRandom(seed: 0x7261_6E64 &+ seed)
             let message = Self.entity(&rng, depth: rng.below(8), width: 1 + rng.below(12))
             Self.check(message, label: "random seed \(seed)")
             Self.check(MutationTests.mutate(message, &rng), label: "mutated random seed \(seed)")
@@ -157,7 +158,7 @@ final class RenderPropertyTests: XCTestCase {
 
     func testDeepAndWideRandomMessagesStayBounded() {
         for seed in UInt64(0)..<6 {
-            var rng = Random(state: 0x6465_6570 &+ seed)
+            var rng = SeededRandom(seed: 0x6465_6570 &+ seed)
             let deep = Self.entity(&rng, depth: 40, width: 2)
             Self.check(deep, label: "deep seed \(seed)")
             var wide = Array("Content-Type: multipart/mixed; boundary=w\r\n\r\n".utf8)

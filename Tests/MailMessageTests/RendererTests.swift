@@ -1,3 +1,4 @@
+import TestSupport
 import XCTest
 @testable import MailMessage
 
@@ -442,7 +443,7 @@ final class AttachmentNameTests: XCTestCase {
             "\u{0301}", "\u{0301}\u{0301}\u{0301}", "\u{202E}", "\u{2066}", "\u{200B}", "\u{FEFF}", "é", "中", "😀",
             ".bashrc", ".pdf", "-rf", "\t", "\r\n", String(repeating: "\u{0301}", count: 150), "x.", ".1",
         ]
-        var random = MutationTests.Random(state: 0x6D61_696C_6261_67)
+        var random = SeededRandom(seed: 0x6D61_696C_6261_67)
         func check(_ name: String) {
             let safe = AttachmentName.safe(name)
             XCTAssertFalse(safe.isEmpty)

@@ -1,3 +1,4 @@
+import TestSupport
 import XCTest
 @testable import MailMessage
 
@@ -70,7 +71,7 @@ final class SanitizerPropertyTests: XCTestCase {
     }
 
     func testCleanRemovesEveryUnsafeScalarAndIsIdempotent() {
-        var rng = MutationTests.Random(state: 0x7361_6E69)
+        var rng = SeededRandom(seed: 0x7361_6E69)
         for round in 0..<3_000 {
             let input = RenderPropertyTests.text(&rng, pieces: rng.below(60))
             let clean = Sanitizer.clean(input)
@@ -83,7 +84,7 @@ final class SanitizerPropertyTests: XCTestCase {
     }
 
     func testPrintableASCIIIsUnchanged() {
-        var rng = MutationTests.Random(state: 0x6173_6369)
+        var rng = SeededRandom(seed: 0x6173_6369)
         for _ in 0..<2_000 {
             let s = String(decoding: (0..<rng.below(200)).map { _ in UInt8(0x20 + rng.below(0x5F)) }, as: UTF8.self)
             XCTAssertEqual(Sanitizer.clean(s), s)
