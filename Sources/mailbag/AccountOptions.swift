@@ -82,7 +82,11 @@ struct AccountOptions: ParsableArguments {
     ///   the config's default account.
     /// The accounts the config file names, for the reader's `c`; none without a readable file.
     func accountNames() -> [String] {
-        ((try? MailbagConfig.load(explicitPath: config, themeProblem: Self.themeProblem)) ?? nil)?.accounts.map(\.name) ?? []
+        Self.accountNames(config: config)
+    }
+
+    static func accountNames(config: String?) -> [String] {
+        ((try? MailbagConfig.load(explicitPath: config, themeProblem: themeProblem)) ?? nil)?.accounts.map(\.name) ?? []
     }
 
     func resolve(_ target: String?) throws -> ResolvedAccount {

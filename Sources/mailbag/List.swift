@@ -13,7 +13,11 @@ struct List: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("A pop3s://user@host[:port] or pop3://user@host[:port] URL, or an account name from the config file.", valueName: "url-or-account"))
     var target: String?
 
-    @Flag(help: "One JSON object per line with the keys number, uid, size, date, from, subject.")
+    @Flag(help: """
+        One JSON object per line, keys in this order: address (the sender's bare address, or null), \
+        date (ISO 8601, UTC, or null), from (the sender as the index shows it), number, size (bytes, \
+        as LIST says), subject, uid (or null without UIDL).
+        """)
     var json = false
 
     @OptionGroup var options: AccountOptions
@@ -98,9 +102,10 @@ enum IndexLine {
         let record = Record(
             number: row.number, uid: row.uid, size: row.size,
             date: summary.date.map { $0.ISO8601Format() },
-            from: summary.from, subject: summary.subject)
+            from: summary.from, address: summary.fromAddress, subject: summary.subject)
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
+        // Sorted, so two listings can be diffed: the encoder's own order changes from run to run.
+        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
         return String(decoding: (try? encoder.encode(record)) ?? Data("{}".utf8), as: UTF8.self)
     }
 
@@ -110,6 +115,7 @@ enum IndexLine {
         var size: Int
         var date: String?
         var from: String
+        var address: String?
         var subject: String
 
         func encode(to encoder: any Encoder) throws {
@@ -119,9 +125,10 @@ enum IndexLine {
             try container.encode(size, forKey: .size)
             try container.encode(date, forKey: .date)
             try container.encode(from, forKey: .from)
+            try container.encode(address, forKey: .address)
             try container.encode(subject, forKey: .subject)
         }
 
-        enum CodingKeys: String, CodingKey { case number, uid, size, date, from, subject }
+        enum CodingKeys: String, CodingKey { case number, uid, size, date, from, address, subject }
     }
 }

@@ -17,7 +17,7 @@ final class CommandLineTests: XCTestCase {
         var uids = Set<String>()
         for line in lines {
             let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
-            XCTAssertEqual(Set(object.keys), ["number", "uid", "size", "date", "from", "subject"])
+            XCTAssertEqual(Set(object.keys), ["address", "number", "uid", "size", "date", "from", "subject"])
             numbers.append(try XCTUnwrap(object["number"] as? Int))
             uids.insert(try XCTUnwrap(object["uid"] as? String))
             XCTAssertGreaterThan(try XCTUnwrap(object["size"] as? Int), 0)
@@ -189,5 +189,29 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(onTerminal.stdout.contains("body"), onTerminal.stdout)
         XCTAssertTrue(onTerminal.stdout.contains("end"), onTerminal.stdout)
         XCTAssertFalse(onTerminal.stdout.contains("\u{1B}"), "no escape reaches a terminal: \(onTerminal.stdout.debugDescription)")
+    }
+
+    /// Issue 20: keys in one order on every run (two listings can be diffed), and the sender's
+    /// bare address beside the display name.
+    func testListJSONKeysComeInOneOrderWithTheBareAddress() throws {
+        let rig = try DovecotRig.current()
+        try rig.resetMailbox("dave", ["From: Jörg Müller <joerg@example.de>\nSubject: a\nDate: Tue, 3 Nov 2026 08:15:00 +0100\n\nx\n"])
+        let runs = try (1...3).map { _ in try MailbagProcess.run(["list", rig.url("dave"), "--json"] + common(rig)) }
+        for run in runs { XCTAssertEqual(run.status, 0, run.stderr) }
+        XCTAssertEqual(Set(runs.map(\.stdout)).count, 1, "the same listing printed differently: \(runs.map(\.stdout))")
+        let line = runs[0].stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let keys = line.matches(of: /"([a-z]+)":/).map { String($0.1) }
+        XCTAssertEqual(keys, ["address", "date", "from", "number", "size", "subject", "uid"], line)
+        XCTAssertTrue(line.contains(#""address":"joerg@example.de""#), line)
+        XCTAssertTrue(line.contains(#""from":"Jörg Müller""#), line)
+    }
+
+    /// Issue 20: `cache clear` of a name no account has said "Removed 0 cache files" and succeeded.
+    func testClearingTheCacheOfAnUnknownAccountFails() throws {
+        let result = try MailbagProcess.run(["cache", "clear", "nosuch"])
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.stderr.contains("No account called nosuch has a cache"), result.stderr)
+        let all = try MailbagProcess.run(["cache", "clear"])
+        XCTAssertEqual(all.status, 0, all.stderr)
     }
 }
