@@ -51,23 +51,8 @@ private enum SortValue: Comparable {
         case .size: self = .integer(row.listing.size)
         case .date: self = .time(row.summary?.date?.timeIntervalSince1970 ?? -.infinity)
         case .from: self = .text((row.summary?.from ?? "").lowercased())
-        case .subject: self = .text(Self.baseSubject(row.summary?.subject ?? ""))
+        // "Re: Fwd: Lunch" sorts with "Lunch": replies belong next to what they answer.
+        case .subject: self = .text(BaseSubject.of(row.summary?.subject ?? "").lowercased())
         }
-    }
-
-    /// "Re: Fwd: Lunch" sorts with "Lunch": replies belong next to what they answer.
-    static func baseSubject(_ subject: String) -> String {
-        var s = Substring(subject.lowercased())
-        let prefixes = ["re:", "fwd:", "fw:", "aw:", "sv:", "wg:"]
-        var stripped = true
-        while stripped {
-            stripped = false
-            s = s.drop(while: { $0 == " " })
-            for prefix in prefixes where s.hasPrefix(prefix) {
-                s = s.dropFirst(prefix.count)
-                stripped = true
-            }
-        }
-        return String(s)
     }
 }
