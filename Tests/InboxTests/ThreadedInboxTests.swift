@@ -80,6 +80,19 @@ final class ThreadedInboxTests: XCTestCase {
         XCTAssertEqual(shown(model).count, 7)
     }
 
+    func testSearchFindsAMessageInACollapsedThreadAndOpensIt() throws {
+        let model = threadedModel()
+        _ = model.toggleAllThreads()
+        model.selectFirst()
+        XCTAssertEqual(model.search(try MessagePattern("~s \"Subject 6\"", now: Date())), .found(wrapped: false))
+        XCTAssertEqual(model.selectedRow?.number, 6)
+        XCTAssertEqual(model.searchAgain(), .found(wrapped: false))
+        XCTAssertEqual(model.selectedRow?.number, 7, "the collapsed thread opened to show the match")
+        XCTAssertEqual(shown(model), [4, 1, 6, 7])
+        XCTAssertEqual(model.searchAgain(), .found(wrapped: true))
+        XCTAssertEqual(model.selectedRow?.number, 6)
+    }
+
     func testNextAndPreviousThread() {
         let model = threadedModel()
         model.selectFirst()

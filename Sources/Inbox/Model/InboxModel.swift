@@ -519,14 +519,19 @@ public final class InboxModel {
     }
 
     /// `n` (or `N` with `reverse`): repeats the last search.
+    /// In threads, collapsed ones are searched too and the one holding the match opens, as
+    /// mutt's `uncollapse_jump` has it.
     public func searchAgain(reverse: Bool = false) -> SearchOutcome {
         guard let pattern = searchPattern, !visible.isEmpty else { return .notFound }
-        let count = visible.count
+        // Threaded, every row of the limit in index order; otherwise the visible ones.
+        let order = threads.map { $0.entries.map(\.index) } ?? visible
+        let current = threads == nil ? selection : visibleEntries[selection]
+        let count = order.count
         for step in 1...count {
-            let position = reverse ? selection - step : selection + step
-            let index = visible[(position % count + count) % count]
+            let position = reverse ? current - step : current + step
+            let index = order[(position % count + count) % count]
             if pattern.matches(row(at: index), flags: flags(listings[index])) {
-                selection = (position % count + count) % count
+                select(number: listings[index].number)
                 return .found(wrapped: position < 0 || position >= count)
             }
         }
