@@ -159,7 +159,7 @@ final class MessageThreadsTests: XCTestCase {
     }
 
     /// A realistic 20,000-message mailbox: 5,000 threads of four, a fifth without references.
-    /// The goal (well under 100 ms, release build) is timed by `MIMEBench 6`; this prints it.
+    /// The goal (well under 100 ms, release build) is timed by `MailbagBench threads`; this prints it.
     func testTwentyThousandMessagesThreadQuickly() {
         let mail: [MessageSummary?] = (0..<20_000).map { n in
             let thread = n / 4

@@ -89,9 +89,10 @@ private struct Builder {
     /// Each container's parent, -1 for none.
     var parent: [Int]
     var byID: [String: Int] = [:]
-    /// Each row's date (-infinity without one, so it sorts as the oldest) and number.
+    /// Each row's date (-infinity without one, so it sorts as the oldest), number and subject.
     let dates: [Double]
     let numbers: [Int]
+    let subjects: [String]
 
     init(rows: [Int], listings: [MessageListing], summaries: UnsafeBufferPointer<MessageSummary?>) {
         self.rows = rows
@@ -99,6 +100,7 @@ private struct Builder {
         parent = Array(repeating: -1, count: rows.count)
         dates = rows.map { summaries[$0]?.date?.timeIntervalSinceReferenceDate ?? -.infinity }
         numbers = rows.map { listings[$0].number }
+        subjects = rows.map { summaries[$0]?.subject ?? "" }
         byID.reserveCapacity(rows.count * 2)
         // A second message with an ID already taken gets no container by ID: its own references
         // still place it, and nothing can point at both.
@@ -172,8 +174,6 @@ private struct Builder {
         return (start, list)
     }
 
-    private func subject(_ row: Int) -> String { summaries[rows[row]]?.subject ?? "" }
-
     private func earlier(_ a: Int, _ b: Int) -> Bool {
         dates[a] != dates[b] ? dates[a] < dates[b] : numbers[a] < numbers[b]
     }
@@ -202,7 +202,7 @@ private struct Builder {
         func first(_ top: Int) -> Int { top < rowCount ? top : underMissing[top]?.min(by: earlier) ?? top }
         var earliest: [Substring: Int] = [:]
         for top in tops {
-            let base = BaseSubject.of(subject(first(top)))
+            let base = BaseSubject.of(subjects[first(top)])
             guard !base.isEmpty else { continue }
             if let known = earliest[base], !earlier(first(top), first(known)) { continue }
             earliest[base] = top
@@ -210,7 +210,7 @@ private struct Builder {
         var joined: [Int: Int] = [:]
         var joinedTo: [Int: [Int]] = [:]
         for row in loose {
-            guard let anchor = earliest[BaseSubject.of(subject(row))], anchor != row else { continue }
+            guard let anchor = earliest[BaseSubject.of(subjects[row])], anchor != row else { continue }
             joined[row] = anchor
             joinedTo[anchor, default: []].append(row)
         }
@@ -255,6 +255,9 @@ private struct Builder {
         threads.reserveCapacity(tops.count)
         var pending: [Pending] = []
         var found: [Int] = []
+        // Each entry's base subject, beside `entries`, for its replies to compare theirs with.
+        var bases: [Substring] = []
+        bases.reserveCapacity(rowCount)
         func push(_ replies: [Int], joinedBySubject: [Int], parent: Int?, depth: Int, underMissing: Bool) {
             let ordered = (replies + joinedBySubject).sorted(by: earlier)
             for (offset, row) in ordered.enumerated().reversed() {
@@ -277,11 +280,12 @@ private struct Builder {
                 newest = max(newest, dates[item.row])
                 // A reply to a missing message is compared with the thread's first row.
                 let answered = item.parent ?? (position == start ? nil : start)
-                let base = BaseSubject.of(subject(item.row))
+                let base = BaseSubject.of(subjects[item.row])
                 entries.append(MessageThreads.Entry(
                     index: item.row, parent: item.parent, depth: item.depth, isLastChild: item.isLast,
                     opensThread: item.opensThread, bySubject: item.bySubject,
-                    hidesSubject: answered.map { !base.isEmpty && BaseSubject.of(subject(entries[$0].index)) == base } ?? false))
+                    hidesSubject: answered.map { !base.isEmpty && bases[$0] == base } ?? false))
+                bases.append(base)
                 found.removeAll(keepingCapacity: true)
                 rowsUnder(item.row, children, into: &found)
                 let joinedBySubject = item.depth == 0 ? joinedHere : []
