@@ -11,7 +11,7 @@ import POP3Server
 struct MailbagBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Time Mailbag's index, message opening, memory and redraw against Dovecot, Courier and Cyrus, beside neomutt and a pipelined floor.",
-        subcommands: [All.self, MemoryProbe.self, RepeatLoad.self],
+        subcommands: [All.self, MemoryProbe.self, RepeatLoad.self, ThreadBench.self],
         defaultSubcommand: All.self)
 }
 

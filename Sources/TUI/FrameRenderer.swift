@@ -121,7 +121,7 @@ public struct FrameRenderer {
         for (offset, position) in page.enumerated() {
             let row = model.visibleRow(position)
             frame[layout.bodyTop + offset] = indexLine(
-                row, selected: position == model.selection, date: pageDates[offset], columns: columns)
+                row, thread: model.threadRow(position), selected: position == model.selection, date: pageDates[offset], columns: columns)
         }
         if let divider = layout.previewDivider {
             renderPreview(divider: divider, height: layout.previewHeight, width: layout.width, into: &frame)
@@ -136,11 +136,14 @@ public struct FrameRenderer {
         return "No message matches “\(model.limit?.text ?? "")”. Press l, then Enter on an empty line, to show all."
     }
 
-    private func indexLine(_ row: MessageRow, selected: Bool, date: String, columns: IndexLayout) -> FrameLine {
+    /// One index row. A collapsed thread's row also shows what its hidden messages are marked
+    /// with, so that a mark is never out of sight.
+    private func indexLine(_ row: MessageRow, thread: ThreadRow?, selected: Bool, date: String, columns: IndexLayout) -> FrameLine {
         let model = reader.model
-        let marked = model.isMarked(row)
-        let tagged = model.isTagged(row)
-        let new = model.isNew(row)
+        let hiddenFlags = thread?.hiddenFlags ?? []
+        let marked = model.isMarked(row) || hiddenFlags.contains(.marked)
+        let tagged = model.isTagged(row) || hiddenFlags.contains(.tagged)
+        let new = model.isNew(row) || hiddenFlags.contains(.new)
         let unread = !model.isRead(row)
         let flagged = model.isFlagged(row)
         // Unread goes before flagged, so that what is still to read always stands out; the `!`
@@ -154,13 +157,16 @@ public struct FrameRenderer {
             flagged ? IndexFlag.flagged : " ",
             row.summary?.hasAttachments == true ? IndexFlag.attachment : " ",
         ])
-        let subject: String
+        var subject: String
         if let summary = row.summary {
-            subject = summary.subject
+            subject = thread?.hidesSubject == true ? "" : summary.subject
         } else if let failure = row.summaryFailure {
             subject = "(header unreadable: \(failure))"
         } else {
             subject = "…"
+        }
+        if let thread {
+            subject = thread.tree + (thread.hidden > 0 ? "(+\(thread.hidden)) " : "") + subject
         }
         let cells = columns.cells([
             .number: String(row.number), .flags: flags, .date: date,

@@ -5,6 +5,7 @@ public enum Action: Hashable, Sendable {
     case mark, unmark, tag, markPattern, unmarkPattern, tagPattern, untagPattern, tagPrefix, undo
     case toggleRead, toggleFlag
     case search, searchNext, searchPrevious, limit, sort, jump
+    case toggleThread, toggleAllThreads, nextThread, previousThread
     case save, pipe, viewAttachment, openLink
     case toggleHeaders, toggleRaw, nextMessage, previousMessage
     case accept, cancel, erase, eraseWord, clearLine
@@ -103,7 +104,11 @@ public struct KeyMap: Sendable {
             Binding(keys: c("n"), action: .searchNext, summary: "next match", hint: nil),
             Binding(keys: c("P"), action: .searchPrevious, summary: "previous match", hint: nil),
             Binding(keys: c("l"), action: .limit, summary: "show only messages matching a pattern (empty shows all)", hint: nil),
-            Binding(keys: c("o"), action: .sort, summary: "sort by date, sender, subject, size or number (again reverses)", hint: nil),
+            Binding(keys: c("o"), action: .sort, summary: "sort by date, sender, subject, size, number or threads", hint: nil),
+            Binding(keys: c("+"), action: .toggleThread, summary: "collapse or expand the thread (threaded order)", hint: nil),
+            Binding(keys: c("="), action: .toggleAllThreads, summary: "collapse or expand every thread", hint: nil),
+            Binding(keys: [.control("n")], action: .nextThread, summary: "first message of the next thread", hint: nil),
+            Binding(keys: [.control("p")], action: .previousThread, summary: "first message of the previous thread", hint: nil),
             Binding(keys: c("0123456789"), action: .jump, summary: "jump to a message number", hint: nil),
             Binding(keys: c("s"), action: .save, summary: "save the message or an attachment", hint: nil),
             Binding(keys: c("|"), action: .pipe, summary: "pipe the message to a shell command", hint: nil),

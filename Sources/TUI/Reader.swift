@@ -317,7 +317,26 @@ public final class Reader {
         case .limit:
             prompt = Prompt(purpose: .limit, label: "Limit to messages matching (empty shows all): ", text: model.limit?.text ?? "")
         case .sort:
-            prompt = Prompt(purpose: .sort, label: "Sort by (d)ate (f)rom (s)ubject si(z)e (n)umber; the current key again reverses: ")
+            prompt = Prompt(purpose: .sort, label: "Sort by (d)ate (f)rom (s)ubject si(z)e (n)umber (t)hreads; the current key again reverses: ")
+        case .toggleThread:
+            switch model.toggleSelectedThread() {
+            case .collapsed(let hidden): notice = Notice(text: "Collapsed the thread: \(ExitSummary.count(hidden, "message")) hidden.", isError: false)
+            case .expanded: break
+            case .single: notice = Notice(text: "This thread has only one message.", isError: false)
+            case .notThreaded: notice = Self.notThreaded
+            }
+        case .toggleAllThreads:
+            if let outcome = model.toggleAllThreads() {
+                notice = Notice(text: "\(outcome.collapsed ? "Collapsed" : "Expanded") \(ExitSummary.count(outcome.threads, "thread")).", isError: false)
+            } else {
+                notice = Self.notThreaded
+            }
+        case .nextThread, .previousThread:
+            switch model.selectThread(forward: action == .nextThread) {
+            case true?: break
+            case false?: notice = Notice(text: action == .nextThread ? "This is the last thread." : "This is the first thread.", isError: true)
+            case nil: notice = Self.notThreaded
+            }
         case .jump:
             if case .key(.character(let digit)) = input {
                 prompt = Prompt(purpose: .jump, label: "Jump to message: ", text: String(digit))
@@ -335,6 +354,8 @@ public final class Reader {
         }
         scrollIndexToSelection()
     }
+
+    private static let notThreaded = Notice(text: "The index is not in threads: press o t to thread it.", isError: true)
 
     private func selectIndexRow(atScreenRow row: Int) {
         let layout = self.layout
@@ -574,7 +595,7 @@ public final class Reader {
                     isError: true)
             }
         case .sort:
-            let keys: [Character: SortKey] = ["d": .date, "f": .from, "s": .subject, "z": .size, "n": .number]
+            let keys: [Character: SortKey] = ["d": .date, "f": .from, "s": .subject, "z": .size, "n": .number, "t": .threads]
             prompt = nil
             if let sortKey = keys[key] {
                 model.sort(by: sortKey)

@@ -256,8 +256,8 @@ final class HeaderCacheTests: XCTestCase {
         XCTAssertEqual(try open().contents().states, ["b": MessageState(flagged: true)])
     }
 
-    /// A cache from before read states (schema v2) keeps its summaries and its previous visit,
-    /// and the mail it held counts as read: an upgrade does not turn a mailbox into unread mail.
+    /// A cache from before read states (schema v2) keeps its previous visit, and the mail it
+    /// held counts as read: an upgrade does not turn a mailbox into unread mail.
     func testTheSecondSchemaIsMigratedWithItsMailRead() throws {
         let cache = try open()
         try cache.store([(uid: "a", size: 1, summary: CachedSummaryFixture.make(1)),
@@ -266,6 +266,9 @@ final class HeaderCacheTests: XCTestCase {
         try cache.database.write { db in
             try db.execute(sql: """
                 DROP TABLE message_state;
+                ALTER TABLE summary DROP COLUMN in_reply_to;
+                ALTER TABLE summary DROP COLUMN refs;
+                DELETE FROM grdb_migrations WHERE identifier = 'v4';
                 DELETE FROM grdb_migrations WHERE identifier = 'v3';
                 """)
         }
@@ -275,7 +278,40 @@ final class HeaderCacheTests: XCTestCase {
         let contents = try migrated.contents()
         XCTAssertEqual(contents.states, ["a": MessageState(read: true), "b": MessageState(read: true)])
         XCTAssertEqual(contents.newUIDs(VisitedUIDs(["a", "b", "c"])), ["c"], "the previous visit is kept")
-        XCTAssertEqual(try migrated.summaries(for: [MessageListing(number: 1, uid: "a", size: 1)]).count, 1)
+        XCTAssertEqual(try migrated.summaries(for: [MessageListing(number: 1, uid: "a", size: 1)]).count, 0,
+                       "summaries without threading headers are fetched again (v4)")
+    }
+
+    /// A cache from before threading: its summaries lack In-Reply-To and References, so they
+    /// go (to be fetched again), while what was new and the capabilities stay.
+    func testACacheWithoutThreadingHeadersIsMigrated() throws {
+        let cache = try open()
+        try cache.rememberCapabilities(Capabilities.parse(["USER", "UIDL"]), security: .implicitTLS)
+        _ = try cache.recordVisit(uids: ["a", "b"])
+        try cache.database.write { db in
+            try db.execute(sql: """
+                DROP TABLE summary;
+                CREATE TABLE summary (
+                    uid TEXT NOT NULL PRIMARY KEY, size INTEGER NOT NULL, sender TEXT NOT NULL,
+                    sender_address TEXT, recipients TEXT NOT NULL, subject TEXT NOT NULL, date REAL,
+                    message_id TEXT, has_attachments INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                INSERT INTO summary VALUES ('a', 1, 'A', NULL, 'B', 'S', NULL, '<a@x>', 0);
+                DELETE FROM grdb_migrations WHERE identifier = 'v4';
+                """)
+        }
+        try cache.database.close()
+        let migrated = try open()
+        XCTAssertNil(migrated.notice, "a migration is no damage")
+        XCTAssertFalse(migrated.holdsSummaries)
+        XCTAssertEqual(try migrated.summaries(for: [MessageListing(number: 1, uid: "a", size: 1)]), [:])
+        XCTAssertNotNil(migrated.knownCapabilities(security: .implicitTLS))
+        XCTAssertEqual(try migrated.recordVisit(uids: ["a", "b", "c"]), ["c"])
+        let threaded = CachedSummaryFixture.make(5)
+        try migrated.store([(uid: "a", size: 1, summary: threaded)])
+        try migrated.database.close()
+        XCTAssertEqual(try open().summaries(for: [MessageListing(number: 1, uid: "a", size: 1)]), ["a": threaded])
+        XCTAssertEqual(threaded.references, ["<2@example.org>", "<3@example.org>", "<4@example.org>"])
     }
 
     func testAHundredThousandMessages() throws {
@@ -377,7 +413,9 @@ enum CachedSummaryFixture {
         MessageSummary(
             from: "Sender \(index)", fromAddress: "sender\(index)@example.org", to: "Alice",
             subject: "Subject \(index) — ünïcödé", date: date, messageID: "<\(index)@example.org>",
-            hasAttachments: index.isMultiple(of: 2))
+            hasAttachments: index.isMultiple(of: 2),
+            inReplyTo: index > 1 ? "<\(index - 1)@example.org>" : nil,
+            references: (max(1, index - 3)..<max(1, index)).map { "<\($0)@example.org>" })
     }
 }
 

@@ -352,9 +352,36 @@ final class MessageSummaryTests: XCTestCase {
         XCTAssertNil(s.messageID)
     }
 
+    func testThreadingHeadersAreKeptAsIDs() {
+        let raw = """
+        Message-ID:   <c@example.org> (a comment)\r
+        In-Reply-To: <b@example.org> (Bob's message of Tuesday) <other@x>\r
+        References: <a@example.org>\r
+         <b@exa\r
+         mple.org> "not an id" <> <unterminated\r
+        \r
+
+        """
+        let s = MessageSummary.parse(headerBytes: Array(raw.utf8))
+        XCTAssertEqual(s.messageID, "<c@example.org>")
+        XCTAssertEqual(s.inReplyTo, "<b@example.org>")
+        XCTAssertEqual(s.references, ["<a@example.org>", "<b@example.org>"])
+        let bare = MessageSummary.parse(headerBytes: Array("Message-ID: no-brackets@x\nIn-Reply-To: junk\n\n".utf8))
+        XCTAssertEqual(bare.messageID, "no-brackets@x")
+        XCTAssertNil(bare.inReplyTo)
+        XCTAssertEqual(bare.references, [])
+    }
+
+    func testReferencesKeepTheNearestAncestorsOfAHugeHeader() {
+        let ids = (1...5000).map { "<\($0)@x>" }
+        let s = MessageSummary.parse(headerBytes: Array("References: \(ids.joined(separator: "\r\n "))\r\n\r\n".utf8))
+        XCTAssertEqual(s.references, Array(ids.suffix(MessageSummary.maximumReferences)))
+        XCTAssertEqual(MessageIDs.parse("<a\u{1B}[2J@x> <ok@x>"), ["<ok@x>"], "an ID with a control in it is none")
+    }
+
     func testCodableRoundTrip() throws {
         let s = MessageSummary(from: "A", fromAddress: "a@b", to: "B", subject: "S", date: Date(timeIntervalSince1970: 5),
-                               messageID: "<m@x>", hasAttachments: true)
+                               messageID: "<m@x>", hasAttachments: true, inReplyTo: "<p@x>", references: ["<r@x>", "<p@x>"])
         let back = try JSONDecoder().decode(MessageSummary.self, from: JSONEncoder().encode(s))
         XCTAssertEqual(back, s)
     }

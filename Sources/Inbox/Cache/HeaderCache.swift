@@ -203,6 +203,11 @@ public final class HeaderCache: Sendable {
         return try contents()
     }
 
+    /// `refs` holds the IDs blank-separated: `MessageIDs.parse` leaves no blank inside one.
+    private static func references(_ column: String) -> [String] {
+        column.isEmpty ? [] : column.split(separator: " ").map(String.init)
+    }
+
     public func contents() throws(CacheError) -> Contents {
         do {
             return try database.read { db in
@@ -213,7 +218,7 @@ public final class HeaderCache: Sendable {
                 entries.reserveCapacity(count)
                 // The key's order: BINARY collation compares the UTF-8 bytes, as `Contents` does.
                 let rows = try Row.fetchCursor(db, sql: """
-                    SELECT uid, size, sender, sender_address, recipients, subject, date, message_id, has_attachments
+                    SELECT uid, size, sender, sender_address, recipients, subject, date, message_id, has_attachments, in_reply_to, refs
                     FROM summary ORDER BY uid
                     """)
                 while let row = try rows.next() {
@@ -221,7 +226,8 @@ public final class HeaderCache: Sendable {
                     entries.append(Contents.Entry(size: row[1], summary: MessageSummary(
                         from: row[2], fromAddress: row[3], to: row[4], subject: row[5],
                         date: (row[6] as Double?).map(Date.init(timeIntervalSinceReferenceDate:)),
-                        messageID: row[7], hasAttachments: row[8])))
+                        messageID: row[7], hasAttachments: row[8], inReplyTo: row[9],
+                        references: Self.references(row[10]))))
                 }
                 let visited = try Bool.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'visited'") ?? false
                 let visit = try Data.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'visit'") ?? Data()
@@ -246,8 +252,9 @@ public final class HeaderCache: Sendable {
             try database.write { db in
                 let insert = try db.cachedStatement(sql: """
                     INSERT OR REPLACE INTO summary
-                        (uid, size, sender, sender_address, recipients, subject, date, message_id, has_attachments)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        (uid, size, sender, sender_address, recipients, subject, date, message_id, has_attachments,
+                         in_reply_to, refs)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
                 for entry in entries {
                     let summary = entry.summary
@@ -255,6 +262,7 @@ public final class HeaderCache: Sendable {
                     try insert.execute(arguments: [
                         entry.uid, entry.size, summary.from, summary.fromAddress, summary.to, summary.subject,
                         summary.date?.timeIntervalSinceReferenceDate, summary.messageID, summary.hasAttachments,
+                        summary.inReplyTo, summary.references.joined(separator: " "),
                     ])
                 }
             }
@@ -388,13 +396,23 @@ public final class HeaderCache: Sendable {
                 INSERT INTO message_state (uid, read, flagged) SELECT uid, 1, 0 FROM summary;
                 """)
         }
+        migrator.registerMigration("v4") { db in
+            // Threading reads In-Reply-To and References. Summaries cached before have neither, and
+            // an empty column would pass for "no references" forever, so they are fetched again
+            // once; the previous visit (what is new) and the capabilities are kept.
+            try db.execute(sql: """
+                ALTER TABLE summary ADD COLUMN in_reply_to TEXT;
+                ALTER TABLE summary ADD COLUMN refs TEXT NOT NULL DEFAULT '';
+                DELETE FROM summary;
+                """)
+        }
         return migrator
     }
 
     /// Fails with "no such table/column" when the file holds a schema this code does not expect.
     private static let checkSchema: @Sendable (Database) throws -> Void = { db in
         try db.execute(sql: """
-            SELECT uid, size, sender, sender_address, recipients, subject, date, message_id, has_attachments
+            SELECT uid, size, sender, sender_address, recipients, subject, date, message_id, has_attachments, in_reply_to, refs
             FROM summary LIMIT 0;
             SELECT key, value FROM meta LIMIT 0;
             SELECT uid, read, flagged FROM message_state LIMIT 0;

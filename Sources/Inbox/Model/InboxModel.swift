@@ -19,6 +19,28 @@ public struct InboxStatus: Sendable, Equatable {
     public var headersComplete: Bool
 }
 
+/// How a shown row sits in the threaded index.
+public struct ThreadRow: Sendable, Equatable {
+    /// The tree drawn before the subject (`MessageThreads.treePrefix`); empty for a collapsed thread.
+    public var tree: String
+    /// The subject repeats the one of the message answered, so the index leaves it out.
+    public var hidesSubject: Bool
+    /// How many messages of a collapsed thread this row stands for besides itself; 0 when expanded.
+    public var hidden: Int
+    /// What those hidden messages are marked with, for the row to show.
+    public var hiddenFlags: MessageFlags
+}
+
+/// What collapsing or expanding did.
+public enum ThreadToggle: Sendable, Equatable {
+    case collapsed(hidden: Int)
+    case expanded(shown: Int)
+    /// A thread of one message has nothing to collapse.
+    case single
+    /// The index is not sorted by threads.
+    case notThreaded
+}
+
 /// Where a search landed.
 public enum SearchOutcome: Sendable, Equatable {
     case found(wrapped: Bool)
@@ -77,8 +99,17 @@ public final class InboxModel {
     private var totalSize = 0
     private var newCount = 0
     private var unreadCount = 0
-    /// Indices into `listings`, sorted and limited.
+    /// Indices into `listings`, sorted and limited, without the hidden rows of collapsed threads.
     private var visible: [Int] = []
+    /// Indices into `listings` that the limit lets through, collapsed or not: what a pattern action takes.
+    private var limited: [Int] = []
+    /// The limited rows as threads, when sorted by threads.
+    private var threads: MessageThreads?
+    /// When threaded, each visible row's position in `threads.entries`.
+    private var visibleEntries: [Int] = []
+    /// The threads shown as their first row only, by that row's identity, which lasts while
+    /// rows come and go.
+    private var collapsed: Set<MessageIdentity> = []
 
     public init(account: String) {
         self.account = account
@@ -210,12 +241,54 @@ public final class InboxModel {
         if let limit {
             indices = indices.filter { limit.matches(row(at: $0), flags: flags(listings[$0])) }
         }
+        limited = indices
+        if sortOrder.key == .threads {
+            threads = MessageThreads(rows: indices, listings: listings, summaries: summaries, reversed: sortOrder.reversed)
+            layOutThreads(keeping: selectedNumber)
+            return
+        }
+        threads = nil
+        visibleEntries = []
         visible = sortOrder.key == .number && !sortOrder.reversed ? indices : sortOrder.sorted(indices, row: row(at:))
         if let selectedNumber, let position = visible.firstIndex(where: { listings[$0].number == selectedNumber }) {
             selection = position
         } else {
             selection = min(selection, max(0, visible.count - 1))
         }
+    }
+
+    /// The visible rows from `threads`, collapsed threads as their first row; a selected message
+    /// that a collapse hides leaves the selection on its thread's first row.
+    private func layOutThreads(keeping selectedNumber: Int?) {
+        guard let threads else { return }
+        visible.removeAll(keepingCapacity: true)
+        visibleEntries.removeAll(keepingCapacity: true)
+        var selected: Int?
+        for range in threads.threads {
+            let folded = !collapsed.isEmpty && range.count > 1 && collapsed.contains(listings[threads.entries[range.lowerBound].index].identity)
+            let firstShown = visible.count
+            for position in range {
+                let index = threads.entries[position].index
+                let shown = !folded || position == range.lowerBound
+                if listings[index].number == selectedNumber { selected = shown ? visible.count : firstShown }
+                if shown {
+                    visible.append(index)
+                    visibleEntries.append(position)
+                }
+            }
+        }
+        selection = selected ?? min(selection, max(0, visible.count - 1))
+    }
+
+    /// The threads of the visible row at `position` and where they are: nil unless threaded.
+    private func thread(atVisible position: Int) -> (threads: MessageThreads, range: Range<Int>, entry: Int)? {
+        guard let threads, visibleEntries.indices.contains(position) else { return nil }
+        let entry = visibleEntries[position]
+        return (threads, threads.threads[threads.thread(containing: entry)], entry)
+    }
+
+    private func isCollapsed(_ range: Range<Int>, in threads: MessageThreads) -> Bool {
+        range.count > 1 && collapsed.contains(listings[threads.entries[range.lowerBound].index].identity)
     }
 
     // MARK: Rows
@@ -230,6 +303,18 @@ public final class InboxModel {
     }
 
     public func visibleRow(_ position: Int) -> MessageRow { row(at: visible[position]) }
+
+    /// Where the visible row at `position` sits in its thread; nil unless sorted by threads.
+    public func threadRow(_ position: Int) -> ThreadRow? {
+        guard case let (threads, range, entry)? = thread(atVisible: position) else { return nil }
+        guard entry == range.lowerBound, isCollapsed(range, in: threads) else {
+            return ThreadRow(tree: threads.treePrefix(at: entry), hidesSubject: threads.entries[entry].hidesSubject,
+                             hidden: 0, hiddenFlags: [])
+        }
+        var hiddenFlags: MessageFlags = []
+        for position in range.dropFirst() { hiddenFlags.formUnion(flags(listings[threads.entries[position].index])) }
+        return ThreadRow(tree: "", hidesSubject: false, hidden: range.count - 1, hiddenFlags: hiddenFlags)
+    }
 
     public var selectedRow: MessageRow? {
         visible.indices.contains(selection) ? row(at: visible[selection]) : nil
@@ -289,7 +374,55 @@ public final class InboxModel {
     /// limit hides it.
     @discardableResult
     public func select(number: Int) -> Bool {
-        guard let position = visible.firstIndex(where: { listings[$0].number == number }) else { return false }
+        if let position = visible.firstIndex(where: { listings[$0].number == number }) {
+            selection = position
+            return true
+        }
+        // A message in a collapsed thread: the thread opens to show it.
+        guard let threads, let index = positions.position(of: number),
+              let entry = threads.entries.firstIndex(where: { $0.index == index }) else { return false }
+        let range = threads.threads[threads.thread(containing: entry)]
+        collapsed.remove(listings[threads.entries[range.lowerBound].index].identity)
+        layOutThreads(keeping: number)
+        return true
+    }
+
+    // MARK: Threads
+
+    /// Collapses the selected message's thread to its first row, or expands it again.
+    public func toggleSelectedThread() -> ThreadToggle {
+        guard case let (threads, range, _)? = thread(atVisible: selection) else { return .notThreaded }
+        guard range.count > 1 else { return .single }
+        let first = listings[threads.entries[range.lowerBound].index]
+        let folding = !collapsed.contains(first.identity)
+        if folding { collapsed.insert(first.identity) } else { collapsed.remove(first.identity) }
+        layOutThreads(keeping: first.number)
+        return folding ? .collapsed(hidden: range.count - 1) : .expanded(shown: range.count)
+    }
+
+    /// Collapses every thread of more than one message, or expands them all when all are
+    /// collapsed already; nil unless threaded. Returns whether they are collapsed now, and how many.
+    public func toggleAllThreads() -> (collapsed: Bool, threads: Int)? {
+        guard let threads else { return nil }
+        let selected = selectedRow?.number
+        let long = threads.threads.filter { $0.count > 1 }
+        let folding = long.contains { !isCollapsed($0, in: threads) }
+        if folding {
+            for range in long { collapsed.insert(listings[threads.entries[range.lowerBound].index].identity) }
+        } else {
+            collapsed.removeAll()
+        }
+        layOutThreads(keeping: selected)
+        return (folding, long.count)
+    }
+
+    /// `Ctrl-N`/`Ctrl-P`: selects the first row of the next or previous thread, as mutt does.
+    /// Nil unless threaded; false when there is no such thread.
+    public func selectThread(forward: Bool) -> Bool? {
+        guard case let (threads, _, entry)? = thread(atVisible: selection) else { return nil }
+        let target = threads.thread(containing: entry) + (forward ? 1 : -1)
+        guard threads.threads.indices.contains(target),
+              let position = visibleEntries.firstIndex(of: threads.threads[target].lowerBound) else { return false }
         selection = position
         return true
     }
@@ -354,11 +487,12 @@ public final class InboxModel {
         tags.count == 0 ? [] : listings.indices.filter { tags.contains(listings[$0]) }
     }
 
-    /// `T`, `D`, `U`, `Ctrl-T`: applies `flagChange` to every shown row that `pattern` matches
-    /// (rows hidden by the limit are left alone, as in mutt), as one action for undo.
+    /// `T`, `D`, `U`, `Ctrl-T`: applies `flagChange` to every row the limit shows that `pattern`
+    /// matches, in collapsed threads too (rows hidden by the limit are left alone, as in mutt),
+    /// as one action for undo.
     @discardableResult
     public func change(_ flagChange: FlagChange, matching pattern: MessagePattern) -> FlagChangeOutcome {
-        change(flagChange, at: visible.filter { pattern.matches(row(at: $0), flags: flags(listings[$0])) })
+        change(flagChange, at: limited.filter { pattern.matches(row(at: $0), flags: flags(listings[$0])) })
     }
 
     /// `;` then a key: applies `flagChange` to every tagged message, shown or not: the status
@@ -477,14 +611,19 @@ public final class InboxModel {
     }
 
     /// `n` (or `P` with `reverse`): repeats the last search.
+    /// In threads, collapsed ones are searched too and the one holding the match opens, as
+    /// mutt's `uncollapse_jump` has it.
     public func searchAgain(reverse: Bool = false) -> SearchOutcome {
         guard let pattern = searchPattern, !visible.isEmpty else { return .notFound }
-        let count = visible.count
+        // Threaded, every row of the limit in index order; otherwise the visible ones.
+        let order = threads.map { $0.entries.map(\.index) } ?? visible
+        let current = threads == nil ? selection : visibleEntries[selection]
+        let count = order.count
         for step in 1...count {
-            let position = reverse ? selection - step : selection + step
-            let index = visible[(position % count + count) % count]
+            let position = reverse ? current - step : current + step
+            let index = order[(position % count + count) % count]
             if pattern.matches(row(at: index), flags: flags(listings[index])) {
-                selection = (position % count + count) % count
+                select(number: listings[index].number)
                 return .found(wrapped: position < 0 || position >= count)
             }
         }

@@ -1,8 +1,9 @@
 import Foundation
 
-/// What the index can be sorted by. `number` is the server's order, which is arrival order.
+/// What the index can be sorted by. `number` is the server's order, which is arrival order;
+/// `threads` is mutt's `sort=threads` (`MessageThreads`).
 public enum SortKey: String, Sendable, CaseIterable {
-    case number, date, from, subject, size
+    case number, date, from, subject, size, threads
 }
 
 /// The index order. Choosing the current key again reverses it, as in mutt.
@@ -47,27 +48,13 @@ private enum SortValue: Comparable {
 
     init(_ row: MessageRow, key: SortKey) {
         switch key {
-        case .number: self = .integer(row.number)
+        // `MessageThreads` orders threads; a row on its own is a thread of one, in number order.
+        case .number, .threads: self = .integer(row.number)
         case .size: self = .integer(row.listing.size)
         case .date: self = .time(row.summary?.date?.timeIntervalSince1970 ?? -.infinity)
         case .from: self = .text((row.summary?.from ?? "").lowercased())
-        case .subject: self = .text(Self.baseSubject(row.summary?.subject ?? ""))
+        // "Re: Fwd: Lunch" sorts with "Lunch": replies belong next to what they answer.
+        case .subject: self = .text(BaseSubject.of(row.summary?.subject ?? "").lowercased())
         }
-    }
-
-    /// "Re: Fwd: Lunch" sorts with "Lunch": replies belong next to what they answer.
-    static func baseSubject(_ subject: String) -> String {
-        var s = Substring(subject.lowercased())
-        let prefixes = ["re:", "fwd:", "fw:", "aw:", "sv:", "wg:"]
-        var stripped = true
-        while stripped {
-            stripped = false
-            s = s.drop(while: { $0 == " " })
-            for prefix in prefixes where s.hasPrefix(prefix) {
-                s = s.dropFirst(prefix.count)
-                stripped = true
-            }
-        }
-        return String(s)
     }
 }
