@@ -174,6 +174,33 @@ final class TerminalEndToEndTests: XCTestCase {
         XCTAssertEqual(after, before, "changing account deleted nothing")
     }
 
+    /// Issue 18: `T` tags by pattern, `;d` marks every tagged message, and `q` `y` deletes
+    /// exactly those UIDs, checked on the server.
+    func testTagByPatternThenDeleteTheTaggedOnes() async throws {
+        let rig = try DovecotRig.current()
+        try rig.resetMailbox("dave", [
+            DovecotRig.message(1, subject: "Invoice March"), DovecotRig.message(2, subject: "Lunch"),
+            DovecotRig.message(3, subject: "Invoice April"), DovecotRig.message(4, subject: "Party"),
+            DovecotRig.message(5, subject: "invoice May"),
+        ])
+        let before = try await uids(rig)
+        let term = try reader(rig)
+        try term.waitFor(text: "Invoice March")
+        try term.send("T")
+        try term.type("~s invoice")
+        try term.send("Enter")
+        try term.waitFor(text: "3 tagged")
+        // Typed literally: to tmux a bare ";" separates commands.
+        try term.type(";d")
+        try term.waitFor(text: "3 marked")
+        try term.send("q")
+        try term.waitFor(text: "Delete 3 messages from the server? [y/n/c]")
+        try term.send("y")
+        try term.waitFor(text: "[exit 0]", timeout: 30)
+        let after = try await uids(rig)
+        XCTAssertEqual(after, [before[1], before[3]], "exactly the three invoices are gone")
+    }
+
     /// Issue 18: the terminal stayed blank while logging in. Against a server that accepts the
     /// connection and never greets, the screen is up at once and says what it waits for.
     func testTheLoginStatusIsOnScreenBeforeTheServerAnswers() throws {
