@@ -144,8 +144,8 @@ public struct FrameRenderer {
         let marked = model.isMarked(row) || hiddenFlags.contains(.marked)
         let tagged = model.isTagged(row) || hiddenFlags.contains(.tagged)
         let new = model.isNew(row) || hiddenFlags.contains(.new)
-        let unread = !model.isRead(row)
-        let flagged = model.isFlagged(row)
+        let unread = !model.isRead(row) || hiddenFlags.contains(.unread)
+        let flagged = model.isFlagged(row) || hiddenFlags.contains(.flagged)
         // Unread goes before flagged, so that what is still to read always stands out; the `!`
         // keeps its own style.
         let style: StyleName = selected ? .indexSelected : marked ? .indexMarked : tagged ? .indexTagged

@@ -38,6 +38,9 @@ enum PromptPurpose: Equatable {
     case pipe(number: Int)
     case viewChoice(number: Int)
     case linkChoice(number: Int)
+    /// `;s`, `;|`: where to save, or which command gets, every tagged message.
+    case saveTagged(numbers: [Int])
+    case pipeTagged(numbers: [Int])
     case changeAccount
     /// Leaving an account with marks: delete them first, or keep them for coming back.
     case confirmLeave(count: Int, account: String)
@@ -127,6 +130,8 @@ public final class Reader {
     private(set) var cache = MessageCache()
 
     private var pendingOpen: (number: Int, followUp: FollowUp?)?
+    /// Tagged messages being downloaded for `;s` or `;|`.
+    private var batch: (numbers: [Int], followUp: FollowUp)?
     /// While a check for new mail runs: whether the user asked for it.
     private var checkingMail: Bool?
     /// The account to change to once this one's commit has finished (`c`, then `y`).
@@ -590,9 +595,7 @@ public final class Reader {
                 notice = Notice(text: sentence(outcome.summary ?? "nothing changed") + ".", isError: false)
             } else if key == "s" || key == "|" {
                 prompt = nil
-                notice = Notice(
-                    text: "\(key == "s" ? "Saving" : "Piping") every tagged message is not supported yet: open each and use \(key) there.",
-                    isError: true)
+                startTagged(key == "s" ? .save : .pipe)
             }
         case .sort:
             let keys: [Character: SortKey] = ["d": .date, "f": .from, "s": .subject, "z": .size, "n": .number, "t": .threads]
@@ -672,6 +675,18 @@ public final class Reader {
             } else {
                 requests.append(.changeAccount(name))
             }
+        case .saveTagged(let numbers):
+            saveTagged(numbers, to: text)
+        case .pipeTagged(let numbers):
+            guard !text.trimmingCharacters(in: .whitespaces).isEmpty else { return }
+            let messages = numbers.compactMap { cache.entry($0)?.raw }
+            guard messages.count == numbers.count else {
+                notice = Notice(text: "Some tagged messages are no longer in memory: tag fewer and try again.", isError: true)
+                return
+            }
+            // One stream, each message followed by a blank line, as mutt pipes tagged mail
+            // with pipe_split unset.
+            requests.append(.pipe(command: text, input: messages.flatMap { $0 + Array("\n".utf8) }))
         case .viewChoice(let number):
             view(number, answer: text)
         case .linkChoice(let number):
@@ -861,6 +876,59 @@ public final class Reader {
         }
     }
 
+    // MARK: Acting on every tagged message
+
+    /// Downloads the tagged messages not yet in memory, then asks where they go.
+    private func startTagged(_ followUp: FollowUp) {
+        let rows = model.taggedRows
+        guard !rows.isEmpty else {
+            notice = Notice(text: "No tagged messages: tag with t, or T and a pattern.", isError: true)
+            return
+        }
+        let numbers = rows.map(\.number)
+        let missing = rows.filter { !cache.contains($0.number) }
+        if missing.isEmpty {
+            askForTagged(numbers, followUp)
+            return
+        }
+        batch = (numbers, followUp)
+        notice = Notice(text: "Downloading \(ExitSummary.count(missing.count, "tagged message"))…", isError: false)
+        for row in missing { backend.fetchMessage(number: row.number, uid: row.listing.uid) }
+    }
+
+    private func askForTagged(_ numbers: [Int], _ followUp: FollowUp) {
+        let what = ExitSummary.count(numbers.count, "tagged message")
+        if followUp == .save {
+            let directory = options.saveDirectory.hasSuffix("/") ? options.saveDirectory : options.saveDirectory + "/"
+            prompt = Prompt(purpose: .saveTagged(numbers: numbers), label: "Save \(what) into directory: ", text: directory)
+        } else {
+            prompt = Prompt(purpose: .pipeTagged(numbers: numbers), label: "Pipe \(what) to command: ")
+        }
+    }
+
+    /// Each as `message-N.eml`, through `AttachmentStore` (new files only, mode 0600).
+    private func saveTagged(_ numbers: [Int], to typed: String) {
+        var path = typed.trimmingCharacters(in: .whitespaces)
+        if path.isEmpty { return }
+        if path == "~" || path.hasPrefix("~/") { path = NSHomeDirectory() + path.dropFirst() }
+        let store = AttachmentStore(directory: URL(fileURLWithPath: path))
+        var saved = 0
+        for number in numbers {
+            guard let raw = cache.entry(number)?.raw else { continue }
+            do {
+                _ = try store.save(raw, suggestedName: "message-\(number).eml")
+                saved += 1
+            } catch {
+                notice = Notice(text: "Saved \(saved) of \(numbers.count); message \(number): \(error)", isError: true)
+                return
+            }
+        }
+        notice = Notice(
+            text: saved == numbers.count ? "Saved \(ExitSummary.count(saved, "message")) into \(path)."
+                : "Saved \(saved) of \(numbers.count) messages into \(path); the others are no longer in memory.",
+            isError: saved != numbers.count)
+    }
+
     private func startPipe(_ number: Int) {
         prompt = Prompt(purpose: .pipe(number: number), label: "Pipe message \(number) to command: ")
     }
@@ -984,6 +1052,11 @@ public final class Reader {
                 }
             case .message(let number, let raw, let rendered):
                 cache.insert(number: number, raw: raw, rendered: rendered)
+                if let waiting = batch, waiting.numbers.contains(number), waiting.numbers.allSatisfy(cache.contains) {
+                    batch = nil
+                    progress = nil
+                    askForTagged(waiting.numbers, waiting.followUp)
+                }
                 if let pending = pendingOpen, pending.number == number {
                     pendingOpen = nil
                     progress = nil
@@ -994,6 +1067,10 @@ public final class Reader {
                 }
             case .preview(let number, let rendered):
                 previews[number] = rendered
+            case .fetchFailed(let number, let reason) where batch?.numbers.contains(number) == true:
+                batch = nil
+                progress = nil
+                notice = Notice(text: "Could not download tagged message \(number): \(reason) Nothing was done.", isError: true)
             case .fetchFailed(let number, let reason):
                 if pendingOpen?.number == number {
                     pendingOpen = nil

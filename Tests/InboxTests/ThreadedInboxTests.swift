@@ -46,7 +46,8 @@ final class ThreadedInboxTests: XCTestCase {
         XCTAssertEqual(model.selectedRow?.number, 1, "the selection moves to the thread's first row")
         let collapsed = try XCTUnwrap(model.threadRow(1))
         XCTAssertEqual(collapsed.hidden, 3)
-        XCTAssertEqual(collapsed.hiddenFlags, [.marked, .tagged])
+        // Nothing here has been read: the hidden messages are unread and old (seen before) too.
+        XCTAssertEqual(collapsed.hiddenFlags, [.marked, .tagged, .unread, .old])
         XCTAssertEqual(collapsed.tree, "")
         XCTAssertEqual(model.status.marked, 1)
         XCTAssertEqual(model.commitPlan().entries.map(\.number), [3], "a hidden mark is still committed")
@@ -75,7 +76,7 @@ final class ThreadedInboxTests: XCTestCase {
         XCTAssertEqual(shown(model), [4, 1, 6])
         let pattern = try! MessagePattern("~s \"Re: Subject 1\"", now: Date())
         XCTAssertEqual(model.change(.tag, matching: pattern).changed, 2)
-        XCTAssertEqual(model.threadRow(1)?.hiddenFlags, [.tagged])
+        XCTAssertEqual(model.threadRow(1)?.hiddenFlags, [.tagged, .unread, .old])
         XCTAssertEqual(model.toggleAllThreads()?.collapsed, false)
         XCTAssertEqual(shown(model).count, 7)
     }

@@ -939,3 +939,38 @@ final class ChangeAccountTests: XCTestCase {
         XCTAssertEqual(plan.entries.map(\.uid), ["uid-5"], "the newest, where the index opens")
     }
 }
+
+/// Issue 18: `;s` and `;|` act on every tagged message, downloading the missing ones first.
+final class TaggedSaveAndPipeTests: XCTestCase {
+    func testPipeTaggedDownloadsThenPipesThemAllInOrder() {
+        let h = ReaderHarness(count: 4)
+        h.type("g")
+        XCTAssertTrue(h.reader.model.select(number: 1))
+        h.type("t")
+        XCTAssertTrue(h.reader.model.select(number: 3))
+        h.type("t;|")
+        XCTAssertEqual(h.backend.calls.suffix(2), [.fetchMessage(1, "uid-1"), .fetchMessage(3, "uid-3")])
+        XCTAssertNil(h.reader.prompt, "nothing is asked before the messages are in")
+        h.deliver(3, raw: Array("three".utf8))
+        XCTAssertNil(h.reader.prompt)
+        h.deliver(1, raw: Array("one".utf8))
+        XCTAssertEqual(h.reader.prompt?.label, "Pipe 2 tagged messages to command: ")
+        h.type("cat\n")
+        XCTAssertEqual(h.reader.takeRequests(), [.pipe(command: "cat", input: Array("one\nthree\n".utf8))])
+    }
+
+    func testSaveTaggedWritesOneFileEach() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tagged-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let h = ReaderHarness(count: 3, options: ReaderOptions(saveDirectory: directory.path))
+        XCTAssertTrue(h.reader.model.select(number: 2))
+        h.type("t")
+        h.deliver(2, raw: Array("two".utf8))
+        h.type(";s")
+        XCTAssertEqual(h.reader.prompt?.label, "Save 1 tagged message into directory: ")
+        h.type("\n")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path), ["message-2.eml"])
+        XCTAssertEqual(try String(contentsOf: directory.appendingPathComponent("message-2.eml"), encoding: .utf8), "two")
+    }
+}

@@ -487,6 +487,11 @@ public final class InboxModel {
         tags.count == 0 ? [] : listings.indices.filter { tags.contains(listings[$0]) }
     }
 
+    /// The tagged messages, in mailbox order: what `;s` and `;|` act on.
+    public var taggedRows: [MessageRow] {
+        taggedIndices.compactMap { row(number: listings[$0].number) }
+    }
+
     /// `T`, `D`, `U`, `Ctrl-T`: applies `flagChange` to every row the limit shows that `pattern`
     /// matches, in collapsed threads too (rows hidden by the limit are left alone, as in mutt),
     /// as one action for undo.
