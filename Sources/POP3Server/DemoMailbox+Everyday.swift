@@ -404,7 +404,9 @@ extension DemoMailbox {
                         subject: "Re: lunch?",
                         extra: [
                             ("In-Reply-To", "<lunch-sam@rivera.example>"),
-                            ("References", "\(c.messageID(domain: "work.example")) <lunch-sam@rivera.example>"),
+                            // Dana's question, then Sam's answer (not in this mailbox): a thread
+                            // whose middle message is missing, as threads often are on POP3.
+                            ("References", "\(c.messageID(of: "lunch", domain: "work.example")) <lunch-sam@rivera.example>"),
                         ]
                     ),
                     body: .text("""

@@ -139,6 +139,11 @@ struct DemoContext {
         "<\(uid.prefix(8)).\(slug)@\(domain)>"
     }
 
+    /// Another entry's Message-ID, for a reply that refers to it: UIDs depend on the slug alone.
+    func messageID(of other: String, domain: String) -> String {
+        DemoContext(slug: other, date: date, zoneMinutes: zoneMinutes).messageID(domain: domain)
+    }
+
     /// The usual header block; `from` and `subject` are given exactly as they go on the wire.
     func headers(
         from: String,

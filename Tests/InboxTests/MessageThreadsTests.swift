@@ -1,5 +1,6 @@
 import Foundation
 import MailMessage
+import POP3Server
 import XCTest
 @testable import Inbox
 
@@ -189,5 +190,21 @@ struct SeededGenerator: RandomNumberGenerator {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+}
+
+/// The demo shows threading with a real conversation: Dana's "Re: lunch?" sits under her
+/// "lunch?", across the missing reply of Sam's in between.
+final class DemoThreadTests: XCTestCase {
+    func testTheDemoLunchReplyThreadsUnderTheQuestion() throws {
+        let messages = DemoMailbox.messages(now: Date())
+        let summaries: [MessageSummary?] = messages.map { MessageSummary.parse(headerBytes: $0.bytes) }
+        let listings = messages.indices.map { MessageListing(number: $0 + 1, uid: messages[$0].uid, size: messages[$0].bytes.count) }
+        let threads = MessageThreads(rows: Array(messages.indices), listings: listings, summaries: summaries)
+        let question = try XCTUnwrap(summaries.firstIndex { $0?.subject == "lunch?" })
+        let reply = try XCTUnwrap(summaries.firstIndex { $0?.subject == "Re: lunch?" })
+        let replyEntry = try XCTUnwrap(threads.entries.firstIndex { $0.index == reply })
+        let parent = try XCTUnwrap(threads.entries[replyEntry].parent, "the reply stands alone")
+        XCTAssertEqual(threads.entries[parent].index, question)
     }
 }
