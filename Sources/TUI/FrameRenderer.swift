@@ -78,6 +78,8 @@ public struct FrameRenderer {
         default:
             if reader.helpVisible {
                 renderHelp(layout: layout, into: &frame)
+            } else if let menu = reader.attachmentMenu {
+                renderAttachments(menu, layout: layout, into: &frame)
             } else if reader.screen == .pager, let pager = reader.pager {
                 renderPager(pager, layout: layout, into: &frame)
             } else {
@@ -93,6 +95,7 @@ public struct FrameRenderer {
         // On the way out the key hints no longer apply.
         if reader.phase != .browsing { return "mailbag" }
         if reader.helpVisible { return "Help: " + reader.keyMap.hints(for: .help) }
+        if reader.attachmentMenu != nil { return reader.keyMap.hints(for: .attachments) }
         return reader.keyMap.hints(for: reader.screen == .pager ? .pager : .index)
     }
 
@@ -301,6 +304,21 @@ public struct FrameRenderer {
         }
         let last = min(reader.helpTop + layout.bodyHeight, lines.count)
         frame[layout.statusRow] = statusLine(left: "Help", right: " \(reader.helpTop + 1)-\(last)/\(lines.count) ", width: layout.width)
+    }
+
+    /// One row per part: number, name, type and size, as mutt's attachment menu lists them.
+    private func renderAttachments(_ menu: AttachmentMenu, layout: ScreenLayout, into frame: inout Frame) {
+        let attachments = reader.cachedAttachments(of: menu.number)
+        let nameWidth = max(min(attachments.map { TerminalText.width(of: $0.filename) }.max() ?? 0, layout.width / 2), 8)
+        for (offset, info) in attachments.prefix(layout.bodyHeight).enumerated() {
+            let style: StyleName = offset == menu.selection ? .indexSelected : .indexRow
+            let name = info.filename.isEmpty ? "(no name)" : info.filename
+            let text = "\(TerminalText.fit(String(info.index), width: 3, alignRight: true))  \(TerminalText.fit(name, width: nameWidth))  "
+                + "\(TerminalText.fit(ByteCount.format(info.size), width: 6, alignRight: true))  \(info.mimeType)"
+            frame[layout.bodyTop + offset] = FrameLine([Span(text, style)], fill: style)
+        }
+        frame[layout.statusRow] = statusLine(
+            left: "Attachments of message \(menu.number)", right: " \(menu.selection + 1)/\(attachments.count) ", width: layout.width)
     }
 
     // MARK: Leaving

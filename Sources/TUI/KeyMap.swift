@@ -17,6 +17,7 @@ public enum KeyContext: String, CaseIterable, Sendable {
     case index = "Index"
     case pager = "Pager"
     case help = "Help"
+    case attachments = "Attachments"
     case prompt = "Prompts"
 }
 
@@ -112,7 +113,7 @@ public struct KeyMap: Sendable {
             Binding(keys: c("0123456789"), action: .jump, summary: "jump to a message number", hint: nil),
             Binding(keys: c("s"), action: .save, summary: "save the message or an attachment", hint: nil),
             Binding(keys: c("|"), action: .pipe, summary: "pipe the message to a shell command", hint: nil),
-            Binding(keys: c("v"), action: .viewAttachment, summary: "view an attachment with its mailcap viewer", hint: nil),
+            Binding(keys: c("v"), action: .viewAttachment, summary: "list the attachments, to view or save one", hint: "Attachments"),
             Binding(keys: c("L"), action: .openLink, summary: "open a numbered link with $BROWSER", hint: nil),
             Binding(keys: c("?"), action: .help, summary: "this help", hint: "Help"),
             Binding(keys: [.control("l")], action: .redraw, summary: "redraw the screen", hint: nil),
@@ -142,10 +143,17 @@ public struct KeyMap: Sendable {
             Binding(keys: c("r"), action: .toggleRaw, summary: "show the raw source or the rendered message", hint: "Raw"),
             Binding(keys: c("s"), action: .save, summary: "save the message or an attachment", hint: "Save"),
             Binding(keys: c("|"), action: .pipe, summary: "pipe the message to a shell command", hint: nil),
-            Binding(keys: c("v"), action: .viewAttachment, summary: "view an attachment with its mailcap viewer", hint: nil),
+            Binding(keys: c("v"), action: .viewAttachment, summary: "list the attachments, to view or save one", hint: nil),
             Binding(keys: c("L"), action: .openLink, summary: "open a numbered link with $BROWSER", hint: nil),
             Binding(keys: c("?"), action: .help, summary: "this help", hint: "Help"),
             Binding(keys: [.control("l")], action: .redraw, summary: "redraw the screen", hint: nil),
+        ]
+        let attachments: [Binding] = [
+            Binding(keys: c("qi") + [.escape], action: .back, summary: "back to the message", hint: "Back"),
+            Binding(keys: c("j") + [.down], action: .lineDown, summary: "next attachment", hint: nil),
+            Binding(keys: c("k") + [.up], action: .lineUp, summary: "previous attachment", hint: nil),
+            Binding(keys: [.enter] + c("v"), action: .open, summary: "view it with its mailcap viewer (else xdg-open)", hint: "View"),
+            Binding(keys: c("s"), action: .save, summary: "save it", hint: "Save"),
         ]
         let help: [Binding] = [
             Binding(keys: c("q?") + [.escape], action: .back, summary: "close the help", hint: "Close"),
@@ -162,7 +170,7 @@ public struct KeyMap: Sendable {
             MouseBinding(gesture: .wheelDown, action: .scrollDown, summary: "scroll down"),
         ]
         return KeyMap(
-            bindings: [.index: index, .pager: pager, .help: help, .prompt: prompt],
+            bindings: [.index: index, .pager: pager, .attachments: attachments, .help: help, .prompt: prompt],
             mouse: [
                 .index: [MouseBinding(gesture: .click, action: .select, summary: "select the message clicked")] + scroll,
                 .pager: scroll,

@@ -36,7 +36,6 @@ enum PromptPurpose: Equatable {
     case saveChoice(number: Int)
     case savePath(number: Int, attachment: Int?)
     case pipe(number: Int)
-    case viewChoice(number: Int)
     case linkChoice(number: Int)
     /// `;s`, `;|`: where to save, or which command gets, every tagged message.
     case saveTagged(numbers: [Int])
@@ -59,6 +58,12 @@ struct Prompt: Equatable {
     var purpose: PromptPurpose
     var label: String
     var text = ""
+}
+
+/// The attachment menu: whose attachments, and which one is selected.
+struct AttachmentMenu: Equatable {
+    var number: Int
+    var selection: Int
 }
 
 /// A line at the bottom telling the user what happened.
@@ -117,6 +122,8 @@ public final class Reader {
     private(set) var progress: FetchProgress?
     private(set) var pager: PagerState?
     private(set) var helpVisible = false
+    /// `v`'s list of a message's attachments, over the index or pager.
+    private(set) var attachmentMenu: AttachmentMenu?
     private(set) var helpTop = 0
     private(set) var previewVisible: Bool
     /// First index row on screen.
@@ -235,6 +242,8 @@ public final class Reader {
             notice = nil
             if helpVisible {
                 handleHelp(input)
+            } else if attachmentMenu != nil {
+                handleAttachments(input)
             } else if screen == .pager {
                 handlePager(input)
             } else {
@@ -687,8 +696,6 @@ public final class Reader {
             // One stream, each message followed by a blank line, as mutt pipes tagged mail
             // with pipe_split unset.
             requests.append(.pipe(command: text, input: messages.flatMap { $0 + Array("\n".utf8) }))
-        case .viewChoice(let number):
-            view(number, answer: text)
         case .linkChoice(let number):
             openLink(number, answer: text)
         case .sort, .tagPrefix, .confirmQuit, .confirmLargeOpen, .confirmLeave:
@@ -935,28 +942,45 @@ public final class Reader {
 
     // MARK: Viewing attachments and links
 
+    /// The attachments of a downloaded message, for the menu.
+    func cachedAttachments(of number: Int) -> [AttachmentInfo] {
+        cache.entry(number)?.rendered.attachments ?? []
+    }
+
+    /// `v`: the attachment menu, as mutt's.
     private func startView(_ number: Int) {
-        guard let entry = cache.entry(number) else { return }
-        let attachments = entry.rendered.attachments
-        guard !attachments.isEmpty else {
+        guard let entry = cache.entry(number), !entry.rendered.attachments.isEmpty else {
             notice = Notice(text: "Message \(number) has no attachments.", isError: false)
             return
         }
-        let list = attachments.prefix(4).map { "\($0.index) \($0.filename.isEmpty ? $0.mimeType : $0.filename)" }.joined(separator: ", ")
-        prompt = Prompt(purpose: .viewChoice(number: number), label: "View attachment (\(list)\(attachments.count > 4 ? ", …" : "")) [1]: ")
+        attachmentMenu = AttachmentMenu(number: number, selection: 0)
     }
 
-    private func view(_ number: Int, answer: String) {
-        let trimmed = answer.trimmingCharacters(in: .whitespaces)
-        guard let entry = cache.entry(number) else { return }
-        guard let index = Int(trimmed.isEmpty ? "1" : trimmed),
-              let info = entry.rendered.attachments.first(where: { $0.index == index }) else {
-            notice = Notice(text: "“\(answer)” is not an attachment number.", isError: true)
+    private func handleAttachments(_ input: Input) {
+        guard var menu = attachmentMenu, let action = action(for: input, in: .attachments) else { return }
+        guard let attachments = cache.entry(menu.number)?.rendered.attachments, !attachments.isEmpty else {
+            attachmentMenu = nil
             return
         }
+        let chosen = attachments[min(menu.selection, attachments.count - 1)]
+        switch action {
+        case .back:
+            attachmentMenu = nil
+            return
+        case .lineDown: menu.selection = min(menu.selection + 1, attachments.count - 1)
+        case .lineUp: menu.selection = max(menu.selection - 1, 0)
+        case .open: view(menu.number, chosen)
+        case .save: askSavePath(menu.number, attachment: chosen.index)
+        default: break
+        }
+        attachmentMenu = menu
+    }
+
+    private func view(_ number: Int, _ info: AttachmentInfo) {
+        guard let entry = cache.entry(number) else { return }
         do {
-            guard let part = try AttachmentSavePlan.one(index, in: entry.raw)?.entries.first else {
-                notice = Notice(text: "Attachment \(index) could not be decoded.", isError: true)
+            guard let part = try AttachmentSavePlan.one(info.index, in: entry.raw)?.entries.first else {
+                notice = Notice(text: "Attachment \(info.index) could not be decoded.", isError: true)
                 return
             }
             requests.append(.view(bytes: part.data(), name: AttachmentName.safe(info.filename), contentType: info.mimeType))

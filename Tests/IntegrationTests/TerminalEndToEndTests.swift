@@ -124,11 +124,11 @@ final class TerminalEndToEndTests: XCTestCase {
         try term.send("Enter")
         try term.waitFor(text: "see attached")
         try term.send("v")
-        try term.waitFor(text: "View attachment (1 part.bin) [1]:")
+        try term.waitFor(text: "Attachments of message 1")
         try term.send("Enter")
         try term.waitFor(text: "The command finished.")
         XCTAssertEqual(try String(contentsOf: out.appendingPathComponent("viewed"), encoding: .utf8), "viewed by mailcap")
-        try term.send("x")
+        try term.send("q", "x")
         try term.waitFor(text: "[exit 0]")
     }
 

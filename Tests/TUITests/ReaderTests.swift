@@ -345,7 +345,7 @@ final class ReaderIndexTests: XCTestCase {
                 .deletingLastPathComponent().appendingPathComponent("README.md"),
             encoding: .utf8)
         let lines = readme.components(separatedBy: "\n")
-        for (context, heading) in [(KeyContext.index, "| index | |"), (.pager, "| pager | |")] {
+        for (context, heading) in [(KeyContext.index, "| index | |"), (.pager, "| pager | |"), (.attachments, "| attachments | |")] {
             let rows = lines.drop { $0 != heading }.dropFirst(2).prefix { $0.hasPrefix("|") }
             XCTAssertFalse(rows.isEmpty, heading)
             // The keys are the backticked names in each row's first cell; `\|` is the | key.
@@ -869,14 +869,21 @@ final class ViewAndLinkTests: XCTestCase {
         return h
     }
 
-    func testVViewsTheChosenAttachmentDecoded() {
+    func testVListsTheAttachmentsAndEnterViewsTheSelectedOneDecoded() {
         let h = opened()
         h.type("v")
-        XCTAssertEqual(h.reader.prompt?.label, "View attachment (1 report.pdf) [1]: ")
-        h.type("\n")
+        XCTAssertEqual(h.reader.attachmentMenu, AttachmentMenu(number: 1, selection: 0))
+        let screen = h.screenText
+        XCTAssertTrue(screen.contains("Attachments of message 1"), screen)
+        XCTAssertTrue(screen.contains("report.pdf") && screen.contains("application/pdf"), screen)
+        h.type("j\n")
         XCTAssertEqual(h.reader.takeRequests(), [.view(bytes: Array("hello".utf8), name: "report.pdf", contentType: "application/pdf")])
-        h.type("v9\n")
-        XCTAssertTrue(h.screenText.contains("is not an attachment number"))
+        XCTAssertNotNil(h.reader.attachmentMenu, "the menu stays after viewing, as mutt's")
+        h.type("s")
+        XCTAssertEqual(h.reader.prompt?.label, "Save to: ")
+        h.type("\u{1B}q")
+        XCTAssertNil(h.reader.attachmentMenu)
+        XCTAssertEqual(h.reader.screen, .pager, "q leaves the menu, not the message")
     }
 
     func testLOpensTheNumberedLink() {
@@ -892,8 +899,8 @@ final class ViewAndLinkTests: XCTestCase {
         h.type("v")
         XCTAssertEqual(h.backend.calls.last, .fetchMessage(1, "uid-1"))
         h.reader.apply([.message(number: 1, raw: raw, rendered: MessageRenderer.render(raw))])
-        XCTAssertEqual(h.reader.prompt?.label, "View attachment (1 report.pdf) [1]: ")
-        XCTAssertTrue(h.screenText.contains("Subject number 1"), "still the index")
+        XCTAssertEqual(h.reader.attachmentMenu?.number, 1)
+        XCTAssertEqual(h.reader.screen, .index, "the menu is over the index")
     }
 }
 
