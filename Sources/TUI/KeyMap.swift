@@ -132,6 +132,7 @@ public struct KeyMap: Sendable {
             Binding(keys: c("J"), action: .nextMessage, summary: "next message", hint: "Next"),
             Binding(keys: c("K"), action: .previousMessage, summary: "previous message", hint: "Prev"),
             Binding(keys: c("d"), action: .mark, summary: "mark for deletion and show the next message", hint: "Mark"),
+            Binding(keys: c("t"), action: .tag, summary: "tag or untag the message", hint: nil),
             Binding(keys: c("u"), action: .unmark, summary: "remove the deletion mark", hint: nil),
             Binding(keys: c("N"), action: .toggleRead, summary: "mark the message unread or read", hint: nil),
             Binding(keys: c("F"), action: .toggleFlag, summary: "flag or unflag the message (!)", hint: nil),

@@ -424,6 +424,9 @@ public final class Reader {
             }
         case .unmark:
             if model.selectedRow?.number == current.number { model.unmarkSelected() }
+        case .tag:
+            guard model.selectedRow?.number == current.number else { return }
+            model.toggleTagSelected()
         case .toggleRead, .toggleFlag:
             // The pager stays on the message: its status line shows the change.
             guard let row = model.selectedRow, row.number == current.number else { return }

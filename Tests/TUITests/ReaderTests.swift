@@ -981,3 +981,18 @@ final class TaggedSaveAndPipeTests: XCTestCase {
         XCTAssertEqual(try String(contentsOf: directory.appendingPathComponent("message-2.eml"), encoding: .utf8), "two")
     }
 }
+
+/// Issue 18: `t` tags in the pager too, staying on the message.
+final class PagerTagTests: XCTestCase {
+    func testTInThePagerTagsTheShownMessage() {
+        let h = ReaderHarness(count: 3)
+        h.press(.enter)
+        h.deliver(3)
+        h.type("t")
+        XCTAssertEqual(h.reader.pager?.number, 3, "the pager stays")
+        XCTAssertEqual(h.reader.model.taggedRows.map(\.number), [3])
+        XCTAssertTrue(h.screenText.contains("[tagged]"), h.screenText)
+        h.type("t")
+        XCTAssertEqual(h.reader.model.taggedRows.map(\.number), [])
+    }
+}

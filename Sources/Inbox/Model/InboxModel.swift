@@ -443,9 +443,14 @@ public final class InboxModel {
 
     /// `t`: tags the selected message, or untags it when tagged, and moves on, as mutt does.
     public func toggleTagSelectedAndAdvance() {
+        toggleTagSelected()
+        moveSelection(by: 1)
+    }
+
+    /// `t` in the pager: tags or untags the message shown, which stays.
+    public func toggleTagSelected() {
         guard let row = selectedRow else { return }
         change(isTagged(row) ? .untag : .tag, at: [visible[selection]])
-        moveSelection(by: 1)
     }
 
     /// Opening a message (the pager shows it) reads it. Not an action to undo, as in mutt.
