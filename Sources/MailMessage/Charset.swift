@@ -270,7 +270,8 @@ public enum Charset {
         0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D, 0x017E, 0x0178,
     ]
 
-    private static func windows1252Scalar(_ b: UInt8) -> UInt32 {
+    /// The scalar windows-1252 gives byte `b`; also HTML's reading of `&#128;`–`&#159;`.
+    static func windows1252Scalar(_ b: UInt8) -> UInt32 {
         (0x80...0x9F).contains(b) ? cp1252High[Int(b) - 0x80] : UInt32(b)
     }
 

@@ -1708,18 +1708,11 @@ private enum HTMLEntity {
             return 0xFFFD
         case 0x80...0x9F:
             // Pages labelled Latin-1 but written in windows-1252 refer to its punctuation this way.
-            return windows1252[Int(value - 0x80)]
+            return Charset.windows1252Scalar(UInt8(value))
         default:
             return value
         }
     }
-
-    private static let windows1252: [UInt32] = [
-        0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
-        0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x8D, 0x017D, 0x8F,
-        0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
-        0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D, 0x017E, 0x0178,
-    ]
 
     /// HTML 4 Latin-1 names, U+00A0 to U+00FF in order; HTML accepts these without the `;`.
     private static let latin1 = [
