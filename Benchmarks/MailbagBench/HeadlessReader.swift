@@ -126,7 +126,7 @@ struct HeadlessReader {
         let security = config.security
         config.knownCapabilities = { try? await cache?.value?.knownCapabilities(security: security) }
         let opened = try await OpenedMailbox.logIn(
-            try await POP3Session.connect(config), user: user, password: password,
+            try await POP3Session.connect(config), user: user, credential: .password(password),
             cacheHoldsSummaries: (try? await cache?.value)??.holdsSummaries == true)
         try? await cache?.value?.rememberCapabilities(await opened.session.capabilitiesBeforeLogin, security: security)
         return opened

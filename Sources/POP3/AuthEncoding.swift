@@ -26,6 +26,31 @@ enum AuthEncoding {
         Data(value.utf8).base64EncodedString()
     }
 
+    /// Google's and Microsoft's XOAUTH2: `user=USER ^A auth=Bearer TOKEN ^A ^A`, base64.
+    static func xoauth2(user: String, token: String) -> String {
+        Data("user=\(user)\u{1}auth=Bearer \(token)\u{1}\u{1}".utf8).base64EncodedString()
+    }
+
+    /// RFC 7628 section 3.1: a GS2 header naming the user (`,` and `=` escaped as RFC 5801 says),
+    /// then `host=`, `port=` and `auth=Bearer TOKEN`, each ended by ^A, and a final ^A; base64.
+    static func oauthBearer(user: String, token: String, host: String, port: Int) -> String {
+        let authzid = user.replacingOccurrences(of: "=", with: "=3D").replacingOccurrences(of: ",", with: "=2C")
+        let message = "n,a=\(authzid),\u{1}host=\(host)\u{1}port=\(port)\u{1}auth=Bearer \(token)\u{1}\u{1}"
+        return Data(message.utf8).base64EncodedString()
+    }
+
+    /// RFC 7628 section 3.2.2: the JSON a server sends as a challenge when it refuses a token, as
+    /// `status` and `scope` for an error message; nil when the challenge is not such JSON.
+    static func bearerProblem(challenge: String) -> String? {
+        guard let decoded = Data(base64Encoded: challenge),
+              let object = try? JSONSerialization.jsonObject(with: decoded) as? [String: Any]
+        else { return nil }
+        let fields = ["status", "scope"].compactMap { key in
+            (object[key].map { "\($0)" }).map { "\(key) \($0)" }
+        }
+        return fields.isEmpty ? nil : fields.joined(separator: ", ")
+    }
+
     private static func hex(_ bytes: some Sequence<UInt8>) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var result = [UInt8]()

@@ -10,15 +10,27 @@ public enum ConnectionSecurity: String, Sendable, Equatable {
 
 /// Login methods, named as the server advertises them.
 public enum AuthMechanism: String, Sendable, CaseIterable {
+    /// RFC 7628: an OAuth 2.0 bearer token, with the host and port it is meant for.
+    case oauthBearer = "OAUTHBEARER"
+    /// Google's and Microsoft's bearer-token mechanism, older than RFC 7628 and the only one
+    /// Outlook.com takes.
+    case xoauth2 = "XOAUTH2"
     case saslPlain = "PLAIN"
     case saslLogin = "LOGIN"
     case cramMD5 = "CRAM-MD5"
     case apop = "APOP"
     case userPass = "USER"
 
-    /// Preference when the caller does not choose: challenge-response first, then SASL with the
-    /// password inside TLS, APOP, and USER/PASS last (RFC 5034, RFC 1939 section 7).
-    public static let strongestFirst: [AuthMechanism] = [.cramMD5, .saslPlain, .saslLogin, .apop, .userPass]
+    /// Preference when the caller does not choose: a bearer token (which expires and can be revoked
+    /// alone), then challenge-response, then SASL with the password inside TLS, APOP, and USER/PASS
+    /// last (RFC 5034, RFC 1939 section 7). A login only tries the ones its credential can serve
+    /// (`takesBearerToken`).
+    public static let strongestFirst: [AuthMechanism] = [
+        .oauthBearer, .xoauth2, .cramMD5, .saslPlain, .saslLogin, .apop, .userPass,
+    ]
+
+    /// Whether the mechanism sends an OAuth 2.0 bearer token rather than a password.
+    public var takesBearerToken: Bool { self == .oauthBearer || self == .xoauth2 }
 }
 
 public struct POP3Configuration: Sendable {

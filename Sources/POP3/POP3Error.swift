@@ -63,6 +63,11 @@ public enum POP3Error: Error, Sendable, Equatable, CustomStringConvertible, Loca
     case noUsableMechanism(offered: [String])
     /// `tried` names the mechanisms whose credentials were refused, in order.
     case authFailed(String, tried: [String] = [])
+    /// A bearer token refused twice, the second time fresh from the token source; `problem` is
+    /// what the server's JSON challenge said (`status …, scope …`), when it sent one.
+    case tokenRefused(String, tried: [String], problem: String?)
+    /// A bearer token to log in with, but the server offers neither OAUTHBEARER nor XOAUTH2.
+    case noOAuth2Mechanism(offered: [String])
     case inUse(String)
     case loginDelay(seconds: Int?, text: String)
     case sysTemp(String)
@@ -134,6 +139,17 @@ public enum POP3Error: Error, Sendable, Equatable, CustomStringConvertible, Loca
             let methods = tried.isEmpty ? "" : " (tried \(tried.joined(separator: ", ")))"
             return "The server rejected the user name or password\(methods)\(Self.quoting(text)); check your credentials, "
                 + "or choose the login method with --auth or the config's auth."
+        case .tokenRefused(let text, let tried, let problem):
+            let methods = tried.isEmpty ? "" : " with \(tried.joined(separator: ", "))"
+            let said = problem.map { " (\(Self.clean($0)))" } ?? ""
+            return "The server refused the OAuth2 token\(methods), also a fresh one from the token command\(said)"
+                + "\(Self.quoting(text)); check that oauth2_token_command prints an access token (not a refresh token) "
+                + "for this very user, granted the provider's mail scope (Gmail: https://mail.google.com/, "
+                + "Outlook.com: https://outlook.office.com/POP.AccessAsUser.All), and that POP is enabled for the mailbox."
+        case .noOAuth2Mechanism(let offered):
+            let list = offered.isEmpty ? "none" : offered.joined(separator: ", ")
+            return "The server offers no OAuth2 login (XOAUTH2 or OAUTHBEARER; it offers: \(list)); "
+                + "remove oauth2_token_command to log in with a password."
         case .inUse(let text):
             return
                 "The mailbox is locked by another session (another mail client may be connected)\(Self.quoting(text)); "
@@ -210,8 +226,10 @@ public enum POP3Error: Error, Sendable, Equatable, CustomStringConvertible, Loca
 extension POP3Error {
     /// The server refused the credentials.
     public var isAuthFailure: Bool {
-        if case .authFailed = self { return true }
-        return false
+        switch self {
+        case .authFailed, .tokenRefused: true
+        default: false
+        }
     }
 
     /// A login failure that capabilities remembered from an earlier visit could explain: the server
@@ -219,7 +237,7 @@ extension POP3Error {
     /// failure has other causes.
     var mayComeFromStaleCapabilities: Bool {
         switch self {
-        case .authFailed, .serverError, .noUsableMechanism: true
+        case .authFailed, .serverError, .noUsableMechanism, .noOAuth2Mechanism: true
         default: false
         }
     }

@@ -113,11 +113,21 @@ public actor POP3Session {
     /// - Returns: the replies to `then`, in order.
     @discardableResult
     public func login(user: String, password: String, then: [POP3Command] = []) async throws -> [PendingReply] {
+        try await login(user: user, credential: .password(password), then: then)
+    }
+
+    /// Logs in as `login(user:password:then:)` does, with the mechanisms `credential` can serve: a
+    /// bearer token only with OAUTHBEARER and XOAUTH2, a password only with the others. A refused
+    /// token is asked for afresh once and tried once more with the same mechanism; a second
+    /// refusal is `POP3Error.tokenRefused`.
+    @discardableResult
+    public func login(user: String, credential: Credential, then: [POP3Command] = []) async throws -> [PendingReply] {
         try await exclusively {
             guard state == .authorization else { throw POP3Error.wrongState(command: "login", state: state) }
             guard isEncrypted || configuration.allowPlaintext else { throw POP3Error.plaintextNotAllowed }
-            for (name, value) in [("user name", user), ("password", password)]
-            where value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 }) {
+            var secrets = [("user name", user)]
+            if case .password(let password) = credential { secrets.append(("password", password)) }
+            for (name, value) in secrets where value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 }) {
                 throw POP3Error.invalidArgument("the \(name) contains a line break or NUL character")
             }
             guard !user.isEmpty else { throw POP3Error.invalidArgument("the user name is empty") }
@@ -125,12 +135,15 @@ public actor POP3Session {
                 throw POP3Error.invalidArgument("only STAT, LIST, UIDL, TOP, RETR, DELE, RSET and NOOP can follow a login")
             }
 
-            // Before any credential is written: a server may echo it in any reply that follows.
-            await connection.redact(Redaction(password: password, user: user, apopTimestamp: greeting.apopTimestamp))
+            // Before any credential is written: a server may echo it in any reply that follows. A
+            // token is registered as it arrives (`bearerToken`).
+            if case .password(let password) = credential {
+                await connection.redact(Redaction(password: password, user: user, apopTimestamp: greeting.apopTimestamp))
+            }
             var attempts = LoginAttempts()
             var capabilitiesAfterLogin: Capabilities?
             do {
-                capabilitiesAfterLogin = try await authenticate(user: user, password: password, then: then, attempts: &attempts)
+                capabilitiesAfterLogin = try await authenticate(user: user, credential: credential, then: then, attempts: &attempts)
             } catch let error as POP3Error where capabilitiesAreRemembered && error.mayComeFromStaleCapabilities {
                 do {
                     capabilitiesBeforeLogin = try await Self.fetchCapabilities(connection)
@@ -139,8 +152,8 @@ public actor POP3Session {
                 }
                 capabilities = Self.usable(capabilitiesBeforeLogin, configuration)
                 capabilitiesAreRemembered = false
-                guard loginCandidates().contains(where: { !attempts.tried.contains($0) }) else { throw error }
-                capabilitiesAfterLogin = try await authenticate(user: user, password: password, then: then, attempts: &attempts)
+                guard loginCandidates(for: credential).contains(where: { !attempts.tried.contains($0) }) else { throw error }
+                capabilitiesAfterLogin = try await authenticate(user: user, credential: credential, then: then, attempts: &attempts)
             }
             state = .transaction
             // RFC 2449 section 5: capabilities (EXPIRE, LOGIN-DELAY, PIPELINING…) may differ after login.
@@ -170,11 +183,12 @@ public actor POP3Session {
         return offered
     }
 
-    private func loginCandidates() -> [AuthMechanism] {
-        let allowed = configuration.allowedMechanisms ?? AuthMechanism.strongestFirst
+    private func loginCandidates(for credential: Credential) -> [AuthMechanism] {
+        let bearer = if case .bearerToken = credential { true } else { false }
+        let allowed = (configuration.allowedMechanisms ?? AuthMechanism.strongestFirst).filter { $0.takesBearerToken == bearer }
         let offered = allowed.filter { mechanism in
             switch mechanism {
-            case .cramMD5, .saslPlain, .saslLogin: return capabilities.sasl.contains(mechanism.rawValue)
+            case .oauthBearer, .xoauth2, .cramMD5, .saslPlain, .saslLogin: return capabilities.sasl.contains(mechanism.rawValue)
             case .apop: return greeting.apopTimestamp != nil
             case .userPass: return capabilities.user
             }
@@ -197,30 +211,113 @@ public actor POP3Session {
         var lastRefusal = ""
         /// A mechanism refused before any credential was sent, for when nothing else is left.
         var unavailable: POP3Error?
+        /// The bearer token of the moment, once asked for.
+        var token: String?
+        /// Whether the token was asked for afresh after a refusal; it is only once per login.
+        var refreshedToken = false
+        /// What the server's JSON challenge to the last refused token says (RFC 7628 section 3.2.2).
+        var tokenProblem: String?
     }
 
     /// Tries the candidates not tried yet, in order, until one logs in. Returns the capabilities
     /// after login when they came with the login itself. A busy mailbox, a login delay or a
     /// system failure ends the login at once: another mechanism would meet the same.
     private func authenticate(
-        user: String, password: String, then: [POP3Command], attempts: inout LoginAttempts
+        user: String, credential: Credential, then: [POP3Command], attempts: inout LoginAttempts
     ) async throws -> Capabilities? {
-        let candidates = loginCandidates().filter { !attempts.tried.contains($0) }
+        let candidates = loginCandidates(for: credential).filter { !attempts.tried.contains($0) }
         guard !candidates.isEmpty || !attempts.tried.isEmpty else {
+            if case .bearerToken = credential { throw POP3Error.noOAuth2Mechanism(offered: offeredMechanisms()) }
             throw POP3Error.noUsableMechanism(offered: offeredMechanisms())
         }
         for mechanism in candidates {
             do {
-                return try await authenticate(mechanism, user: user, password: password, then: then)
+                switch credential {
+                case .password(let password):
+                    return try await authenticate(mechanism, user: user, password: password, then: then)
+                case .bearerToken(let fetch):
+                    return try await authenticate(mechanism, user: user, token: fetch, then: then, attempts: &attempts)
+                }
             } catch let refused as MechanismRefused {
                 attempts.unavailable = .serverError(command: "AUTH \(mechanism.rawValue)", text: refused.status.shownText)
             } catch POP3Error.authFailed(let text, _) {
                 attempts.tried.append(mechanism)
                 attempts.lastRefusal = text
+                // Both mechanisms carry the same token to the same check: once a fresh one is
+                // refused, another mechanism would only cost the user another failed login.
+                if attempts.refreshedToken { break }
             }
         }
         if attempts.tried.isEmpty, let unavailable = attempts.unavailable { throw unavailable }
+        if case .bearerToken = credential {
+            throw POP3Error.tokenRefused(attempts.lastRefusal, tried: attempts.tried.map(\.rawValue), problem: attempts.tokenProblem)
+        }
         throw POP3Error.authFailed(attempts.lastRefusal, tried: attempts.tried.map(\.rawValue))
+    }
+
+    /// A bearer-token login with `mechanism`: a refused token has most likely expired, so a fresh
+    /// one is asked for and tried once more.
+    private func authenticate(
+        _ mechanism: AuthMechanism, user: String, token fetch: @Sendable () async throws -> String, then: [POP3Command],
+        attempts: inout LoginAttempts
+    ) async throws -> Capabilities? {
+        let token = if let token = attempts.token { token } else { try await bearerToken(fetch, user: user, attempts: &attempts) }
+        do {
+            return try await authenticate(mechanism, user: user, token: token, then: then, attempts: &attempts)
+        } catch POP3Error.authFailed where !attempts.refreshedToken {
+            attempts.refreshedToken = true
+            let fresh = try await bearerToken(fetch, user: user, attempts: &attempts)
+            return try await authenticate(mechanism, user: user, token: fresh, then: then, attempts: &attempts)
+        }
+    }
+
+    /// Asks `fetch` for a token and masks it, and the responses carrying it, before it is sent.
+    private func bearerToken(
+        _ fetch: @Sendable () async throws -> String, user: String, attempts: inout LoginAttempts
+    ) async throws -> String {
+        let token = try await fetch()
+        // RFC 6750 section 2.1: a token is printable ASCII without spaces; anything else would
+        // break the ^A-separated message, or smuggle a command into it.
+        guard !token.isEmpty, token.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
+            throw POP3Error.invalidArgument("the OAuth2 token is empty or contains spaces or control characters")
+        }
+        redaction = redaction.merging(
+            Redaction(bearerToken: token, user: user, host: configuration.host, port: configuration.port))
+        await connection.redact(redaction)
+        attempts.token = token
+        return token
+    }
+
+    /// Every bearer token this session has been given, masked in what the server says.
+    private var redaction = Redaction.none
+
+    /// One OAUTHBEARER or XOAUTH2 exchange. A refused token comes back as a `+ ` challenge holding
+    /// JSON (RFC 7628 section 3.2.2; Google's and Microsoft's XOAUTH2 alike), which the client must
+    /// answer before the server sends its `-ERR`: OAUTHBEARER with a lone ^A (section 3.2.3),
+    /// XOAUTH2 with an empty line, as Google documents it.
+    private func authenticate(
+        _ mechanism: AuthMechanism, user: String, token: String, then: [POP3Command], attempts: inout LoginAttempts
+    ) async throws -> Capabilities? {
+        configuration.onStage?(.loggingIn(mechanism))
+        let response = mechanism == .xoauth2
+            ? AuthEncoding.xoauth2(user: user, token: token)
+            : AuthEncoding.oauthBearer(user: user, token: token, host: configuration.host, port: configuration.port)
+        let reply: POP3Reply
+        // RFC 5034 section 4 + RFC 2449 section 4: the initial response only if the line fits 255
+        // octets, which a real provider's token never does.
+        if "AUTH \(mechanism.rawValue) \(response)\r\n".utf8.count <= 255 {
+            reply = try await send(.auth(mechanism: mechanism.rawValue, initialResponse: response))
+        } else {
+            try await expectChallenge(send(.auth(mechanism: mechanism.rawValue, initialResponse: nil)), beforeCredentials: true)
+            reply = try await send(.saslResponse(response))
+        }
+        if case .continuation(let challenge) = reply {
+            attempts.tokenProblem = AuthEncoding.bearerProblem(challenge: challenge).map(redaction.apply)
+            try await finishLogin(send(.saslResponse(mechanism == .oauthBearer ? AuthEncoding.login("\u{1}") : "")))
+        } else {
+            try await finishLogin(reply)
+        }
+        return try await loggedIn(then: then)
     }
 
     /// Returns the capabilities after login when they came with the login itself.
@@ -232,6 +329,9 @@ public actor POP3Session {
         }
         configuration.onStage?(.loggingIn(mechanism))
         switch mechanism {
+        case .oauthBearer, .xoauth2:
+            // `loginCandidates` offers these to a bearer token only.
+            throw POP3Error.noUsableMechanism(offered: offeredMechanisms())
         case .saslPlain:
             let message = AuthEncoding.plain(user: user, password: password)
             // RFC 5034 section 4 + RFC 2449 section 4: the initial response only if the line fits 255 octets.
@@ -272,6 +372,11 @@ public actor POP3Session {
     /// and `then` go out in one write. Returns the capabilities after login when they came along.
     private func completeLogin(_ command: POP3Command, then: [POP3Command]) async throws -> Capabilities? {
         try await finishLogin(send(command))
+        return try await loggedIn(then: then)
+    }
+
+    /// What follows the server's acceptance of a login (see `completeLogin`).
+    private func loggedIn(then: [POP3Command]) async throws -> Capabilities? {
         loggedInAt = .now
         guard capabilities.pipelining && capabilities.advertised else { return nil }
         let replies = try await sendPipelined([.capa] + then)

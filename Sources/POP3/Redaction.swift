@@ -22,19 +22,45 @@ struct Redaction: Sendable {
     /// masking the password itself wherever it appears (in `timestamp + password`, say).
     init(password: String, user: String, apopTimestamp: String?) {
         guard !password.isEmpty else {
-            secrets = []
+            self.init()
             return
         }
         var encoded = [AuthEncoding.login(password), AuthEncoding.plain(user: user, password: password)]
         if let apopTimestamp { encoded.append(AuthEncoding.login(apopTimestamp + password)) }
-        // An echo may drop base64's padding; the unpadded form matches both. The password itself
+        self.init(secret: password, encoded: encoded)
+    }
+
+    /// A bearer token, and the XOAUTH2 and OAUTHBEARER responses that carry it.
+    init(bearerToken token: String, user: String, host: String, port: Int) {
+        guard !token.isEmpty else {
+            self.init()
+            return
+        }
+        self.init(secret: token, encoded: [
+            AuthEncoding.xoauth2(user: user, token: token),
+            AuthEncoding.oauthBearer(user: user, token: token, host: host, port: port),
+        ])
+    }
+
+    private init(secret: String, encoded: [String]) {
+        // An echo may drop base64's padding; the unpadded form matches both. The secret itself
         // keeps any "=" it has.
         let unpadded = encoded.map { String($0.reversed().drop { $0 == "=" }.reversed()) }
-        secrets = Array(Set([password] + unpadded)).sorted { $0.count > $1.count }
+        secrets = Array(Set([secret] + unpadded)).sorted { $0.count > $1.count }
+    }
+
+    private init(secrets: [String]) {
+        self.secrets = secrets
     }
 
     private init() {
         secrets = []
+    }
+
+    /// Both redactions' secrets: a refreshed token joins the one it replaces, which the server
+    /// may still quote.
+    func merging(_ other: Redaction) -> Redaction {
+        Redaction(secrets: Array(Set(secrets + other.secrets)).sorted { $0.count > $1.count })
     }
 
     func apply(_ text: String) -> String {
@@ -52,6 +78,8 @@ struct Redaction: Sendable {
         case .greetingRejected(let text): return .greetingRejected(apply(text))
         case .stlsRefused(let text): return .stlsRefused(apply(text))
         case .authFailed(let text, let tried): return .authFailed(apply(text), tried: tried)
+        case .tokenRefused(let text, let tried, let problem):
+            return .tokenRefused(apply(text), tried: tried, problem: problem.map(apply))
         case .inUse(let text): return .inUse(apply(text))
         case .loginDelay(let seconds, let text): return .loginDelay(seconds: seconds, text: apply(text))
         case .sysTemp(let text): return .sysTemp(apply(text))

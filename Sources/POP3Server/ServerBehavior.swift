@@ -14,7 +14,8 @@ public struct ServerBehavior: Sendable {
     public var capaFails: Bool
     /// Whether the generated CAPA advertises PIPELINING (pipelined input is processed in order either way).
     public var pipelining: Bool
-    /// SASL mechanisms advertised and accepted by AUTH (PLAIN, LOGIN and CRAM-MD5 are implemented).
+    /// SASL mechanisms advertised and accepted by AUTH (PLAIN, LOGIN, CRAM-MD5, XOAUTH2 and
+    /// OAUTHBEARER are implemented).
     public var saslMechanisms: [String]
     /// Whether STLS is advertised and accepted on a plaintext listener of a server that has TLS.
     public var offerSTLS: Bool
@@ -55,6 +56,9 @@ public struct ServerBehavior: Sendable {
     /// (the PASS argument, the APOP arguments, the SASL response and what it decodes to), as
     /// careless servers do.
     public var echoCredentials: Bool
+    /// The OAuth2 bearer tokens XOAUTH2 and OAUTHBEARER accept, each for the user it was issued
+    /// to; any other token is refused with an RFC 7628 JSON challenge.
+    public var bearerTokens: [String: String]
 
     public struct RETRDrop: Sendable, Equatable {
         public var message: Int
@@ -88,7 +92,8 @@ public struct ServerBehavior: Sendable {
         refuseAPOP: Bool = false,
         dropOn: (command: String, times: Int)? = nil,
         drip: (command: String, interval: Duration)? = nil,
-        echoCredentials: Bool = false
+        echoCredentials: Bool = false,
+        bearerTokens: [String: String] = [:]
     ) {
         self.greetingOverride = greetingOverride
         self.apopTimestamp = apopTimestamp
@@ -112,6 +117,7 @@ public struct ServerBehavior: Sendable {
         self.rawReplies = rawReplies
         self.drip = drip
         self.echoCredentials = echoCredentials
+        self.bearerTokens = bearerTokens
     }
 
     static func matches(_ line: String, pattern: String) -> Bool {

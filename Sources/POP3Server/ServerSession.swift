@@ -28,6 +28,9 @@ final class ServerSession {
         case loginUser
         case loginPassword(user: String)
         case cramMD5(challenge: String)
+        case bearer(mechanism: String)
+        /// A token was refused with a JSON challenge; the client's answer to it ends the exchange.
+        case bearerRefused(user: String, sent: String)
     }
 
     private struct Transaction {
@@ -39,7 +42,7 @@ final class ServerSession {
         }
     }
 
-    private static let implemented: Set<String> = ["PLAIN", "LOGIN", "CRAM-MD5"]
+    private static let implemented: Set<String> = ["PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2", "OAUTHBEARER"]
 
     var losesInputWithLogin: Bool { behavior.losesInputWithLogin }
 
@@ -211,6 +214,12 @@ final class ServerSession {
                 return [reply("+ " + Self.base64("Username:"))]
             }
             return continueSASL(.loginUser, response: initial)
+        case "XOAUTH2", "OAUTHBEARER":
+            guard let initial else {
+                state = .sasl(.bearer(mechanism: mechanism))
+                return [reply("+ ")]
+            }
+            return continueSASL(.bearer(mechanism: mechanism), response: initial)
         default:
             guard initial == nil else { return [reply("-ERR CRAM-MD5 does not take an initial response")] }
             let challenge = "<\(number).\(UInt32.random(in: 1...UInt32.max))@mailbag.test>"
@@ -220,6 +229,10 @@ final class ServerSession {
     }
 
     private func continueSASL(_ step: SASLStep, response: String) -> [SessionOutput] {
+        if case .bearerRefused(let user, let sent) = step {
+            // RFC 7628 section 3.2.3: whatever answers the error challenge, the login has failed.
+            return finishLogin(user: user, valid: false, sent: sent)
+        }
         if response == "*" {
             state = .authorization(user: nil)
             return [reply("-ERR Authentication cancelled")]
@@ -252,7 +265,35 @@ final class ServerSession {
             let digest = text[text.index(after: space)...].lowercased()
             let valid = store.users[user].map { Self.hmacMD5Hex(key: $0, message: challenge) == digest } ?? false
             return finishLogin(user: user, valid: valid, sent: sent)
+        case .bearer(let mechanism):
+            let (user, token) = Self.bearerFields(String(decoding: decoded, as: UTF8.self), mechanism: mechanism)
+            if let token, let user, behavior.bearerTokens[token] == user {
+                return finishLogin(user: user, valid: true, sent: sent)
+            }
+            state = .sasl(.bearerRefused(user: user ?? "", sent: sent))
+            return [reply("+ " + Self.base64(#"{"status":"invalid_token","scope":"pop3"}"#))]
+        case .bearerRefused:
+            return []
         }
+    }
+
+    /// The user and token of an XOAUTH2 (`user=U^Aauth=Bearer T^A^A`) or OAUTHBEARER
+    /// (`n,a=U,^Ahost=H^Aport=P^Aauth=Bearer T^A^A`) message.
+    private static func bearerFields(_ message: String, mechanism: String) -> (user: String?, token: String?) {
+        var fields = message.split(separator: "\u{1}", omittingEmptySubsequences: true).map(String.init)
+        var user: String?
+        if mechanism == "OAUTHBEARER", !fields.isEmpty {
+            let header = fields.removeFirst().split(separator: ",", omittingEmptySubsequences: false)
+            guard header.count >= 2, header[0] == "n", header[1].hasPrefix("a=") else { return (nil, nil) }
+            user = String(header[1].dropFirst(2)).replacingOccurrences(of: "=2C", with: ",")
+                .replacingOccurrences(of: "=3D", with: "=")
+        }
+        var token: String?
+        for field in fields {
+            if field.hasPrefix("user=") { user = String(field.dropFirst(5)) }
+            if field.hasPrefix("auth=Bearer ") { token = String(field.dropFirst(12)) }
+        }
+        return (user, token)
     }
 
     /// - Parameter sent: the credential as the client sent it, for `ServerBehavior.echoCredentials`.

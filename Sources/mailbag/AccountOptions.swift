@@ -17,6 +17,11 @@ struct AccountOptions: ParsableArguments {
         "Shell command whose first line of output is the password (run with /bin/sh -c).", valueName: "cmd"))
     var passwordCommand: String?
 
+    @Option(name: .customLong("oauth2-token-command"), help: ArgumentHelp(
+        "Shell command whose first line of output is an OAuth2 access token, to log in with OAUTHBEARER or XOAUTH2 instead of a password (Gmail, Outlook.com); run again for a fresh token when the server refuses one.",
+        valueName: "cmd"))
+    var oauth2TokenCommand: String?
+
     @Option(name: .customLong("ca-file"), help: ArgumentHelp(
         "PEM file with an extra certificate authority to trust besides the system store.", valueName: "pem"))
     var caFile: String?
@@ -108,7 +113,14 @@ struct AccountOptions: ParsableArguments {
             account = try file.resolve(name: target ?? self.account)
         }
         if let caFile { account.caFile = caFile }
-        if let passwordCommand { account.passwordCommand = passwordCommand }
+        if let passwordCommand {
+            account.passwordCommand = passwordCommand
+            account.oauth2TokenCommand = nil
+        }
+        if let oauth2TokenCommand {
+            account.oauth2TokenCommand = oauth2TokenCommand
+            account.passwordCommand = nil
+        }
         if let timeout { account.timeout = .milliseconds(Int64(timeout * 1000)) }
         if let mechanisms = try mechanisms() { account.authMechanisms = mechanisms }
         if noPipelining { account.pipelining = false }
@@ -140,17 +152,25 @@ struct ResolvedAccount: Sendable {
 
     var displayName: String { "\(settings.user)@\(settings.host)" }
 
-    func password() async throws -> String {
-        try await PasswordSource(command: settings.passwordCommand).password(user: settings.user, host: settings.host)
+    /// Whether the credential comes from a command rather than from the user at the terminal.
+    var credentialFromCommand: Bool { settings.passwordCommand != nil || settings.oauth2TokenCommand != nil }
+
+    /// A token command's tokens (the session asks for each when it needs it), else the password.
+    func credential() async throws -> Credential {
+        if let command = settings.oauth2TokenCommand {
+            return .bearerToken { try await OAuth2TokenCommand(command: command).token() }
+        }
+        return .password(
+            try await PasswordSource(command: settings.passwordCommand).password(user: settings.user, host: settings.host))
     }
 
     /// Connects and logs in. The password is asked for only after the connection is secure, so a
     /// server that cannot do TLS never costs the user a password prompt. With a `cache` (from
     /// `openingHeaderCache`, opened or not yet), the capabilities it remembers spare the round
     /// trip that asks for them.
-    func openSession(password known: String? = nil, cache: Task<HeaderCache?, Never>? = nil) async throws -> POP3Session {
-        try await open(password: known, cache: cache) { session, password in
-            try await session.login(user: settings.user, password: password)
+    func openSession(credential known: Credential? = nil, cache: Task<HeaderCache?, Never>? = nil) async throws -> POP3Session {
+        try await open(credential: known, cache: cache) { session, credential in
+            try await session.login(user: settings.user, credential: credential)
             return nil
         }.session
     }
@@ -158,17 +178,17 @@ struct ResolvedAccount: Sendable {
     /// Connects and logs in for the index: what the load asks first goes out right behind the
     /// login's answer.
     func openMailbox(
-        password known: String? = nil, cache: Task<HeaderCache?, Never>? = nil, onStage: (@Sendable (LoginStage) -> Void)? = nil
+        credential known: Credential? = nil, cache: Task<HeaderCache?, Never>? = nil, onStage: (@Sendable (LoginStage) -> Void)? = nil
     ) async throws -> OpenedMailbox {
-        try await open(password: known, cache: cache, onStage: onStage) { session, password in
+        try await open(credential: known, cache: cache, onStage: onStage) { session, credential in
             try await OpenedMailbox.logIn(
-                session, user: settings.user, password: password, cacheHoldsSummaries: await cache?.value?.holdsSummaries == true)
+                session, user: settings.user, credential: credential, cacheHoldsSummaries: await cache?.value?.holdsSummaries == true)
         }.opened
     }
 
     private func open(
-        password known: String?, cache: Task<HeaderCache?, Never>?, onStage: (@Sendable (LoginStage) -> Void)? = nil,
-        logIn: (POP3Session, String) async throws -> OpenedMailbox?
+        credential known: Credential?, cache: Task<HeaderCache?, Never>?, onStage: (@Sendable (LoginStage) -> Void)? = nil,
+        logIn: (POP3Session, Credential) async throws -> OpenedMailbox?
     ) async throws -> (session: POP3Session, opened: OpenedMailbox) {
         var configuration = settings.pop3Configuration(trace: trace)
         configuration.onStage = onStage
@@ -177,7 +197,7 @@ struct ResolvedAccount: Sendable {
         let session = try await POP3Session.connect(configuration)
         let opened: OpenedMailbox
         do {
-            let secret = if let known { known } else { try await password() }
+            let secret = if let known { known } else { try await credential() }
             opened = try await logIn(session, secret) ?? OpenedMailbox(session: session, sentAfterLogin: [:])
         } catch {
             await session.close()

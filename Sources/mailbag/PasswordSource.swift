@@ -17,17 +17,14 @@ struct PasswordSource {
     /// A password manager may ask for its own passphrase on the terminal (pinentry), so the
     /// command gets minutes, not seconds; what it prints is bounded all the same.
     private func run(_ command: String) async throws -> String {
-        let bytes: [UInt8]
+        let line: String?
         do {
-            bytes = try await ExternalCommand(command).capture(timeout: .seconds(120), outputLimit: 64 << 10)
+            line = try await ExternalCommand(command).firstLine(timeout: .seconds(120), outputLimit: 64 << 10)
         } catch {
             throw PasswordError.commandFailed(error.description)
         }
-        let text = String(decoding: bytes, as: UTF8.self)
-        guard let line = text.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init),
-              !line.isEmpty
-        else { throw PasswordError.commandFailed("it printed no password") }
-        return line.hasSuffix("\r") ? String(line.dropLast()) : line
+        guard let line else { throw PasswordError.commandFailed("it printed no password") }
+        return line
     }
 
     private func prompt(_ text: String) throws -> String {

@@ -65,7 +65,7 @@ struct Read: ParsableCommand {
                 var staged = config
                 staged.onStage = onStage
                 return try await OpenedMailbox.logIn(
-                    try await POP3Session.connect(staged), user: DemoMailbox.user, password: DemoMailbox.password, cacheHoldsSummaries: false)
+                    try await POP3Session.connect(staged), user: DemoMailbox.user, credential: .password(DemoMailbox.password), cacheHoldsSummaries: false)
             })
         } else {
             first = try Self.readerAccount(try options.resolve(target), htmlConverter: htmlConverter)
@@ -117,7 +117,7 @@ struct Read: ParsableCommand {
         var backend: POP3Backend
     }
 
-    /// The backend for one account. With a password command the reader comes up at once and
+    /// The backend for one account. With a password or token command the reader comes up at once and
     /// the backend logs in; a typed password is asked for, and tried, first (the terminal is
     /// the user's then, at start or while `c` opens another account), so a wrong one can be
     /// typed again at a normal prompt; reconnections reuse the one that worked.
@@ -125,12 +125,12 @@ struct Read: ParsableCommand {
         let headerCache = resolved.openingHeaderCache()
         let open: POP3Backend.Opener
         var loggedIn: OpenedMailbox?
-        if resolved.settings.passwordCommand != nil {
+        if resolved.credentialFromCommand {
             open = { onStage in try await resolved.openMailbox(cache: headerCache, onStage: onStage) }
         } else {
-            let (session, password) = try logIn(resolved, cache: headerCache)
+            let (session, credential) = try logIn(resolved, cache: headerCache)
             loggedIn = session
-            open = { onStage in try await resolved.openMailbox(password: password, cache: headerCache, onStage: onStage) }
+            open = { onStage in try await resolved.openMailbox(credential: credential, cache: headerCache, onStage: onStage) }
         }
         var backendOptions = POP3Backend.Options()
         backendOptions.headerCache = try blocking { await headerCache?.value }
@@ -147,14 +147,14 @@ struct Read: ParsableCommand {
 extension Read {
     /// Logs in, offering to retype a password the server rejects ([AUTH]) when it came from the
     /// prompt. Other refusals ([IN-USE], [LOGIN-DELAY], [SYS/TEMP]) say what to wait for instead.
-    static func logIn(_ account: ResolvedAccount, cache: Task<HeaderCache?, Never>?) throws -> (OpenedMailbox, String) {
+    static func logIn(_ account: ResolvedAccount, cache: Task<HeaderCache?, Never>?) throws -> (OpenedMailbox, Credential) {
         var attempt = 1
         while true {
-            let password = try blocking { try await account.password() }
+            let credential = try blocking { try await account.credential() }
             do {
                 let onStage: @Sendable (LoginStage) -> Void = { Console.warn(DisplayText($0.description)) }
-                return (try blocking { try await account.openMailbox(password: password, cache: cache, onStage: onStage) }, password)
-            } catch let error as POP3Error where error.isAuthFailure && account.settings.passwordCommand == nil && attempt < 3 {
+                return (try blocking { try await account.openMailbox(credential: credential, cache: cache, onStage: onStage) }, credential)
+            } catch let error as POP3Error where error.isAuthFailure && !account.credentialFromCommand && attempt < 3 {
                 Console.warn(DisplayText(error.description + " Try again."))
                 attempt += 1
             }

@@ -130,9 +130,9 @@ final class ConfigTests: XCTestCase {
         for line in ExampleConfig.text.split(separator: "\n") {
             XCTAssertLessThanOrEqual(line.count, 76, "keeps `--help` unwrapped on an 80-column terminal: \(line)")
         }
-        let written = Set(ExampleConfig.text.split(whereSeparator: { !($0.isLetter || $0 == "_") }).map(String.init))
+        let written = Set(ExampleConfig.text.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "_") }).map(String.init))
         for key in ["default_account", "theme", "html_converter", "large_message_threshold", "host", "port", "user",
-                    "security", "allow_plaintext", "auth", "password_command", "ca_file", "timeout", "keepalive",
+                    "security", "allow_plaintext", "auth", "password_command", "oauth2_token_command", "ca_file", "timeout", "keepalive",
                     "cache_bodies", "body_cache_limit", "pipelining", "max_message_size"] {
             XCTAssertTrue(written.contains(key), "the example documents \(key)")
         }
@@ -299,10 +299,10 @@ final class ConfigTests: XCTestCase {
             auth = []
             """)
         XCTAssertEqual(problems.map(\.description), [
-            "\(configPath):6:3: error: `SCRAM-SHA-256` is not a login mechanism Mailbag knows (use some of: CRAM-MD5, PLAIN, LOGIN, APOP, USER)",
+            "\(configPath):6:3: error: `SCRAM-SHA-256` is not a login mechanism Mailbag knows (use some of: OAUTHBEARER, XOAUTH2, CRAM-MD5, PLAIN, LOGIN, APOP, USER)",
             "\(configPath):7:3: error: `PLAIN` is listed twice in `auth` (remove the second one)",
             "\(configPath):8:3: error: `auth` entries must be strings, not an integer (write it like `auth = [\"CRAM-MD5\", \"PLAIN\"]`)",
-            "\(configPath):13:1: error: `auth` is empty, so no way to log in would be allowed (list mechanisms from: CRAM-MD5, PLAIN, LOGIN, APOP, USER, or remove `auth` to allow every one, strongest first)",
+            "\(configPath):13:1: error: `auth` is empty, so no way to log in would be allowed (list mechanisms from: OAUTHBEARER, XOAUTH2, CRAM-MD5, PLAIN, LOGIN, APOP, USER, or remove `auth` to allow every one, strongest first)",
         ])
     }
 
@@ -341,7 +341,7 @@ final class ConfigTests: XCTestCase {
                 "\(configPath):4:1: error: unknown key `prot` in [accounts.work] (did you mean `port`?)",
                 "\(configPath):6:1: error: account `home` has no host (add host = \"mail.example.org\" under [accounts.home])",
                 "\(configPath):6:1: error: account `home` has no user (add user = \"alice@example.org\" under [accounts.home])",
-                "\(configPath):7:1: error: unknown key `server` in [accounts.home] (remove it; the keys here are: host, port, user, security, allow_plaintext, auth, password_command, ca_file, timeout, keepalive, theme, html_converter, large_message_threshold, cache_bodies, body_cache_limit, pipelining, max_message_size, check_interval)",
+                "\(configPath):7:1: error: unknown key `server` in [accounts.home] (remove it; the keys here are: host, port, user, security, allow_plaintext, auth, password_command, oauth2_token_command, ca_file, timeout, keepalive, theme, html_converter, large_message_threshold, cache_bodies, body_cache_limit, pipelining, max_message_size, check_interval)",
             ])
         XCTAssertEqual(onlyProblem("""
             [accounts]
@@ -371,7 +371,7 @@ final class ConfigTests: XCTestCase {
             "auth = [ \"PLAIN\", # a comment, with a comma",
             "  \"NTLM\" ]",
         ].joined(separator: "\r\n")
-        XCTAssertEqual(onlyProblem(text), "\(configPath):6:3: error: `NTLM` is not a login mechanism Mailbag knows (use some of: CRAM-MD5, PLAIN, LOGIN, APOP, USER)")
+        XCTAssertEqual(onlyProblem(text), "\(configPath):6:3: error: `NTLM` is not a login mechanism Mailbag knows (use some of: OAUTHBEARER, XOAUTH2, CRAM-MD5, PLAIN, LOGIN, APOP, USER)")
     }
 
     func testSyntaxErrorCarriesTOMLKitsLineAndColumn() {

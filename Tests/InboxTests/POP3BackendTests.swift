@@ -78,7 +78,7 @@ final class POP3BackendTests: XCTestCase {
             var staged = config
             staged.onStage = onStage
             return try await OpenedMailbox.logIn(
-                try await POP3Session.connect(staged), user: "u", password: "p", cacheHoldsSummaries: headerCache?.holdsSummaries == true)
+                try await POP3Session.connect(staged), user: "u", credential: .password("p"), cacheHoldsSummaries: headerCache?.holdsSummaries == true)
         }
         let backend = POP3Backend(
             account: "u@test", options: options, loggedIn: loggedInFirst ? try await logIn { _ in } : nil, open: logIn)

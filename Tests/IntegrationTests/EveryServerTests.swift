@@ -178,7 +178,7 @@ struct ReaderModel {
         let proxied = config
         let (user, password) = (server.scratchUser, server.password)
         let open: POP3Backend.Opener = { _ in
-            try await OpenedMailbox.logIn(try await POP3Session.connect(proxied), user: user, password: password, cacheHoldsSummaries: false)
+            try await OpenedMailbox.logIn(try await POP3Session.connect(proxied), user: user, credential: .password(password), cacheHoldsSummaries: false)
         }
         let options = POP3Backend.Options(reconnectBackoff: [firstBackoff, .seconds(1), .seconds(2)])
         let backend = POP3Backend(account: "\(user)@\(server)", options: options, open: open)

@@ -120,7 +120,8 @@ struct RealServer: CustomStringConvertible {
         }
     }
 
-    /// The mechanisms Mailbag knows that this server offers on `security`, as a fresh session sees them.
+    /// The password mechanisms Mailbag knows that this server offers on `security`, as a fresh
+    /// session sees them (the bearer-token ones have tests of their own).
     func offeredMechanisms(_ security: ConnectionSecurity) async throws -> [AuthMechanism] {
         let session = try await POP3Session.connect(configuration(security))
         let capabilities = await session.capabilities
@@ -129,6 +130,7 @@ struct RealServer: CustomStringConvertible {
         return AuthMechanism.strongestFirst.filter { mechanism in
             switch mechanism {
             case .cramMD5, .saslPlain, .saslLogin: capabilities.sasl.contains(mechanism.rawValue)
+            case .oauthBearer, .xoauth2: false
             case .apop: greeting.apopTimestamp != nil
             case .userPass: capabilities.user || !capabilities.advertised
             }

@@ -35,6 +35,52 @@ final class AuthEncodingTests: XCTestCase {
         XCTAssertEqual(AuthEncoding.login("alice"), "YWxpY2U=")
         XCTAssertEqual(AuthEncoding.login("s3cret"), "czNjcmV0")
     }
+
+    func testXOAUTH2MessageAsGoogleDocumentsIt() {
+        // Google's XOAUTH2 example: someuser@example.com with the token ya29.vF9dft4qmTc2Nvb3RlckBhdHRhdmlzdGEuY29tCg.
+        XCTAssertEqual(
+            AuthEncoding.xoauth2(user: "someuser@example.com", token: "ya29.vF9dft4qmTc2Nvb3RlckBhdHRhdmlzdGEuY29tCg"),
+            "dXNlcj1zb21ldXNlckBleGFtcGxlLmNvbQFhdXRoPUJlYXJlciB5YTI5LnZGOWRmdDRxbVRjMk52YjNSbGNrQmhkSFJoZG1semRHRXVZMjl0Q2cBAQ==")
+    }
+
+    func testOAUTHBEARERMessageRFC7628() {
+        // RFC 7628 section 4.1: user@example.com at server.example.com:143 with token vF9dft4qmTc2Nvb3RlckBhbHRhdmlzdGEuY29tCg==.
+        let encoded = AuthEncoding.oauthBearer(
+            user: "user@example.com", token: "vF9dft4qmTc2Nvb3RlckBhbHRhdmlzdGEuY29tCg==", host: "server.example.com", port: 143)
+        XCTAssertEqual(
+            encoded,
+            "bixhPXVzZXJAZXhhbXBsZS5jb20sAWhvc3Q9c2VydmVyLmV4YW1wbGUuY29tAXBvcnQ9MTQzAWF1dGg9QmVhcmVyIHZGOWRmdDRxbVRjMk52YjNSbGNrQmhiSFJoZG1semRHRXVZMjl0Q2c9PQEB")
+        // RFC 5801 section 5: "," and "=" in the authzid are escaped.
+        XCTAssertEqual(
+            Data(base64Encoded: AuthEncoding.oauthBearer(user: "a,b=c", token: "t", host: "h", port: 995)),
+            Data("n,a=a=2Cb=3Dc,\u{1}host=h\u{1}port=995\u{1}auth=Bearer t\u{1}\u{1}".utf8))
+    }
+
+    func testTheErrorChallengeOfARefusedTokenIsSummarised() {
+        // RFC 7628 section 4.3's failure, and Google's form of it.
+        let rfc = Data(#"{"status":"invalid_token","scope":"example_scope","openid-configuration":"https://example.com/.well-known/openid-configuration"}"#.utf8)
+        XCTAssertEqual(AuthEncoding.bearerProblem(challenge: rfc.base64EncodedString()), "status invalid_token, scope example_scope")
+        let google = Data(#"{"status":"400","schemes":"Bearer","scope":"https://mail.google.com/"}"#.utf8)
+        XCTAssertEqual(AuthEncoding.bearerProblem(challenge: google.base64EncodedString()), "status 400, scope https://mail.google.com/")
+        XCTAssertNil(AuthEncoding.bearerProblem(challenge: ""))
+        XCTAssertNil(AuthEncoding.bearerProblem(challenge: "not base64!"))
+        XCTAssertNil(AuthEncoding.bearerProblem(challenge: Data("[1]".utf8).base64EncodedString()))
+    }
+
+    func testATokenAndItsEncodingsAreMasked() {
+        let token = "ya29.a0AfH6SMBx-token_value"
+        let redaction = Redaction(bearerToken: token, user: "alice", host: "pop.gmail.com", port: 995)
+            .merging(Redaction(bearerToken: "fresh-token", user: "alice", host: "pop.gmail.com", port: 995))
+        let xoauth2 = AuthEncoding.xoauth2(user: "alice", token: token)
+        let bearer = AuthEncoding.oauthBearer(user: "alice", token: token, host: "pop.gmail.com", port: 995)
+        // As for a password, an echo with or without base64's padding loses the whole secret.
+        for secret in [token, xoauth2, bearer, String(xoauth2.prefix { $0 != "=" }), "fresh-token"] {
+            let masked = redaction.apply("-ERR bad \(secret).")
+            XCTAssertTrue(masked.hasPrefix("-ERR bad ***"), masked)
+            XCTAssertFalse(masked.contains(String(secret.prefix { $0 != "=" }).suffix(8)), masked)
+        }
+        XCTAssertEqual(redaction.apply("-ERR [AUTH] Authentication failed."), "-ERR [AUTH] Authentication failed.")
+    }
 }
 
 final class CapabilitiesTests: XCTestCase {

@@ -23,6 +23,10 @@ public struct AccountConfig: Sendable, Equatable {
     public var authMechanisms: [AuthMechanism]?
     /// Run with `/bin/sh -c`; nil means asking on the terminal.
     public var passwordCommand: String?
+    /// Run with `/bin/sh -c`; its first line is an OAuth2 access token, and with it the account
+    /// logs in with OAUTHBEARER or XOAUTH2 only. Run again for a fresh token when the server
+    /// refuses one, so it should refresh an expired token.
+    public var oauth2TokenCommand: String?
     /// Absolute: `~` expanded and relative paths resolved against the config file's directory.
     public var caFile: String?
     public var timeout: Duration

@@ -14,6 +14,7 @@ enum ConfigKey: String, CaseIterable {
     case allowPlaintext = "allow_plaintext"
     case auth
     case passwordCommand = "password_command"
+    case oauth2TokenCommand = "oauth2_token_command"
     case caFile = "ca_file"
     case timeout, keepalive, theme
     case htmlConverter = "html_converter"
@@ -26,8 +27,8 @@ enum ConfigKey: String, CaseIterable {
 
     static let topLevel: [ConfigKey] = [.defaultAccount, .theme, .htmlConverter, .largeMessageThreshold, .accounts]
     static let account: [ConfigKey] = [
-        .host, .port, .user, .security, .allowPlaintext, .auth, .passwordCommand, .caFile, .timeout, .keepalive,
-        .theme, .htmlConverter, .largeMessageThreshold, .cacheBodies, .bodyCacheLimit, .pipelining, .maxMessageSize,
+        .host, .port, .user, .security, .allowPlaintext, .auth, .passwordCommand, .oauth2TokenCommand, .caFile, .timeout,
+        .keepalive, .theme, .htmlConverter, .largeMessageThreshold, .cacheBodies, .bodyCacheLimit, .pipelining, .maxMessageSize,
         .checkInterval,
     ]
 
@@ -42,6 +43,7 @@ enum ConfigKey: String, CaseIterable {
         case .allowPlaintext: "allow_plaintext = true"
         case .auth: "auth = [\"CRAM-MD5\", \"PLAIN\"]"
         case .passwordCommand: "password_command = \"pass show mail/work\""
+        case .oauth2TokenCommand: "oauth2_token_command = \"oama access alice@gmail.com\""
         case .caFile: "ca_file = \"~/certs/ca.pem\""
         case .timeout: "timeout = 30"
         case .keepalive: "keepalive = 240"
@@ -169,6 +171,7 @@ struct ConfigValidator {
             case .allowPlaintext: allowPlaintext = bool(value, .allowPlaintext, at: path)
             case .auth: account.authMechanisms = mechanisms(value, at: path)
             case .passwordCommand: account.passwordCommand = string(value, .passwordCommand, at: path)
+            case .oauth2TokenCommand: account.oauth2TokenCommand = string(value, .oauth2TokenCommand, at: path)
             case .caFile: account.caFile = caFile(value, at: path)
             case .timeout:
                 account.timeout = seconds(value, .timeout, at: path, requirement: "more than 0 and at most 3600") {
@@ -210,6 +213,11 @@ struct ConfigValidator {
         }
         if table["user"] == nil {
             report(tablePath, "account `\(name)` has no user", fix: "add \(ConfigKey.user.example) under \(header)")
+        }
+        if table["password_command"] != nil && table["oauth2_token_command"] != nil {
+            report(tablePath + [.key("password_command")],
+                   "account `\(name)` has both password_command and oauth2_token_command, but logs in with the token only",
+                   fix: "remove one of them")
         }
         // An unreadable allow_plaintext was reported already; repeating it as a missing one would
         // send the user after a second problem that does not exist.

@@ -28,11 +28,16 @@ public enum ExampleConfig {
         # Default: 995 with tls, 110 otherwise.
         port = 995
         # Login mechanisms allowed, tried in this order. Default: all of
-        # CRAM-MD5, PLAIN, LOGIN, APOP, USER, strongest first.
+        # OAUTHBEARER, XOAUTH2 (with oauth2_token_command only), CRAM-MD5,
+        # PLAIN, LOGIN, APOP, USER, strongest first.
         auth = ["CRAM-MD5", "PLAIN"]
         # Run with /bin/sh -c; the first line it prints is the password.
         # Without it Mailbag asks. Passwords are never stored here.
         password_command = "pass show mail/work"
+        # Instead of a password, an OAuth2 access token for OAUTHBEARER or
+        # XOAUTH2 (Gmail, Outlook.com): the first line this prints. It is run
+        # again when the server refuses the token, so it should refresh it.
+        # oauth2_token_command = "oama access alice@gmail.com"
         # Extra certificate authority (PEM) besides the system store;
         # relative paths start from this file's directory.
         # ca_file = "~/certs/work-ca.pem"

@@ -93,6 +93,15 @@ public struct ExternalCommand: Sendable, Equatable {
         }
     }
 
+    /// The first line the command prints, without its line end: how a password or a token
+    /// command answers. Nil when that line is empty.
+    public func firstLine(timeout: Duration, outputLimit: Int) async throws(ExternalCommandError) -> String? {
+        let text = String(decoding: try await capture(timeout: timeout, outputLimit: outputLimit), as: UTF8.self)
+        guard var line = text.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) else { return nil }
+        if line.hasSuffix("\r") { line.removeLast() }
+        return line.isEmpty ? nil : line
+    }
+
     /// Runs the command on the terminal, which the caller has released: `input` on its standard
     /// input, the terminal as its standard output and error, and no time limit, since the user
     /// is driving it.

@@ -348,7 +348,7 @@ actor Worker {
             } catch let failure as POP3Error {
                 reason = failure.description
                 switch failure {
-                case .authFailed, .tlsVerification, .stlsNotOffered, .stlsRefused, .responseInjection, .plaintextNotAllowed:
+                case .authFailed, .tokenRefused, .noOAuth2Mechanism, .tlsVerification, .stlsNotOffered, .stlsRefused, .responseInjection, .plaintextNotAllowed:
                     return false
                 case .loginDelay(let seconds, _):
                     loginDelay = .seconds(seconds ?? 300)
@@ -682,9 +682,9 @@ public struct OpenedMailbox: Sendable {
     }
 
     /// Logs `session` in and writes, right behind the login's answer, what the load asks first.
-    public static func logIn(_ session: POP3Session, user: String, password: String, cacheHoldsSummaries: Bool) async throws -> OpenedMailbox {
+    public static func logIn(_ session: POP3Session, user: String, credential: Credential, cacheHoldsSummaries: Bool) async throws -> OpenedMailbox {
         let commands = MailboxLoader.commandsAfterLogin(cacheHoldsSummaries: cacheHoldsSummaries)
-        let replies = try await session.login(user: user, password: password, then: commands)
+        let replies = try await session.login(user: user, credential: credential, then: commands)
         return OpenedMailbox(session: session, sentAfterLogin: Dictionary(zip(commands, replies), uniquingKeysWith: { first, _ in first }))
     }
 }
