@@ -77,6 +77,12 @@ public enum ExitSummary: Sendable, Equatable, CustomStringConvertible {
                     lines.append("Whether the \(Self.count(asked, "message")) sent for deletion were deleted is unknown; run `mailbag list` to see what is left.")
                 }
             }
+            var savedIn: [String: Int] = [:]
+            for entry in report.confirmedDeletions { if let folder = report.savedTo[entry] { savedIn[folder, default: 0] += 1 } }
+            if !savedIn.isEmpty {
+                let places = savedIn.sorted { $0.key < $1.key }.map { "\(Self.count($0.value, "message")) in \(TerminalText.printable($0.key))" }
+                lines.append("Saved before deleting: \(places.joined(separator: ", ")).")
+            }
             for skipped in report.skipped {
                 let reason = skipped.reason.hasSuffix(".") ? skipped.reason : skipped.reason + "."
                 let which = skipped.message.number > 0 ? "message \(skipped.message.number)" : "a message marked before the connection was lost"

@@ -136,6 +136,9 @@ struct Read: ParsableCommand {
         backendOptions.headerCache = try blocking { await headerCache?.value }
         backendOptions.keepalive = resolved.settings.keepalive
         backendOptions.bodyCache = resolved.bodyCache()
+        backendOptions.safetyNet = resolved.settings.keepDeleted.map {
+            SafetyNet(folder: $0, byteLimit: resolved.settings.keepDeletedLimit, bodyCache: backendOptions.bodyCache)
+        }
         if let converter = htmlConverter ?? resolved.settings.htmlConverter {
             backendOptions.renderOptions.htmlConverter = ExternalHTMLConverter(command: converter).convert
         }
