@@ -20,6 +20,8 @@ public struct ReaderOptions: Sendable {
     public var calendar: Calendar
     /// Seconds between automatic checks for new mail; zero never (`$` still checks).
     public var checkInterval: TimeInterval
+    /// The account's `archive` folder, which `A` saves into; nil when it has none.
+    public var archiveFolder: String?
     /// Configured accounts `c` can change to.
     public var otherAccounts: [String] = []
 

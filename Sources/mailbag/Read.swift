@@ -76,13 +76,14 @@ struct Read: ParsableCommand {
         let chosenTheme = try Theme.load(theme ?? settings?.theme ?? "default")
         let threshold = largeMessageKB.map { $0 * 1024 } ?? settings?.largeMessageThreshold ?? 1 << 20
         let interval = settings?.checkInterval ?? AccountConfig.defaultCheckInterval
-        let reader = ReaderOptions(
+        var reader = ReaderOptions(
             largeMessageThreshold: threshold, mouse: !noMouse, checkInterval: Double(interval.components.seconds))
+        reader.archiveFolder = settings?.archive
         let names = demo ? [] : options.accountNames()
         let (options, htmlConverter) = (self.options, self.htmlConverter)
         let switcher = names.isEmpty ? nil : ReaderApp.AccountSwitcher(names: names, current: settings?.name ?? "") { name in
             let next = try Self.readerAccount(try options.resolve(name), htmlConverter: htmlConverter)
-            return (next.backend, next.display)
+            return (next.backend, next.display, next.settings?.archive)
         }
         let exits = try ReaderApp.run(
             backend: first.backend, account: first.display, theme: chosenTheme, options: reader, switcher: switcher)
