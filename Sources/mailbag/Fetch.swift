@@ -34,7 +34,12 @@ struct Fetch: AsyncParsableCommand {
     func run() async throws {
         let account = try options.resolve(target)
         let destination = try MailFolder(folder)
-        if !destination.exists { try destination.create() }
+        if !destination.exists {
+            // A record left beside a folder that is gone would let --delete remove messages
+            // whose copies went with it.
+            try FetchedUIDs.discard(beside: destination)
+            try destination.create()
+        }
         let record = try FetchedUIDs(
             beside: destination, server: "\(account.settings.user)@\(account.settings.host):\(account.settings.port)")
         var fetchOptions = MailFetch.Options(onlyNew: onlyNew, delete: delete)

@@ -21,7 +21,7 @@ public final class FetchedUIDs {
 
     /// - Parameter server: the mailbox's identity, `user@host:port`.
     public init(beside folder: MailFolder, server: String) throws(MailFolderError) {
-        path = folder.path + ".mailbag-fetched"
+        path = folder.path + Self.suffix
         self.server = server
         uids = []
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -38,6 +38,14 @@ public final class FetchedUIDs {
             uids.insert(String(decoding: line[..<tab], as: UTF8.self))
         }
     }
+
+    /// Removes the record of a folder that no longer exists.
+    public static func discard(beside folder: MailFolder) throws(MailFolderError) {
+        let path = folder.path + suffix
+        guard unlink(path) == 0 || errno == ENOENT else { throw .cannotWrite(path, MailFolder.reason()) }
+    }
+
+    private static let suffix = ".mailbag-fetched"
 
     deinit {
         if descriptor >= 0 { close(descriptor) }

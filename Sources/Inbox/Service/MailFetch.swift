@@ -83,7 +83,7 @@ public struct MailFetch {
             } else if uid == nil, needsUIDs {
                 report.skipped.append(.init(number: entry.number, reason: "the server gave it no usable UID, so it could not be told apart later"))
             } else if entry.size > limit {
-                report.skipped.append(.init(number: entry.number, reason: "it is larger than max_message_size (\(ByteCount.format(entry.size)))"))
+                report.skipped.append(.init(number: entry.number, reason: "it is \(ByteCount.format(entry.size)), over max_message_size (\(ByteCount.format(limit))); raise it with --max-message-size"))
             } else {
                 wanted.append(Wanted(number: entry.number, size: entry.size, uid: uid))
             }
