@@ -231,7 +231,7 @@ public struct MailFolder: Sendable, Equatable {
         return final
     }
 
-    private static let deliveries = Counter()
+    private static let deliveries = DeliveryCounter()
 
     /// `seconds.MmicrosecondsPpid_Qcounter.host`, the form Dovecot and mutt use: unique across
     /// processes (pid), deliveries in one process (counter) and machines sharing the folder (host).
@@ -313,7 +313,7 @@ struct DotLock {
 }
 
 /// Counts deliveries within this process, for unique Maildir names.
-final class Counter: Sendable {
+final class DeliveryCounter: Sendable {
     private let value = Mutex(0)
 
     func next() -> Int { value.withLock { $0 += 1; return $0 } }
