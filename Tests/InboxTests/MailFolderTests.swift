@@ -79,6 +79,19 @@ final class MailFolderTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: "\(folder.path)/tmp"), [], "nothing is left in tmp")
     }
 
+    /// `fetch` delivers a batch at a time; it reads back as the same messages one by one would.
+    func testABatchReadsBackLikeSingleDeliveries() throws {
+        let mbox = try MailFolder("\(directory!)/batch")
+        try mbox.deliver(Self.tricky[0])
+        try mbox.deliver(Array(Self.tricky[1...2]))
+        XCTAssertEqual(try readMbox(mbox.path), Array(Self.tricky[0...2]))
+        let maildir = try MailFolder("\(directory!)/batch-dir/")
+        try maildir.create()
+        let names = try maildir.deliver(Self.tricky)
+        XCTAssertEqual(Set(names).count, Self.tricky.count)
+        XCTAssertEqual(Set(try names.map { [UInt8](try Data(contentsOf: URL(fileURLWithPath: $0))) }), Set(Self.tricky))
+    }
+
     func testConcurrentDeliveriesIntoOneMboxStayWhole() throws {
         let folder = try MailFolder("\(directory!)/busy")
         try folder.create()

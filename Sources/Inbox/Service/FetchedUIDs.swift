@@ -6,10 +6,10 @@ import Glibc
 ///
 /// It lives beside the folder rather than in the header cache because it describes the folder's
 /// contents: it survives `--no-cache` and `mailbag cache clear`, moves with the folder, and a
-/// second folder fed from the same mailbox has its own. A UID is added only after its message
-/// is fsynced in the folder, and is fsynced itself before the next message is written, so a run
-/// cut off anywhere leaves a record a re-run can trust: nothing recorded is missing from the
-/// folder. (A crash between the two fsyncs can still leave one message delivered but not
+/// second folder fed from the same mailbox has its own. UIDs are added only after their messages
+/// are fsynced in the folder, and are fsynced themselves before the next messages are written,
+/// so a run cut off anywhere leaves a record a re-run can trust: nothing recorded is missing
+/// from the folder. (A crash between the two fsyncs can still leave one batch delivered but not
 /// recorded, which a re-run delivers again.)
 public final class FetchedUIDs {
     public let path: String
@@ -53,19 +53,20 @@ public final class FetchedUIDs {
 
     public func contains(_ uid: String) -> Bool { uids.contains(uid) }
 
-    /// Records a UID whose message is safely in the folder; on disk when this returns.
-    public func add(_ uid: String) throws(MailFolderError) {
-        guard !uids.contains(uid) else { return }
+    /// Records UIDs whose messages are safely in the folder, in one write; on disk when this returns.
+    public func add(_ fetched: [String]) throws(MailFolderError) {
+        let fresh = fetched.filter { !uids.contains($0) }
+        guard !fresh.isEmpty else { return }
         if descriptor < 0 {
             descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
             guard descriptor >= 0 else { throw .cannotCreate(path, MailFolder.reason()) }
         }
-        let line = Array(((needsNewline ? "\n" : "") + "\(uid)\t\(server)\n").utf8)
-        let written = line.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        guard written == line.count, fsync(descriptor) == 0 else {
-            throw .cannotWrite(path, written < 0 ? MailFolder.reason() : "the disk took only part of a line")
+        let lines = Array(((needsNewline ? "\n" : "") + fresh.map { "\($0)\t\(server)\n" }.joined()).utf8)
+        let written = lines.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        guard written == lines.count, fsync(descriptor) == 0 else {
+            throw .cannotWrite(path, written < 0 ? MailFolder.reason() : "the disk took only part of the record")
         }
         needsNewline = false
-        uids.insert(uid)
+        uids.formUnion(fresh)
     }
 }

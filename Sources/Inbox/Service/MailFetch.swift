@@ -1,7 +1,7 @@
 import POP3
 
 /// `mailbag fetch`: downloads a mailbox into a folder, as mpop and fetchmail do. RETR goes out
-/// pipelined in batches; each message is delivered (fsynced) and its UID recorded before the
+/// pipelined in batches; each batch is delivered (fsynced) and its UIDs recorded before the
 /// next is written, and only a message whose copy is safe gets a DELE, by its number on the
 /// session that listed its UID. The server applies the DELEs at QUIT, so a run cut off anywhere
 /// deletes nothing, and a re-run finds every delivered message in the record.
@@ -104,21 +104,34 @@ public struct MailFetch {
             }
             let batch = wanted[next..<end]
             let replies = try await session.pipeline(batch.map { .retr($0.number) })
+            // What arrived before a cut is still delivered and recorded, so a re-run does not
+            // fetch it again; the cut is thrown after.
+            var arrived: [(message: Wanted, raw: [UInt8])] = []
+            var cut: (any Error)?
             for (message, pending) in zip(batch, replies) {
-                let reply = try await pending.value()
+                let reply: POP3Reply
+                do {
+                    reply = try await pending.value()
+                } catch {
+                    cut = error
+                    break
+                }
                 guard case .multiLine(_, let raw) = reply else {
                     let text = reply.statusLine?.shownText ?? ""
                     report.skipped.append(.init(number: message.number, reason: "the server would not send it: \(text)"))
                     continue
                 }
-                try folder.deliver(raw)
-                if let uid = message.uid { try record.add(uid) }
-                report.fetched += 1
-                if options.delete { deletions.append(message.number) }
-                state.done += 1
-                state.bytes += message.size
-                progress(state)
+                arrived.append((message, raw))
             }
+            // One lock, one fsync and one record write per batch rather than per message.
+            try folder.deliver(arrived.map(\.raw))
+            try record.add(arrived.compactMap(\.message.uid))
+            report.fetched += arrived.count
+            if options.delete { deletions += arrived.map(\.message.number) }
+            state.done += arrived.count
+            state.bytes += arrived.reduce(0) { $0 + $1.message.size }
+            progress(state)
+            if let cut { throw cut }
             next = end
         }
 

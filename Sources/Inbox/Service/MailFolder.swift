@@ -91,9 +91,23 @@ public struct MailFolder: Sendable, Equatable {
     /// - Returns: where the message went, for the user: the folder, or the Maildir file.
     @discardableResult
     public func deliver(_ raw: [UInt8], seen: Bool = false) throws(MailFolderError) -> String {
+        try deliver([raw], seen: seen)[0]
+    }
+
+    /// Writes several messages at the cost of one: an mbox takes them in one append under one
+    /// lock and one fsync, a Maildir's directory is fsynced once for all. They are all on disk
+    /// when this returns; after a failure, none of an mbox's are, and a Maildir keeps those
+    /// written before it.
+    /// - Returns: where each message went, in order.
+    @discardableResult
+    public func deliver(_ messages: [[UInt8]], seen: Bool = false) throws(MailFolderError) -> [String] {
+        guard !messages.isEmpty else { return [] }
         switch kind {
-        case .mbox: try appendToMbox(raw)
-        case .maildir: try deliverToMaildir(raw, seen: seen)
+        case .mbox:
+            try appendToMbox(messages)
+            return messages.map { _ in path }
+        case .maildir:
+            return try deliverToMaildir(messages, seen: seen)
         }
     }
 
@@ -112,7 +126,7 @@ public struct MailFolder: Sendable, Equatable {
         }
     }
 
-    private func appendToMbox(_ raw: [UInt8]) throws(MailFolderError) -> String {
+    private func appendToMbox(_ messages: [[UInt8]]) throws(MailFolderError) {
         let dotLock = try DotLock(for: path)
         defer { dotLock.release() }
         let fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
@@ -127,17 +141,20 @@ public struct MailFolder: Sendable, Equatable {
         let end = lseek(fd, 0, SEEK_END)
         guard end >= 0 else { throw .cannotWrite(path, Self.reason()) }
         var entry: [UInt8] = []
-        entry.reserveCapacity(raw.count + raw.count / 64 + 128)
+        entry.reserveCapacity(messages.reduce(0) { $0 + $1.count + $1.count / 64 + 128 })
         // Each message starts after a blank line, which is what ends the one before.
         if end > 0 {
             let tail = Self.lastBytes(fd, count: 2, fileSize: end)
             if tail.last != UInt8(ascii: "\n") { entry.append(contentsOf: Array("\n\n".utf8)) }
             else if tail != Array("\n\n".utf8) { entry.append(UInt8(ascii: "\n")) }
         }
-        entry.append(contentsOf: Array("From \(Self.envelopeSender(raw)) \(Self.asctime(time(nil)))\n".utf8))
-        Self.appendQuoted(raw, to: &entry)
-        if entry.last != UInt8(ascii: "\n") { entry.append(UInt8(ascii: "\n")) }
-        entry.append(UInt8(ascii: "\n"))
+        let date = Self.asctime(time(nil))
+        for raw in messages {
+            entry.append(contentsOf: Array("From \(Self.envelopeSender(raw)) \(date)\n".utf8))
+            Self.appendQuoted(raw, to: &entry)
+            if entry.last != UInt8(ascii: "\n") { entry.append(UInt8(ascii: "\n")) }
+            entry.append(UInt8(ascii: "\n"))
+        }
         do throws(MailFolderError) {
             try Self.writeAll(entry, to: fd, path: path)
             guard fsync(fd) == 0 else { throw .cannotWrite(path, Self.reason()) }
@@ -147,7 +164,6 @@ public struct MailFolder: Sendable, Equatable {
             _ = fsync(fd)
             throw error
         }
-        return path
     }
 
     /// mboxrd: a line of the message that is `From ` after any number of `>` gets one more `>`,
@@ -207,7 +223,17 @@ public struct MailFolder: Sendable, Equatable {
 
     // MARK: Maildir
 
-    private func deliverToMaildir(_ raw: [UInt8], seen: Bool) throws(MailFolderError) -> String {
+    private func deliverToMaildir(_ messages: [[UInt8]], seen: Bool) throws(MailFolderError) -> [String] {
+        var delivered: [String] = []
+        // The renames are only durable once the directory holding the new names is; this runs
+        // after a failure too, for the messages moved before it.
+        defer { if !delivered.isEmpty { Self.syncDirectory("\(path)/\(seen ? "cur" : "new")") } }
+        for raw in messages { delivered.append(try moveIntoMaildir(raw, seen: seen)) }
+        return delivered
+    }
+
+    /// Writes one message in `tmp/`, fsyncs it and renames it into place.
+    private func moveIntoMaildir(_ raw: [UInt8], seen: Bool) throws(MailFolderError) -> String {
         let name = Self.uniqueName()
         let temporary = "\(path)/tmp/\(name)"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
@@ -226,8 +252,6 @@ public struct MailFolder: Sendable, Equatable {
             unlink(temporary)
             throw .cannotWrite(final, why)
         }
-        // The rename is only durable once the directory holding the new name is.
-        Self.syncDirectory(Self.parent(of: final))
         return final
     }
 
