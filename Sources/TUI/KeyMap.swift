@@ -6,7 +6,7 @@ public enum Action: Hashable, Sendable {
     case toggleRead, toggleFlag
     case search, searchNext, searchPrevious, limit, sort, jump
     case toggleThread, toggleAllThreads, nextThread, previousThread
-    case save, pipe, viewAttachment, openLink
+    case save, archive, pipe, viewAttachment, openLink
     case toggleHeaders, toggleRaw, nextMessage, previousMessage
     case accept, cancel, erase, eraseWord, clearLine
     case select, scrollUp, scrollDown
@@ -111,7 +111,8 @@ public struct KeyMap: Sendable {
             Binding(keys: [.control("n")], action: .nextThread, summary: "first message of the next thread", hint: nil),
             Binding(keys: [.control("p")], action: .previousThread, summary: "first message of the previous thread", hint: nil),
             Binding(keys: c("0123456789"), action: .jump, summary: "jump to a message number", hint: nil),
-            Binding(keys: c("s"), action: .save, summary: "save the message or an attachment", hint: nil),
+            Binding(keys: c("s"), action: .save, summary: "save into a folder, as a file, or an attachment", hint: nil),
+            Binding(keys: c("A"), action: .archive, summary: "archive: save into the archive folder, mark for deletion", hint: nil),
             Binding(keys: c("|"), action: .pipe, summary: "pipe the message to a shell command", hint: nil),
             Binding(keys: c("v"), action: .viewAttachment, summary: "list the attachments, to view or save one", hint: "Attachments"),
             Binding(keys: c("L"), action: .openLink, summary: "open a numbered link with $BROWSER", hint: nil),
@@ -142,7 +143,8 @@ public struct KeyMap: Sendable {
             Binding(keys: c("P"), action: .searchPrevious, summary: "previous match", hint: nil),
             Binding(keys: c("h"), action: .toggleHeaders, summary: "show all headers or the usual few", hint: "Headers"),
             Binding(keys: c("r"), action: .toggleRaw, summary: "show the raw source or the rendered message", hint: "Raw"),
-            Binding(keys: c("s"), action: .save, summary: "save the message or an attachment", hint: "Save"),
+            Binding(keys: c("s"), action: .save, summary: "save into a folder, as a file, or an attachment", hint: "Save"),
+            Binding(keys: c("A"), action: .archive, summary: "archive: save into the archive folder, mark for deletion", hint: nil),
             Binding(keys: c("|"), action: .pipe, summary: "pipe the message to a shell command", hint: nil),
             Binding(keys: c("v"), action: .viewAttachment, summary: "list the attachments, to view or save one", hint: nil),
             Binding(keys: c("L"), action: .openLink, summary: "open a numbered link with $BROWSER", hint: nil),

@@ -21,7 +21,7 @@ enum ReaderPhase: Equatable {
 
 /// What to do with a message once it has been downloaded.
 enum FollowUp: Equatable {
-    case save, pipe, view, link
+    case save, pipe, view, link, archive
 }
 
 /// What a prompt is asking for.
@@ -35,6 +35,9 @@ enum PromptPurpose: Equatable {
     case confirmLargeOpen(number: Int, followUp: FollowUp?)
     case saveChoice(number: Int)
     case savePath(number: Int, attachment: Int?)
+    case saveFolder(number: Int)
+    /// A folder that does not exist yet: create it (as `kind`) and save there?
+    case confirmCreateFolder(number: Int, folder: String)
     case pipe(number: Int)
     case linkChoice(number: Int)
     /// `;s`, `;|`: where to save, or which command gets, every tagged message.
@@ -47,7 +50,7 @@ enum PromptPurpose: Equatable {
     /// Answered by one key rather than a line and Enter.
     var isSingleKey: Bool {
         switch self {
-        case .sort, .tagPrefix, .confirmQuit, .confirmLargeOpen, .confirmLeave: true
+        case .sort, .tagPrefix, .confirmQuit, .confirmLargeOpen, .confirmLeave, .confirmCreateFolder: true
         default: false
         }
     }
@@ -150,6 +153,10 @@ public final class Reader {
     private var requests: [TerminalRequest] = []
     /// Whether the user heard that read states and flags cannot outlive this session.
     private var toldStatesEndWithSession = false
+    /// The folder `s` saved into last, proposed again.
+    private(set) var lastFolder: String?
+    /// Where `A` saved each message it marked, for the commit's report.
+    private var archived: [MessageIdentity: String] = [:]
 
     /// How long the selection must rest before the preview pane asks the server (holding `j`
     /// should not queue a TOP for every row passed).
@@ -297,6 +304,8 @@ public final class Reader {
                 prompt = Prompt(purpose: .changeAccount, label: "Change to account (\(options.otherAccounts.joined(separator: ", "))): ")
             }
         case .checkMail: checkForNewMail(asked: true)
+        case .archive:
+            if let row = model.selectedRow { startArchive(row) }
         case .mark: model.markSelectedAndAdvance()
         case .unmark: model.unmarkSelected()
         case .tag: model.toggleTagSelectedAndAdvance()
@@ -443,6 +452,8 @@ public final class Reader {
         case .toggleHeaders: switchPager(to: current.mode == .fullHeaders ? .brief : .fullHeaders)
         case .toggleRaw: switchPager(to: current.mode == .raw ? .brief : .raw)
         case .save: startSave(current.number)
+        case .archive:
+            if let row = model.row(number: current.number) { startArchive(row) }
         case .pipe: startPipe(current.number)
         case .viewAttachment: startView(current.number)
         case .openLink: startLink(current.number)
@@ -609,6 +620,17 @@ public final class Reader {
                 prompt = nil
                 startTagged(key == "s" ? .save : .pipe)
             }
+        case .confirmCreateFolder(let number, let folder):
+            switch key {
+            case "y", "Y":
+                prompt = nil
+                saveInFolder(number, to: folder, create: true)
+            case "n", "N":
+                prompt = nil
+                notice = Notice(text: "Nothing was saved.", isError: false)
+            default:
+                break
+            }
         case .sort:
             let keys: [Character: SortKey] = ["d": .date, "f": .from, "s": .subject, "z": .size, "n": .number, "t": .threads]
             prompt = nil
@@ -670,6 +692,8 @@ public final class Reader {
             chooseSave(number, answer: text)
         case .savePath(let number, let attachment):
             save(number, attachment: attachment, to: text)
+        case .saveFolder(let number):
+            saveInFolder(number, to: text, create: false)
         case .pipe(let number):
             guard !text.trimmingCharacters(in: .whitespaces).isEmpty, let entry = cache.entry(number) else { return }
             requests.append(.pipe(command: text, input: entry.raw))
@@ -701,7 +725,7 @@ public final class Reader {
             requests.append(.pipe(command: text, input: messages.flatMap { $0 + Array("\n".utf8) }))
         case .linkChoice(let number):
             openLink(number, answer: text)
-        case .sort, .tagPrefix, .confirmQuit, .confirmLargeOpen, .confirmLeave:
+        case .sort, .tagPrefix, .confirmQuit, .confirmLargeOpen, .confirmLeave, .confirmCreateFolder:
             break
         }
     }
@@ -789,6 +813,7 @@ public final class Reader {
         case .pipe: startPipe(number)
         case .view: startView(number)
         case .link: startLink(number)
+        case .archive: archive(number)
         }
     }
 
@@ -808,29 +833,93 @@ public final class Reader {
 
     // MARK: Saving and piping
 
+    /// Into a folder by default; `m` writes the message as a loose file, a number an attachment.
     private func startSave(_ number: Int) {
         guard let entry = cache.entry(number) else { return }
         let attachments = entry.rendered.attachments
-        if attachments.isEmpty {
-            askSavePath(number, attachment: nil)
-        } else {
-            let range = attachments.count == 1 ? "1" : "1-\(attachments.count)"
-            prompt = Prompt(
-                purpose: .saveChoice(number: number),
-                label: "Save attachment \(range) (Enter: 1) or m for the whole message: ")
-        }
+        let range = attachments.count == 1 ? "1" : "1-\(attachments.count)"
+        prompt = Prompt(
+            purpose: .saveChoice(number: number),
+            label: attachments.isEmpty
+                ? "Save into a folder (Enter) or m as a file: "
+                : "Save into a folder (Enter), m as a file, or attachment \(range): ")
     }
 
     private func chooseSave(_ number: Int, answer: String) {
-        let trimmed = answer.trimmingCharacters(in: .whitespaces).lowercased()
-        let choice = trimmed.isEmpty ? "1" : trimmed
+        let choice = answer.trimmingCharacters(in: .whitespaces).lowercased()
         guard let entry = cache.entry(number) else { return }
-        if choice == "m" {
+        if choice.isEmpty || choice == "f" {
+            prompt = Prompt(purpose: .saveFolder(number: number), label: "Save to folder (a path ending in / is a Maildir): ", text: lastFolder ?? "")
+        } else if choice == "m" {
             askSavePath(number, attachment: nil)
         } else if let index = Int(choice), entry.rendered.attachments.contains(where: { $0.index == index }) {
             askSavePath(number, attachment: index)
         } else {
-            notice = Notice(text: "“\(answer)” is neither m nor an attachment number.", isError: true)
+            notice = Notice(
+                text: entry.rendered.attachments.isEmpty
+                    ? "“\(answer)” is neither Enter nor m."
+                    : "“\(answer)” is neither Enter, m nor an attachment number.",
+                isError: true)
+        }
+    }
+
+    /// Delivers the exact downloaded bytes into a folder, flagged read (it was opened). A folder
+    /// that does not exist is created only once the user said so.
+    private func saveInFolder(_ number: Int, to typed: String, create: Bool) {
+        let spec = typed.trimmingCharacters(in: .whitespaces)
+        guard !spec.isEmpty, let entry = cache.entry(number) else { return }
+        do {
+            let folder = try MailFolder(spec)
+            if !folder.exists {
+                guard create else {
+                    let kind = folder.kind == .maildir ? "Maildir" : "mbox"
+                    prompt = Prompt(
+                        purpose: .confirmCreateFolder(number: number, folder: spec),
+                        label: "\(folder.path) does not exist. Create it as a new \(kind)? [y/n] ")
+                    return
+                }
+                try folder.create()
+            }
+            try folder.deliver(entry.raw, seen: true)
+            lastFolder = spec
+            notice = Notice(text: "Saved message \(number) to \(folder.path).", isError: false)
+        } catch {
+            notice = Notice(text: error.description, isError: true)
+        }
+    }
+
+    /// `A`: downloads the message if need be, saves it into the account's `archive` folder and
+    /// marks it for deletion. The mark comes only after the copy is on disk (fsynced), so the
+    /// commit can only delete what is safe.
+    private func startArchive(_ row: MessageRow) {
+        guard options.archiveFolder != nil else {
+            notice = Notice(text: "No archive folder: set archive = \"~/Mail/archive/\" in the account's config.", isError: true)
+            return
+        }
+        withDownloaded(row, then: .archive)
+    }
+
+    private func archive(_ number: Int) {
+        guard let spec = options.archiveFolder, let entry = cache.entry(number), let row = model.row(number: number) else { return }
+        do {
+            // The folder is the configured one: creating it needs no question.
+            let folder = try MailFolder(spec)
+            if !folder.exists { try folder.create() }
+            try folder.deliver(entry.raw, seen: true)
+            archived[row.listing.identity] = spec
+        } catch {
+            notice = Notice(text: "\(error.description) Message \(number) was not marked for deletion.", isError: true)
+            return
+        }
+        let selected = model.selectedRow?.number
+        if model.select(number: number) {
+            model.markSelectedAndAdvance()
+            if let selected, selected != number { model.select(number: selected) }
+        }
+        if screen == .pager, let next = model.selectedRow, next.number != number {
+            open(next)
+        } else {
+            notice = Notice(text: "Archived message \(number) to \(spec); it is marked for deletion.", isError: false)
         }
     }
 
@@ -1133,6 +1222,10 @@ public final class Reader {
                     phase = .browsing
                     notice = Notice(text: "Nothing was deleted: \(reason)", isError: true)
                 } else {
+                    var report = report
+                    for entry in report.deleted {
+                        if let folder = archived[entry.identity] { report.savedTo[entry] = folder }
+                    }
                     phase = .farewell(.committed(report), since: nil)
                 }
             case .closed:

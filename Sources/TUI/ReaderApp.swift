@@ -11,9 +11,13 @@ public enum ReaderApp {
     public struct AccountSwitcher {
         public var names: [String]
         public var current: String
-        public var open: (String) throws -> (backend: any InboxBackend, account: String)
+        /// The account's backend, display name and `archive` folder.
+        public var open: (String) throws -> (backend: any InboxBackend, account: String, archiveFolder: String?)
 
-        public init(names: [String], current: String, open: @escaping (String) throws -> (backend: any InboxBackend, account: String)) {
+        public init(
+            names: [String], current: String,
+            open: @escaping (String) throws -> (backend: any InboxBackend, account: String, archiveFolder: String?)
+        ) {
             self.names = names
             self.current = current
             self.open = open
@@ -75,9 +79,11 @@ public enum ReaderApp {
                 let opened = Result { try switcher.open(name) }
                 terminal.resume()
                 switch opened {
-                case .success(let (backend, display)):
+                case .success(let (backend, display, archiveFolder)):
                     background[current.name] = current
-                    current = OpenAccount(name: name, display: display, backend: backend, options: options, names: names)
+                    var accountOptions = options
+                    accountOptions.archiveFolder = archiveFolder
+                    current = OpenAccount(name: name, display: display, backend: backend, options: accountOptions, names: names)
                 case .failure(let error):
                     current.reader.tell("Could not open \(name): \(error)", failed: true)
                 }

@@ -20,6 +20,8 @@ public struct ReaderOptions: Sendable {
     public var calendar: Calendar
     /// Seconds between automatic checks for new mail; zero never (`$` still checks).
     public var checkInterval: TimeInterval
+    /// The account's `archive` folder, which `A` saves into; nil when it has none.
+    public var archiveFolder: String?
     /// Configured accounts `c` can change to.
     public var otherAccounts: [String] = []
 
@@ -76,6 +78,12 @@ public enum ExitSummary: Sendable, Equatable, CustomStringConvertible {
                 } else {
                     lines.append("Whether the \(Self.count(asked, "message")) sent for deletion were deleted is unknown; run `mailbag list` to see what is left.")
                 }
+            }
+            var savedIn: [String: Int] = [:]
+            for entry in report.confirmedDeletions { if let folder = report.savedTo[entry] { savedIn[folder, default: 0] += 1 } }
+            if !savedIn.isEmpty {
+                let places = savedIn.sorted { $0.key < $1.key }.map { "\(Self.count($0.value, "message")) in \(TerminalText.printable($0.key))" }
+                lines.append("Saved before deleting: \(places.joined(separator: ", ")).")
             }
             for skipped in report.skipped {
                 let reason = skipped.reason.hasSuffix(".") ? skipped.reason : skipped.reason + "."

@@ -23,7 +23,7 @@ struct Mailbag: AsyncParsableCommand {
             default_account, and `mailbag config check` validates the file. Every key:
 
             """ + ExampleConfig.text,
-        subcommands: [Read.self, List.self, Show.self, ConfigCommand.self, CacheCommand.self],
+        subcommands: [Read.self, List.self, Show.self, Fetch.self, ConfigCommand.self, CacheCommand.self],
         defaultSubcommand: Read.self
     )
 

@@ -76,13 +76,14 @@ struct Read: ParsableCommand {
         let chosenTheme = try Theme.load(theme ?? settings?.theme ?? "default")
         let threshold = largeMessageKB.map { $0 * 1024 } ?? settings?.largeMessageThreshold ?? 1 << 20
         let interval = settings?.checkInterval ?? AccountConfig.defaultCheckInterval
-        let reader = ReaderOptions(
+        var reader = ReaderOptions(
             largeMessageThreshold: threshold, mouse: !noMouse, checkInterval: Double(interval.components.seconds))
+        reader.archiveFolder = settings?.archive
         let names = demo ? [] : options.accountNames()
         let (options, htmlConverter) = (self.options, self.htmlConverter)
         let switcher = names.isEmpty ? nil : ReaderApp.AccountSwitcher(names: names, current: settings?.name ?? "") { name in
             let next = try Self.readerAccount(try options.resolve(name), htmlConverter: htmlConverter)
-            return (next.backend, next.display)
+            return (next.backend, next.display, next.settings?.archive)
         }
         let exits = try ReaderApp.run(
             backend: first.backend, account: first.display, theme: chosenTheme, options: reader, switcher: switcher)
@@ -136,6 +137,9 @@ struct Read: ParsableCommand {
         backendOptions.headerCache = try blocking { await headerCache?.value }
         backendOptions.keepalive = resolved.settings.keepalive
         backendOptions.bodyCache = resolved.bodyCache()
+        backendOptions.safetyNet = resolved.settings.keepDeleted.map {
+            SafetyNet(folder: $0, byteLimit: resolved.settings.keepDeletedLimit, bodyCache: backendOptions.bodyCache)
+        }
         if let converter = htmlConverter ?? resolved.settings.htmlConverter {
             backendOptions.renderOptions.htmlConverter = ExternalHTMLConverter(command: converter).convert
         }

@@ -91,6 +91,36 @@ final class ConfigTests: XCTestCase {
             """), "\(configPath):4:1: error: `max_message_size` is more than 2GB (use at most \"2GB\")")
     }
 
+    /// Folders are kept as written (`~` expands when used); off and 1GB by default.
+    func testArchiveAndSafetyNetFolders() throws {
+        let plain = try loadConfig("""
+            [accounts.a]
+            host = "mail.example.org"
+            user = "alice"
+            """).resolve(name: nil)
+        XCTAssertNil(plain.archive)
+        XCTAssertNil(plain.keepDeleted)
+        XCTAssertEqual(plain.keepDeletedLimit, 1 << 30)
+        let account = try loadConfig("""
+            [accounts.a]
+            host = "mail.example.org"
+            user = "alice"
+            archive = "~/Mail/archive/"
+            keep_deleted = "~/Mail/mailbag-deleted"
+            keep_deleted_limit = "50MB"
+            """).resolve(name: nil)
+        XCTAssertEqual(account.archive, "~/Mail/archive/")
+        XCTAssertEqual(account.keepDeleted, "~/Mail/mailbag-deleted")
+        XCTAssertEqual(account.keepDeletedLimit, 50 << 20)
+        let problem = onlyProblem("""
+            [accounts.a]
+            host = "mail.example.org"
+            user = "alice"
+            archive = "/"
+            """)
+        XCTAssertTrue(problem?.hasPrefix("\(configPath):4:1: error: `archive` cannot be used: / is not a mail folder") ?? false, problem ?? "")
+    }
+
     func testPlaintextIsAcceptedWithAllowPlaintext() throws {
         let account = try loadConfig("""
             [accounts.lan]
@@ -341,7 +371,7 @@ final class ConfigTests: XCTestCase {
                 "\(configPath):4:1: error: unknown key `prot` in [accounts.work] (did you mean `port`?)",
                 "\(configPath):6:1: error: account `home` has no host (add host = \"mail.example.org\" under [accounts.home])",
                 "\(configPath):6:1: error: account `home` has no user (add user = \"alice@example.org\" under [accounts.home])",
-                "\(configPath):7:1: error: unknown key `server` in [accounts.home] (remove it; the keys here are: host, port, user, security, allow_plaintext, auth, password_command, oauth2_token_command, ca_file, timeout, keepalive, theme, html_converter, large_message_threshold, cache_bodies, body_cache_limit, pipelining, max_message_size, check_interval)",
+                "\(configPath):7:1: error: unknown key `server` in [accounts.home] (remove it; the keys here are: host, port, user, security, allow_plaintext, auth, password_command, oauth2_token_command, ca_file, timeout, keepalive, theme, html_converter, large_message_threshold, cache_bodies, body_cache_limit, pipelining, max_message_size, check_interval, archive, keep_deleted, keep_deleted_limit)",
             ])
         XCTAssertEqual(onlyProblem("""
             [accounts]

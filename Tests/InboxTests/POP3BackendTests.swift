@@ -51,18 +51,19 @@ final class POP3BackendTests: XCTestCase {
     private func start(
         _ messages: [ServerMessage], behavior: ServerBehavior = .init(), keepalive: Duration = .seconds(240),
         pipelineWindow: Int = 8192, headerCache: HeaderCache? = nil, loggedInFirst: Bool = false,
-        sleep: (@Sendable (Duration) async -> Void)? = nil
+        sleep: (@Sendable (Duration) async -> Void)? = nil, safetyNet: SafetyNet? = nil
     ) async throws -> Harness {
         try await start(
             InMemoryPOP3Server(users: ["u": "p"], messages: messages, behavior: behavior),
-            keepalive: keepalive, pipelineWindow: pipelineWindow, headerCache: headerCache, loggedInFirst: loggedInFirst, sleep: sleep)
+            keepalive: keepalive, pipelineWindow: pipelineWindow, headerCache: headerCache, loggedInFirst: loggedInFirst, sleep: sleep,
+            safetyNet: safetyNet)
     }
 
     /// With `loggedInFirst`, the backend starts on a session logged in before it, as the reader's does.
     private func start(
         _ server: InMemoryPOP3Server, keepalive: Duration = .seconds(240), pipelineWindow: Int = 8192,
         headerCache: HeaderCache? = nil, loggedInFirst: Bool = false, sleep: (@Sendable (Duration) async -> Void)? = nil,
-        recordsVisit: Bool = true
+        recordsVisit: Bool = true, safetyNet: SafetyNet? = nil
     ) async throws -> Harness {
         let port = try await server.start()
         let proxy = TCPProxy(targetPort: port)
@@ -74,6 +75,7 @@ final class POP3BackendTests: XCTestCase {
             headerCache: headerCache)
         if let sleep { options.sleep = sleep }
         options.recordsVisit = recordsVisit
+        options.safetyNet = safetyNet
         let logIn: POP3Backend.Opener = { onStage in
             var staged = config
             staged.onStage = onStage
@@ -430,6 +432,52 @@ final class POP3BackendTests: XCTestCase {
         let report = h.log.compactMap { if case .committed(let r) = $0 { r } else { nil } }.first
         XCTAssertEqual(report?.confirmedDeletions.compactMap(\.uid), ["uid-2", "uid-5"])
         XCTAssertEqual(h.server.messages.map(\.uid), ["uid-1", "uid-3", "uid-4", "uid-6"])
+        await h.server.stop()
+    }
+
+    /// `keep_deleted`: each message is in the folder, exactly as RETR returned it, before its DELE.
+    func testTheSafetyNetSavesEveryDeletedMessageFirst() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mailbag-net-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let net = SafetyNet(folder: directory + "/deleted/", byteLimit: 1 << 20, bodyCache: nil)
+        var h = try await start(mailbox(6), safetyNet: net)
+        try h.pump { $0.contains(where: Self.isHeadersComplete) }
+        for number in [2, 5] {
+            XCTAssertTrue(h.model.select(number: number))
+            h.model.markSelectedAndAdvance()
+        }
+        // As RETR sends them: the server stores LF line ends and sends CRLF.
+        let originals = h.server.messages.filter { ["uid-2", "uid-5"].contains($0.uid) }
+            .map { Array(String(decoding: $0.bytes, as: UTF8.self).replacingOccurrences(of: "\n", with: "\r\n").utf8) }
+        h.backend.commit(h.model.commitPlan())
+        try h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
+        let report = try XCTUnwrap(h.log.compactMap { if case .committed(let r) = $0 { r } else { nil } }.first)
+        XCTAssertEqual(report.confirmedDeletions.compactMap(\.uid), ["uid-2", "uid-5"])
+        XCTAssertEqual(Set(report.savedTo.values), [directory + "/deleted/"])
+        let new = directory + "/deleted/new"
+        let saved = try FileManager.default.contentsOfDirectory(atPath: new).map { [UInt8](try Data(contentsOf: URL(fileURLWithPath: "\(new)/\($0)"))) }
+        XCTAssertEqual(Set(saved), Set(originals))
+        await h.server.stop()
+    }
+
+    /// A message the safety net cannot take (over its limit here) stays on the server.
+    func testAMessageTheSafetyNetCannotSaveIsNotDeleted() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mailbag-net-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let net = SafetyNet(folder: directory + "/deleted", byteLimit: 10, bodyCache: nil)
+        var h = try await start(mailbox(3), safetyNet: net)
+        try h.pump { $0.contains(where: Self.isHeadersComplete) }
+        XCTAssertTrue(h.model.select(number: 2))
+        h.model.markSelectedAndAdvance()
+        h.backend.commit(h.model.commitPlan())
+        try h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
+        let report = try XCTUnwrap(h.log.compactMap { if case .committed(let r) = $0 { r } else { nil } }.first)
+        XCTAssertEqual(report.deleted, [])
+        XCTAssertEqual(report.skipped.map(\.message.uid), ["uid-2"])
+        XCTAssertTrue(report.skipped.first?.reason.contains("keep_deleted_limit") ?? false, "\(report.skipped)")
+        XCTAssertEqual(h.server.messages.map(\.uid), ["uid-1", "uid-2", "uid-3"])
         await h.server.stop()
     }
 

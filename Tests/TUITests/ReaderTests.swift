@@ -572,12 +572,15 @@ final class ReaderSaveTests: XCTestCase {
         h.press(.enter)
         h.deliver(1, raw: Array("the source".utf8))
         h.type("s")
+        XCTAssertEqual(h.reader.prompt?.label, "Save into a folder (Enter) or m as a file: ")
+        h.type("m")
+        h.type("\n")
         XCTAssertEqual(h.reader.prompt?.text, directory.path + "/message-1.eml")
         h.type("\n")
         let first = directory.appendingPathComponent("message-1.eml")
         XCTAssertEqual(try Data(contentsOf: first), Data("the source".utf8))
         XCTAssertEqual(try mode(first), 0o600)
-        h.type("s\n")
+        h.type("sm\n\n")
         XCTAssertEqual(try Data(contentsOf: directory.appendingPathComponent("message-1-1.eml")), Data("the source".utf8))
         XCTAssertTrue(h.reader.notice?.text.contains("message-1-1.eml") ?? false)
     }
@@ -609,8 +612,8 @@ final class ReaderSaveTests: XCTestCase {
         h.reader.apply([.message(number: 1, raw: raw, rendered: rendered)])
         XCTAssertTrue(h.screenText.contains("Attachment: [1]"))
         h.type("s")
-        XCTAssertEqual(h.reader.prompt?.label, "Save attachment 1 (Enter: 1) or m for the whole message: ")
-        h.type("\n")
+        XCTAssertEqual(h.reader.prompt?.label, "Save into a folder (Enter), m as a file, or attachment 1: ")
+        h.type("1\n")
         let proposed = h.reader.prompt?.text ?? ""
         XCTAssertTrue(proposed.hasPrefix(directory.path + "/"))
         XCTAssertFalse(proposed.dropFirst(directory.path.count + 1).contains("/"))
@@ -644,6 +647,61 @@ final class ReaderSaveTests: XCTestCase {
         h.type("s6\n\n")
         XCTAssertEqual(try Data(contentsOf: directory.appendingPathComponent("data.bin")), Data("hello".utf8))
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted(), ["data.bin", "message-1.eml"])
+    }
+
+    /// The exact downloaded bytes go into the folder; a new folder is created only after a yes,
+    /// and the prompt proposes the folder used last.
+    func testSaveIntoAFolderAsksBeforeCreatingItAndRemembersIt() throws {
+        let h = ReaderHarness(count: 2, options: ReaderOptions(saveDirectory: directory.path))
+        h.press(.enter)
+        let raw = Array("Subject: kept\r\n\r\nFrom the body\r\n".utf8)
+        h.deliver(2, raw: raw)
+        let maildir = directory.path + "/Saved/"
+        h.type("s\n")
+        XCTAssertEqual(h.reader.prompt?.text, "")
+        h.type(maildir + "\n")
+        XCTAssertEqual(h.reader.prompt?.label, "\(directory.path)/Saved does not exist. Create it as a new Maildir? [y/n] ")
+        h.type("n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: maildir))
+        h.type("s\n" + maildir + "\ny")
+        let cur = try FileManager.default.contentsOfDirectory(atPath: maildir + "cur")
+        XCTAssertEqual(cur.count, 1)
+        XCTAssertTrue(cur[0].hasSuffix(":2,S"), "an opened message is saved as read")
+        XCTAssertEqual(Array(try Data(contentsOf: URL(fileURLWithPath: maildir + "cur/" + cur[0]))), raw)
+        XCTAssertEqual(h.reader.notice?.text, "Saved message 2 to \(directory.path)/Saved.")
+        h.type("s\n")
+        XCTAssertEqual(h.reader.prompt?.text, maildir, "the last folder is proposed again")
+        h.type("\n")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: maildir + "cur").count, 2, "an existing folder is not asked about")
+    }
+
+    /// `A` saves into the archive folder and only then marks; the report says where it went.
+    func testArchiveSavesThenMarksAndTheReportSaysWhere() throws {
+        var options = ReaderOptions(saveDirectory: directory.path)
+        let mbox = directory.path + "/archive"
+        do {
+            let h = ReaderHarness(count: 1, options: options)
+            h.type("A")
+            XCTAssertEqual(h.reader.notice?.isError, true)
+            XCTAssertTrue(h.reader.notice?.text.contains("No archive folder") ?? false)
+            XCTAssertTrue(h.reader.model.commitPlan().entries.isEmpty)
+        }
+        options.archiveFolder = mbox
+        let h = ReaderHarness(count: 3, options: options)
+        h.type("A")
+        XCTAssertTrue(h.reader.model.commitPlan().entries.isEmpty, "nothing is marked before the copy is written")
+        let raw = Array("Subject: old news\r\n\r\nbody\r\n".utf8)
+        h.deliver(3, raw: raw)
+        XCTAssertTrue(try String(contentsOfFile: mbox, encoding: .utf8).hasSuffix("Subject: old news\r\n\r\nbody\r\n\n"))
+        let plan = h.reader.model.commitPlan()
+        XCTAssertEqual(plan.entries.map(\.number), [3])
+        h.type("q")
+        h.type("y")
+        XCTAssertEqual(h.reader.phase, .committing)
+        let report = CommitReport(deleted: plan.entries, skipped: [], serverText: "bye")
+        h.reader.apply([.committed(report), .closed])
+        h.type(" ")
+        XCTAssertEqual(h.reader.exitSummary?.lines, ["Deleted 1 message from the server.", "Saved before deleting: 1 message in \(mbox).", "The server said: bye"])
     }
 
     func testABadChoiceOrUnwritablePlaceIsExplained() {

@@ -11,6 +11,7 @@ public struct AccountConfig: Sendable, Equatable {
     public static let defaultMaxMessageSize = 100 << 20
     /// The whole message is held in memory while it is fetched and shown.
     public static let largestMaxMessageSize = 2 << 30
+    public static let defaultKeepDeletedLimit = 1 << 30
 
     public var name: String
     public var host: String
@@ -45,6 +46,12 @@ public struct AccountConfig: Sendable, Equatable {
     public var maxMessageSize = AccountConfig.defaultMaxMessageSize
     /// How often the reader looks for new mail (a new session); zero never.
     public var checkInterval = AccountConfig.defaultCheckInterval
+    /// The folder `A` saves into before marking the message for deletion (as written, `~` unexpanded).
+    public var archive: String?
+    /// The safety net: the folder every message is saved into right before its DELE; nil is off.
+    public var keepDeleted: String?
+    /// Bytes the safety-net folder may hold; past it deletions stop rather than go unsaved.
+    public var keepDeletedLimit = AccountConfig.defaultKeepDeletedLimit
 
     public init(
         name: String,

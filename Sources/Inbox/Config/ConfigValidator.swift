@@ -24,12 +24,15 @@ enum ConfigKey: String, CaseIterable {
     case pipelining
     case maxMessageSize = "max_message_size"
     case checkInterval = "check_interval"
+    case archive
+    case keepDeleted = "keep_deleted"
+    case keepDeletedLimit = "keep_deleted_limit"
 
     static let topLevel: [ConfigKey] = [.defaultAccount, .theme, .htmlConverter, .largeMessageThreshold, .accounts]
     static let account: [ConfigKey] = [
         .host, .port, .user, .security, .allowPlaintext, .auth, .passwordCommand, .oauth2TokenCommand, .caFile, .timeout,
         .keepalive, .theme, .htmlConverter, .largeMessageThreshold, .cacheBodies, .bodyCacheLimit, .pipelining, .maxMessageSize,
-        .checkInterval,
+        .checkInterval, .archive, .keepDeleted, .keepDeletedLimit,
     ]
 
     var example: String {
@@ -55,6 +58,9 @@ enum ConfigKey: String, CaseIterable {
         case .pipelining: "pipelining = false"
         case .maxMessageSize: "max_message_size = \"200MB\""
         case .checkInterval: "check_interval = 300"
+        case .archive: "archive = \"~/Mail/archive/\""
+        case .keepDeleted: "keep_deleted = \"~/Mail/mailbag-deleted\""
+        case .keepDeletedLimit: "keep_deleted_limit = \"1GB\""
         }
     }
 }
@@ -204,6 +210,9 @@ struct ConfigValidator {
                 account.checkInterval = seconds(value, .checkInterval, at: path, requirement: "0 (never) or between 30 and 86400") {
                     $0 == 0 || ($0 >= 30 && $0 <= 86400)
                 } ?? account.checkInterval
+            case .archive: account.archive = folder(value, .archive, at: path) ?? account.archive
+            case .keepDeleted: account.keepDeleted = folder(value, .keepDeleted, at: path) ?? account.keepDeleted
+            case .keepDeletedLimit: account.keepDeletedLimit = size(value, .keepDeletedLimit, at: path) ?? account.keepDeletedLimit
             default: unknownKey(key, at: path, scope: .account(name))
             }
         }
@@ -251,6 +260,19 @@ struct ConfigValidator {
         // rest of the value be read as a second command.
         if text.unicodeScalars.contains(where: { ($0.value < 0x20 && $0 != "\t") || $0.value == 0x7F }) {
             report(path, "`\(key.rawValue)` contains a control character", fix: "remove it")
+            return nil
+        }
+        return text
+    }
+
+    /// A mail folder path, kept as written (`~` expands when it is used); one that exists but is
+    /// no mail folder is reported now rather than at the first save.
+    private mutating func folder(_ value: ConfigValue, _ key: ConfigKey, at path: TOMLPath) -> String? {
+        guard let text = string(value, key, at: path) else { return nil }
+        do {
+            _ = try MailFolder(text, home: home)
+        } catch {
+            report(path, "`\(key.rawValue)` cannot be used: \(error.description)", fix: "write it like `\(key.example)`")
             return nil
         }
         return text

@@ -58,6 +58,14 @@ public enum ExampleConfig {
         # Larger messages are not fetched: bytes, or "200MB". Default 100MB,
         # at most 2GB.
         # max_message_size = "200MB"
+        # The folder A (archive) saves into before marking the message for
+        # deletion: an mbox file, or a Maildir (a path ending in /).
+        archive = "~/Mail/archive/"
+        # The safety net: every message is saved here right before the commit
+        # deletes it, and one that cannot be saved is not deleted. Off unless
+        # set. Past keep_deleted_limit (default 1GB) deletions stop instead.
+        # keep_deleted = "~/Mail/mailbag-deleted"
+        # keep_deleted_limit = "1GB"
 
         [accounts.home]
         host = "pop.example.net"

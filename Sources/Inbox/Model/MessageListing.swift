@@ -90,6 +90,9 @@ public struct CommitReport: Sendable, Equatable {
     public var skipped: [SkippedDeletion]
     public var serverText: String?
     public var outcome: Outcome
+    /// Where a copy of each deleted message was saved first (archive, safety net), as the user
+    /// wrote the folder.
+    public var savedTo: [MessageListing: String] = [:]
 
     public init(deleted: [MessageListing], skipped: [SkippedDeletion], serverText: String?, outcome: Outcome = .confirmed) {
         self.deleted = deleted

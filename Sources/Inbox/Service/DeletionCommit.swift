@@ -6,17 +6,26 @@ import POP3
 /// by its header block (`TOP n 0`) and size; by number alone only on the session whose number it
 /// is. The server applies the DELEs on `QUIT`, so a failure before QUIT is sent deletes nothing.
 public enum DeletionCommit {
-    /// - Parameter numbersValid: whether the plan's numbers are this session's own.
-    public static func run(_ plan: CommitPlan, on session: POP3Session, numbersValid: Bool) async -> CommitReport {
+    /// - Parameters:
+    ///   - numbersValid: whether the plan's numbers are this session's own.
+    ///   - safetyNet: where each message is saved right before its DELE; one it cannot save is kept.
+    public static func run(
+        _ plan: CommitPlan, on session: POP3Session, numbersValid: Bool, safetyNet: SafetyNet? = nil
+    ) async -> CommitReport {
         var report = CommitReport(deleted: [], skipped: [], serverText: nil, outcome: .confirmed)
         var accepted: [MessageListing] = []
         do {
             let (targets, skipped) = try await locate(plan.entries, on: session, numbersValid: numbersValid)
             report.skipped = skipped
             for (entry, number) in targets {
+                if let safetyNet, let reason = try await safetyNet.keep(entry, number: number, on: session) {
+                    report.skipped.append(.init(message: entry, reason: reason))
+                    continue
+                }
                 do {
                     try await session.delete(number)
                     accepted.append(entry)
+                    if let safetyNet { report.savedTo[entry] = safetyNet.folder }
                 } catch let error as POP3Error where !error.endsSession {
                     report.skipped.append(.init(message: entry, reason: "the server refused to delete it: \(error)"))
                 }

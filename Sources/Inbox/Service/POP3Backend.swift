@@ -26,6 +26,8 @@ public final class POP3Backend: InboxBackend {
         public var reconnectBackoff: [Duration]
         public var headerCache: HeaderCache?
         public var bodyCache: BodyCache?
+        /// `keep_deleted`: where the commit saves each message before deleting it; nil is off.
+        public var safetyNet: SafetyNet?
         /// Whether the load is a visit, recorded as the one the next compares with to tell what
         /// is new; false for a look that must leave that to the reader (`mailbag list`).
         public var recordsVisit = true
@@ -492,7 +494,8 @@ actor Worker {
             // commit runs on a new session; DeletionCommit itself never throws.
             let session = try current()
             try await session.noop()
-            var report = await DeletionCommit.run(plan, on: session, numbersValid: plan.session == generation)
+            var report = await DeletionCommit.run(
+                plan, on: session, numbersValid: plan.session == generation, safetyNet: options.safetyNet)
             if case .nothingDeleted = report.outcome {
                 // Cut before QUIT: nothing happened on the server, so it is tried again on a new
                 // session, a few times; then the user decides, with the marks kept.
