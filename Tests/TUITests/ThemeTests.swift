@@ -134,6 +134,17 @@ final class ThemeTests: XCTestCase {
         }
     }
 
+    /// scripts/install puts the binary in PREFIX/bin and the themes in PREFIX/share/mailbag/themes.
+    func testAnInstalledBinaryLooksInItsPrefixAfterTheUsersThemes() {
+        let paths = Theme.searchPaths(
+            for: "x", environment: ["HOME": "/home/u"], executable: URL(fileURLWithPath: "/opt/mb/bin/mailbag"))
+        XCTAssertEqual(Array(paths.prefix(3)), [
+            "/home/u/.config/mailbag/themes/x", "/opt/mb/share/mailbag/themes/x", "/opt/mb/bin/themes/x",
+        ])
+        XCTAssertEqual(paths.last.map { URL(fileURLWithPath: $0).deletingLastPathComponent().lastPathComponent }, "themes",
+                       "the source tree's themes/ comes last, for swift run")
+    }
+
     func testXDGDefaultsToDotConfig() {
         let paths = Theme.searchPaths(for: "x", environment: ["HOME": "/home/u", "MAILBAG_THEMES_DIR": "/opt/themes"])
         XCTAssertEqual(paths, ["/home/u/.config/mailbag/themes/x", "/opt/themes/x"])

@@ -20,7 +20,9 @@ extension Theme {
         throw .notFound(name: name, searched: candidates.map { ($0 as NSString).deletingLastPathComponent })
     }
 
-    static func searchPaths(for name: String, environment: [String: String]) -> [String] {
+    static func searchPaths(
+        for name: String, environment: [String: String], executable: URL? = Bundle.main.executableURL
+    ) -> [String] {
         var directories: [String] = []
         if let config = environment["XDG_CONFIG_HOME"], !config.isEmpty {
             directories.append(config + "/mailbag/themes")
@@ -30,7 +32,7 @@ extension Theme {
         if let shipped = environment["MAILBAG_THEMES_DIR"], !shipped.isEmpty {
             directories.append(shipped)
         } else {
-            directories += shippedDirectories()
+            directories += shippedDirectories(executable: executable)
         }
         return directories.map { $0 + "/" + name }
     }
@@ -38,9 +40,9 @@ extension Theme {
     /// Where an installed (`PREFIX/bin` → `PREFIX/share/mailbag/themes`) or freshly built binary
     /// finds the shipped themes; `swift run` runs from `.build/…`, so the source tree's own
     /// `themes/` is tried last.
-    private static func shippedDirectories() -> [String] {
+    private static func shippedDirectories(executable: URL?) -> [String] {
         var directories: [String] = []
-        if let executable = Bundle.main.executableURL?.resolvingSymlinksInPath() {
+        if let executable = executable?.resolvingSymlinksInPath() {
             let bin = executable.deletingLastPathComponent()
             directories.append(bin.deletingLastPathComponent().appendingPathComponent("share/mailbag/themes").path)
             directories.append(bin.appendingPathComponent("themes").path)
