@@ -998,34 +998,31 @@ public final class Reader {
     private func askForTagged(_ numbers: [Int], _ followUp: FollowUp) {
         let what = ExitSummary.count(numbers.count, "tagged message")
         if followUp == .save {
-            let directory = options.saveDirectory.hasSuffix("/") ? options.saveDirectory : options.saveDirectory + "/"
-            prompt = Prompt(purpose: .saveTagged(numbers: numbers), label: "Save \(what) into directory: ", text: directory)
+            prompt = Prompt(purpose: .saveTagged(numbers: numbers), label: "Save \(what) to folder: ", text: lastFolder ?? "")
         } else {
             prompt = Prompt(purpose: .pipeTagged(numbers: numbers), label: "Pipe \(what) to command: ")
         }
     }
 
-    /// Each as `message-N.eml`, through `AttachmentStore` (new files only, mode 0600).
+    /// Into one folder (mbox or Maildir, created as `s` would after a yes), in mailbox order,
+    /// fsynced before it reports, as mutt's tagged save.
     private func saveTagged(_ numbers: [Int], to typed: String) {
-        var path = typed.trimmingCharacters(in: .whitespaces)
-        if path.isEmpty { return }
-        if path == "~" || path.hasPrefix("~/") { path = NSHomeDirectory() + path.dropFirst() }
-        let store = AttachmentStore(directory: URL(fileURLWithPath: path))
-        var saved = 0
-        for number in numbers {
-            guard let raw = cache.entry(number)?.raw else { continue }
-            do {
-                _ = try store.save(raw, suggestedName: "message-\(number).eml")
-                saved += 1
-            } catch {
-                notice = Notice(text: "Saved \(saved) of \(numbers.count); message \(number): \(error)", isError: true)
-                return
-            }
+        let spec = typed.trimmingCharacters(in: .whitespaces)
+        guard !spec.isEmpty else { return }
+        let messages = numbers.compactMap { cache.entry($0)?.raw }
+        guard messages.count == numbers.count else {
+            notice = Notice(text: "Some tagged messages are no longer in memory: tag fewer and try again.", isError: true)
+            return
         }
-        notice = Notice(
-            text: saved == numbers.count ? "Saved \(ExitSummary.count(saved, "message")) into \(path)."
-                : "Saved \(saved) of \(numbers.count) messages into \(path); the others are no longer in memory.",
-            isError: saved != numbers.count)
+        do {
+            let folder = try MailFolder(spec)
+            if !folder.exists { try folder.create() }
+            _ = try folder.deliver(messages, seen: true)
+            lastFolder = spec
+            notice = Notice(text: "Saved \(ExitSummary.count(messages.count, "message")) to \(folder.path).", isError: false)
+        } catch {
+            notice = Notice(text: error.description, isError: true)
+        }
     }
 
     private func startPipe(_ number: Int) {

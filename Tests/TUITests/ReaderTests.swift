@@ -1024,19 +1024,21 @@ final class TaggedSaveAndPipeTests: XCTestCase {
         XCTAssertEqual(h.reader.takeRequests(), [.pipe(command: "cat", input: Array("one\nthree\n".utf8))])
     }
 
-    func testSaveTaggedWritesOneFileEach() throws {
+    func testSaveTaggedDeliversThemIntoOneFolder() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tagged-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let h = ReaderHarness(count: 3, options: ReaderOptions(saveDirectory: directory.path))
-        XCTAssertTrue(h.reader.model.select(number: 2))
-        h.type("t")
-        h.deliver(2, raw: Array("two".utf8))
+        let h = ReaderHarness(count: 3, options: ReaderOptions(saveDirectory: NSTemporaryDirectory()))
+        for number in [1, 2] {
+            XCTAssertTrue(h.reader.model.select(number: number))
+            h.type("t")
+            h.deliver(number, raw: Array("From: a@example.org\r\nSubject: \(number)\r\n\r\nbody \(number)\r\n".utf8))
+        }
         h.type(";s")
-        XCTAssertEqual(h.reader.prompt?.label, "Save 1 tagged message into directory: ")
-        h.type("\n")
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path), ["message-2.eml"])
-        XCTAssertEqual(try String(contentsOf: directory.appendingPathComponent("message-2.eml"), encoding: .utf8), "two")
+        XCTAssertEqual(h.reader.prompt?.label, "Save 2 tagged messages to folder: ")
+        h.type(directory.path + "/\n")
+        XCTAssertTrue(h.screenText.contains("Saved 2 messages to"), h.screenText)
+        let delivered = try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("cur").path)
+        XCTAssertEqual(delivered.count, 2, "a Maildir with both, marked read")
     }
 }
 
