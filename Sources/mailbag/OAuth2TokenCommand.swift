@@ -7,12 +7,10 @@ import Inbox
 struct OAuth2TokenCommand {
     var command: String
 
-    /// The tool may open a browser or ask for a passphrase the first time, so it gets minutes, as
-    /// a password command does; what it prints is bounded all the same.
     func token() async throws -> String {
         let line: String?
         do {
-            line = try await ExternalCommand(command).firstLine(timeout: .seconds(120), outputLimit: 64 << 10)
+            line = try await ExternalCommand(command).secret()
         } catch {
             throw OAuth2TokenError.commandFailed(error.description)
         }

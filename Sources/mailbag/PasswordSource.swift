@@ -14,12 +14,10 @@ struct PasswordSource {
         return try prompt("Password for \(user)@\(host): ")
     }
 
-    /// A password manager may ask for its own passphrase on the terminal (pinentry), so the
-    /// command gets minutes, not seconds; what it prints is bounded all the same.
     private func run(_ command: String) async throws -> String {
         let line: String?
         do {
-            line = try await ExternalCommand(command).firstLine(timeout: .seconds(120), outputLimit: 64 << 10)
+            line = try await ExternalCommand(command).secret()
         } catch {
             throw PasswordError.commandFailed(error.description)
         }

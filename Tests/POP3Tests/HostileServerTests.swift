@@ -6,15 +6,6 @@ import XCTest
 /// The real session against the fake server scripted to misbehave as issue 17 found servers do:
 /// amplifying listings, endless drips, echoed credentials, oversized messages.
 final class HostileServerTests: XCTestCase {
-    private func loggedIn(_ port: Int, _ configure: (inout POP3Configuration) -> Void = { _ in }) async throws
-        -> POP3Session
-    {
-        var configuration = SessionFixture.plaintext(port)
-        configure(&configuration)
-        let session = try await POP3Session.connect(configuration)
-        try await session.login(user: "alice", password: "wonderland")
-        return session
-    }
 
     // MARK: Counts, not only bytes
 
@@ -24,7 +15,7 @@ final class HostileServerTests: XCTestCase {
         let lines = 200_000
         let raw = "+OK\r\n" + String(repeating: "1 a\r\n", count: lines) + ".\r\n"
         try await withPOP3Server(behavior: ServerBehavior(rawReplies: ["UIDL": raw])) { _, port in
-            let session = try await self.loggedIn(port)
+            let session = try await SessionFixture.loggedIn(port)
             let stat = try await session.stat()
             XCTAssertEqual(stat.count, 3)
             let listing = try await session.uidl()
@@ -47,7 +38,7 @@ final class HostileServerTests: XCTestCase {
     func testUIDLKeepsTheEntriesWithinTheCount() async throws {
         let raw = "+OK\r\n" + (1...50).map { "\($0) uid-\($0)\r\n" }.joined() + ".\r\n"
         try await withPOP3Server(behavior: ServerBehavior(rawReplies: ["UIDL": raw])) { _, port in
-            let session = try await self.loggedIn(port)
+            let session = try await SessionFixture.loggedIn(port)
             let unbounded = try await session.uidl()
             XCTAssertEqual(unbounded.entries.count, 50)
             _ = try await session.list()
@@ -61,7 +52,7 @@ final class HostileServerTests: XCTestCase {
     func testLISTWithMoreLinesThanSTATIsAnError() async throws {
         let raw = "+OK\r\n" + (1...10).map { "\($0) 100\r\n" }.joined() + ".\r\n"
         try await withPOP3Server(behavior: ServerBehavior(rawReplies: ["LIST": raw])) { _, port in
-            let session = try await self.loggedIn(port)
+            let session = try await SessionFixture.loggedIn(port)
             _ = try await session.stat()
             await assertThrowsPOP3Error(.tooManyLines(command: "LIST", limit: 3)) { try await session.list() }
             XCTAssertEqual(
@@ -106,7 +97,7 @@ final class HostileServerTests: XCTestCase {
         for (command, operation) in commands {
             let behavior = ServerBehavior(drip: (command: command, interval: .milliseconds(100)))
             try await withPOP3Server(behavior: behavior) { _, port in
-                let session = try await self.loggedIn(port) { $0.idleTimeout = .seconds(1) }
+                let session = try await SessionFixture.loggedIn(port) { $0.idleTimeout = .seconds(1) }
                 let started = ContinuousClock.now
                 do {
                     try await operation(session)
@@ -191,7 +182,7 @@ final class HostileServerTests: XCTestCase {
 
     func testTooLargeMessageNamesTheOptionThatRaisesTheLimit() async throws {
         try await withPOP3Server { _, port in
-            let session = try await self.loggedIn(port) { $0.maxMessageSize = 20 }
+            let session = try await SessionFixture.loggedIn(port) { $0.maxMessageSize = 20 }
             await assertThrowsPOP3Error(.messageTooLarge(limit: 20)) { try await session.retrieve(1) }
             XCTAssertEqual(
                 POP3Error.messageTooLarge(limit: 20).description,
@@ -200,7 +191,7 @@ final class HostileServerTests: XCTestCase {
         }
         // TOP's bound is not the message limit and no option raises it: the message says what it is.
         try await withPOP3Server { _, port in
-            let session = try await self.loggedIn(port) { $0.maxTopReplySize = 20 }
+            let session = try await SessionFixture.loggedIn(port) { $0.maxTopReplySize = 20 }
             await assertThrowsPOP3Error(.replyTooLarge(command: "TOP", limit: 20)) { try await session.top(1, lines: 5) }
             XCTAssertFalse(POP3Error.replyTooLarge(command: "TOP", limit: 20).description.contains("raise"))
         }

@@ -5,6 +5,15 @@ import XCTest
 
 /// Shared setup for the end-to-end session tests against `InMemoryPOP3Server`.
 enum SessionFixture {
+    /// A plaintext session to the fake server on `port`, logged in as alice.
+    static func loggedIn(_ port: Int, _ configure: (inout POP3Configuration) -> Void = { _ in }) async throws -> POP3Session {
+        var configuration = plaintext(port)
+        configure(&configuration)
+        let session = try await POP3Session.connect(configuration)
+        try await session.login(user: "alice", password: "wonderland")
+        return session
+    }
+
     static let users = ["alice": "wonderland", "bob": "s3cret pass"]
 
     static let first = "From: Ann <ann@example.org>\r\nSubject: one\r\n\r\nHello\r\n.leading dot\r\n..two dots\r\n.\r\n"

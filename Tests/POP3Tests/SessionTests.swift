@@ -5,15 +5,6 @@ import XCTest
 
 /// End-to-end: POP3Session against InMemoryPOP3Server over loopback (plaintext allowed; TLS is in TLSTests).
 final class SessionTests: XCTestCase {
-    private func loggedIn(_ port: Int, _ configure: (inout POP3Configuration) -> Void = { _ in }) async throws
-        -> POP3Session
-    {
-        var configuration = SessionFixture.plaintext(port)
-        configure(&configuration)
-        let session = try await POP3Session.connect(configuration)
-        try await session.login(user: "alice", password: "wonderland")
-        return session
-    }
 
     /// Runs `topBatch` for `numbers` on a `SessionFixture.numbered` mailbox, checks that each
     /// reply is that message's header, and returns the numbers in the order they were delivered.
@@ -39,7 +30,7 @@ final class SessionTests: XCTestCase {
         ]
         for mechanism in AuthMechanism.allCases where !mechanism.takesBearerToken {
             try await withPOP3Server { server, port in
-                let session = try await self.loggedIn(port) { $0.allowedMechanisms = [mechanism] }
+                let session = try await SessionFixture.loggedIn(port) { $0.allowedMechanisms = [mechanism] }
                 let state = await session.state
                 XCTAssertEqual(state, .transaction)
                 let stat = try await session.stat()
@@ -54,12 +45,12 @@ final class SessionTests: XCTestCase {
 
     func testStrongestOfferedMechanismIsTheDefault() async throws {
         try await withPOP3Server { server, port in
-            let session = try await self.loggedIn(port)
+            let session = try await SessionFixture.loggedIn(port)
             await session.close()
             XCTAssertEqual(server.commandLog.filter { $0.hasPrefix("AUTH") || $0.hasPrefix("USER") }, ["AUTH CRAM-MD5"])
         }
         try await withPOP3Server(behavior: ServerBehavior(saslMechanisms: ["LOGIN", "PLAIN"])) { server, port in
-            let session = try await self.loggedIn(port)
+            let session = try await SessionFixture.loggedIn(port)
             await session.close()
             XCTAssertTrue(server.commandLog.contains { $0.hasPrefix("AUTH PLAIN ") }, "\(server.commandLog)")
         }
@@ -339,7 +330,7 @@ final class SessionTests: XCTestCase {
         let behavior = ServerBehavior(
             capabilities: ["USER", "TOP", "UIDL", "SASL CRAM-MD5 PLAIN"], saslMechanisms: ["PLAIN"])
         try await withPOP3Server(behavior: behavior) { server, port in
-            let session = try await self.loggedIn(port)
+            let session = try await SessionFixture.loggedIn(port)
             let state = await session.state
             XCTAssertEqual(state, .transaction)
             await session.close()
@@ -409,7 +400,7 @@ final class SessionTests: XCTestCase {
 
     func testSecondSessionOnLockedMailboxIsInUse() async throws {
         try await withPOP3Server(behavior: ServerBehavior(lockMailbox: true)) { _, port in
-            let first = try await self.loggedIn(port)
+            let first = try await SessionFixture.loggedIn(port)
             let second = try await POP3Session.connect(SessionFixture.plaintext(port))
             do {
                 try await second.login(user: "alice", password: "wonderland")
@@ -446,7 +437,7 @@ final class SessionTests: XCTestCase {
 
     func testCAPAErrorStillLogsInWithUSERAndPASS() async throws {
         try await withPOP3Server(behavior: ServerBehavior(apopTimestamp: false, capaFails: true)) { server, port in
-            let session = try await self.loggedIn(port)
+            let session = try await SessionFixture.loggedIn(port)
             let capabilities = await session.capabilities
             XCTAssertFalse(capabilities.advertised)
             XCTAssertEqual(server.commandLog.prefix(3), ["CAPA", "USER alice", "PASS wonderland"])
@@ -564,7 +555,7 @@ final class SessionTests: XCTestCase {
                 try await session.login(user: "alice", password: "wonderland")
             }
 
-            let other = try await self.loggedIn(port)
+            let other = try await SessionFixture.loggedIn(port)
             await other.close()
             await assertThrowsPOP3Error(.wrongState(command: "STAT", state: .closed)) { try await other.stat() }
         }
@@ -574,7 +565,7 @@ final class SessionTests: XCTestCase {
 
     func testTransactionCommands() async throws {
         try await withPOP3Server { server, port in
-            let session = try await self.loggedIn(port)
+            let session = try await SessionFixture.loggedIn(port)
             let sizes = [SessionFixture.first, SessionFixture.second, SessionFixture.third].map(\.utf8.count)
             let stat = try await session.stat()
             XCTAssertEqual(stat.count, 3)
@@ -613,7 +604,7 @@ final class SessionTests: XCTestCase {
 
     func testMissingMessageIsAServerErrorAndTheSessionGoesOn() async throws {
         try await withPOP3Server { _, port in
-            let session = try await self.loggedIn(port)
+            let session = try await SessionFixture.loggedIn(port)
             await assertThrowsPOP3Error(.serverError(command: "RETR 99", text: "No such message")) {
                 try await session.retrieve(99)
             }
@@ -628,7 +619,7 @@ final class SessionTests: XCTestCase {
 
     func testDroppingTheConnectionDeletesNothing() async throws {
         try await withPOP3Server { server, port in
-            let session = try await self.loggedIn(port)
+            let session = try await SessionFixture.loggedIn(port)
             try await session.delete(1)
             try await session.delete(2)
             await session.close()
@@ -644,7 +635,7 @@ final class SessionTests: XCTestCase {
             "Subject: big\r\n\r\n"
             + String(repeating: "0123456789abcdefghijklmnopqrstuvwxyz\r\n..dot\r\n", count: 40_000)
         try await withPOP3Server(messages: [ServerMessage(uid: "big", text: big)]) { _, port in
-            let session = try await self.loggedIn(port)
+            let session = try await SessionFixture.loggedIn(port)
             let reports = LockedBox<[Int]>([])
             let message = try await session.retrieve(1, expectedSize: big.utf8.count) { bytes in
                 reports.withLockedValue { $0.append(bytes) }
@@ -661,7 +652,7 @@ final class SessionTests: XCTestCase {
 
     func testOversizedMessageIsRefusedBeforeRETRWhenItsSizeIsKnown() async throws {
         try await withPOP3Server { server, port in
-            let session = try await self.loggedIn(port) { $0.maxMessageSize = 10 }
+            let session = try await SessionFixture.loggedIn(port) { $0.maxMessageSize = 10 }
             await assertThrowsPOP3Error(.messageTooLarge(limit: 10)) {
                 try await session.retrieve(1, expectedSize: 100)
             }
@@ -674,7 +665,7 @@ final class SessionTests: XCTestCase {
 
     func testOversizedMessageDuringRETREndsTheSession() async throws {
         try await withPOP3Server { _, port in
-            let session = try await self.loggedIn(port) { $0.maxMessageSize = 20 }
+            let session = try await SessionFixture.loggedIn(port) { $0.maxMessageSize = 20 }
             await assertThrowsPOP3Error(.messageTooLarge(limit: 20)) { try await session.retrieve(1) }
             let state = await session.state
             XCTAssertEqual(state, .closed)
@@ -685,7 +676,7 @@ final class SessionTests: XCTestCase {
 
     func testOverlongStatusLineIsFatal() async throws {
         try await withPOP3Server(behavior: ServerBehavior(longLineOnCommand: "STAT")) { _, port in
-            let session = try await self.loggedIn(port)
+            let session = try await SessionFixture.loggedIn(port)
             await assertThrowsPOP3Error(.lineTooLong(limit: 8192)) { try await session.stat() }
             let state = await session.state
             XCTAssertEqual(state, .closed)
@@ -696,7 +687,7 @@ final class SessionTests: XCTestCase {
     func testEOFInTheMiddleOfRETR() async throws {
         let behavior = ServerBehavior(dropDuringRETR: .init(message: 1, afterBytes: 30))
         try await withPOP3Server(behavior: behavior) { server, port in
-            let session = try await self.loggedIn(port)
+            let session = try await SessionFixture.loggedIn(port)
             try await session.delete(2)
             await assertThrowsPOP3Error(.connectionClosed) { try await session.retrieve(1) }
             let state = await session.state
@@ -709,7 +700,7 @@ final class SessionTests: XCTestCase {
         let raw =
             "+OK\r\n1 uid-1\r\n2 dup\r\n3 dup\r\n4 \u{1B}[2J\r\n5 " + String(repeating: "x", count: 71) + "\r\n.\r\n"
         try await withPOP3Server(behavior: ServerBehavior(rawReplies: ["UIDL": raw])) { _, port in
-            let session = try await self.loggedIn(port)
+            let session = try await SessionFixture.loggedIn(port)
             let listing = try await session.uidl()
             XCTAssertEqual(listing.entries, [UIDEntry(number: 1, uid: "uid-1")])
             XCTAssertEqual(listing.problems.map(\.number), [4, 5, 2, 3])
@@ -720,7 +711,7 @@ final class SessionTests: XCTestCase {
 
     func testSilenceTimeout() async throws {
         try await withPOP3Server(behavior: ServerBehavior(silentAfter: "NOOP")) { _, port in
-            let session = try await self.loggedIn(port) { $0.idleTimeout = .milliseconds(300) }
+            let session = try await SessionFixture.loggedIn(port) { $0.idleTimeout = .milliseconds(300) }
             let started = ContinuousClock.now
             await assertThrowsPOP3Error(.timeout(seconds: 1)) { try await session.noop() }
             XCTAssertLessThan(ContinuousClock.now - started, .seconds(3))
@@ -750,7 +741,7 @@ final class SessionTests: XCTestCase {
 
     func testTopBatchDeliversInRequestOrder() async throws {
         try await withPOP3Server(messages: SessionFixture.numbered(40)) { server, port in
-            let session = try await self.loggedIn(port) { $0.pipelineWindow = 8 }
+            let session = try await SessionFixture.loggedIn(port) { $0.pipelineWindow = 8 }
             let capabilities = await session.capabilities
             XCTAssertTrue(capabilities.pipelining)
             let numbers = Array((1...40).reversed()) + [7, 3]
@@ -766,7 +757,7 @@ final class SessionTests: XCTestCase {
         // and TOP 5–7 (in flight), never more.
         try await withPOP3Server(behavior: ServerBehavior(silentAfter: "TOP 5"), messages: SessionFixture.numbered(10))
         { server, port in
-            let session = try await self.loggedIn(port) {
+            let session = try await SessionFixture.loggedIn(port) {
                 $0.pipelineWindow = 3
                 $0.idleTimeout = .milliseconds(500)
             }
@@ -784,7 +775,7 @@ final class SessionTests: XCTestCase {
 
     func testTopBatchPausesDrainsWhatIsInFlightAndReturnsTheAnsweredPrefix() async throws {
         try await withPOP3Server(messages: SessionFixture.numbered(40)) { server, port in
-            let session = try await self.loggedIn(port) { $0.pipelineWindow = 4 }
+            let session = try await SessionFixture.loggedIn(port) { $0.pipelineWindow = 4 }
             let delivered = LockedBox<[Int]>([])
             let answered = try await session.topBatch(
                 Array(1...40), lines: 0, shouldPause: { delivered.withLockedValue { $0.count >= 5 } }
@@ -807,14 +798,14 @@ final class SessionTests: XCTestCase {
         // Silent after LIST: only a pipelining client has already sent UIDL.
         try await withPOP3Server(behavior: ServerBehavior(silentAfter: "LIST"), messages: SessionFixture.numbered(3))
         { server, port in
-            let session = try await self.loggedIn(port) { $0.idleTimeout = .milliseconds(500) }
+            let session = try await SessionFixture.loggedIn(port) { $0.idleTimeout = .milliseconds(500) }
             let replies = try await session.pipeline([.list(nil), .uidl(nil)])
             await assertThrowsPOP3Error(.timeout(seconds: 1)) { _ = try await replies[0].value() }
             XCTAssertEqual(server.commandLog.suffix(2), ["LIST", "UIDL"])
         }
         try await withPOP3Server(behavior: ServerBehavior(pipelining: false, silentAfter: "LIST"), messages: SessionFixture.numbered(3))
         { server, port in
-            let session = try await self.loggedIn(port) { $0.idleTimeout = .milliseconds(500) }
+            let session = try await SessionFixture.loggedIn(port) { $0.idleTimeout = .milliseconds(500) }
             await assertThrowsPOP3Error(.timeout(seconds: 1)) { _ = try await session.pipeline([.list(nil), .uidl(nil)]) }
             XCTAssertEqual(server.commandLog.last, "LIST")
         }
@@ -823,7 +814,7 @@ final class SessionTests: XCTestCase {
     func testARefusedUIDLIsNoUIDs() async throws {
         try await withPOP3Server(behavior: ServerBehavior(rawReplies: ["UIDL": "-ERR not here\r\n"]), messages: SessionFixture.numbered(3))
         { _, port in
-            let session = try await self.loggedIn(port)
+            let session = try await SessionFixture.loggedIn(port)
             let replies = try await session.pipeline([.list(nil), .uidl(nil)])
             let (list, uidl) = (try await replies[0].value(), try await replies[1].value())
             XCTAssertEqual(try POP3Session.listEntries(list).count, 3)
@@ -837,7 +828,7 @@ final class SessionTests: XCTestCase {
     func testTopBatchIsLockStepWithoutPIPELINING() async throws {
         let behavior = ServerBehavior(pipelining: false, silentAfter: "TOP 5")
         try await withPOP3Server(behavior: behavior, messages: SessionFixture.numbered(10)) { server, port in
-            let session = try await self.loggedIn(port) {
+            let session = try await SessionFixture.loggedIn(port) {
                 $0.pipelineWindow = 3
                 $0.idleTimeout = .milliseconds(500)
             }
@@ -854,7 +845,7 @@ final class SessionTests: XCTestCase {
     /// order, and never asked for twice; those it does not reach wait for a later batch.
     func testABatchTakesTheHeadersWrittenAheadForIt() async throws {
         try await withPOP3Server(messages: SessionFixture.numbered(6)) { server, port in
-            let session = try await self.loggedIn(port)
+            let session = try await SessionFixture.loggedIn(port)
             let ahead = try await session.pipeline([.top(6, lines: 0), .top(1, lines: 0), .top(5, lines: 0)])
             let inFlight = [6: ahead[0], 1: ahead[1], 5: ahead[2]]
             let delivered = LockedBox<[Int]>([])
@@ -883,7 +874,7 @@ final class SessionTests: XCTestCase {
 
     func testTopBatchReportsAPerMessageErrorAndContinues() async throws {
         try await withPOP3Server(messages: SessionFixture.numbered(5)) { _, port in
-            let session = try await self.loggedIn(port)
+            let session = try await SessionFixture.loggedIn(port)
             let results = LockedBox<[(Int, Result<[UInt8], POP3Error>)]>([])
             try await session.topBatch([1, 99, 2], lines: 0) { number, result in
                 results.withLockedValue { $0.append((number, result)) }
@@ -902,7 +893,7 @@ final class SessionTests: XCTestCase {
     func testConcurrentCallersAreServedOneAtATime() async throws {
         try await withPOP3Server(behavior: ServerBehavior(pipelining: false), messages: SessionFixture.numbered(5)) {
             _, port in
-            let session = try await self.loggedIn(port)
+            let session = try await SessionFixture.loggedIn(port)
             async let stat = session.stat()
             async let list = session.list()
             async let uids = session.uidl()
@@ -925,7 +916,7 @@ final class SessionTests: XCTestCase {
         let trace = try ProtocolTrace(path: path)
         for mechanism in [AuthMechanism.saslPlain, .saslLogin, .cramMD5, .apop, .userPass] {
             try await withPOP3Server { _, port in
-                let session = try await self.loggedIn(port) {
+                let session = try await SessionFixture.loggedIn(port) {
                     $0.trace = trace
                     $0.allowedMechanisms = [mechanism]
                 }
