@@ -8,7 +8,7 @@ public enum Action: Hashable, Sendable {
     case toggleThread, toggleAllThreads, nextThread, previousThread
     case save, archive, pipe, viewAttachment, openLink
     case toggleHeaders, toggleRaw, nextMessage, previousMessage
-    case accept, cancel, erase, eraseWord, clearLine
+    case accept, cancel, erase, eraseWord, clearLine, complete
     case select, scrollUp, scrollDown
 }
 
@@ -167,6 +167,7 @@ public struct KeyMap: Sendable {
             Binding(keys: [.backspace, .control("h")], action: .erase, summary: "delete the last character", hint: nil),
             Binding(keys: [.control("w")], action: .eraseWord, summary: "delete the last word", hint: nil),
             Binding(keys: [.control("u")], action: .clearLine, summary: "clear the line", hint: nil),
+            Binding(keys: [.tab], action: .complete, summary: "complete a file or folder name", hint: nil),
         ]
         let scroll: [MouseBinding] = [
             MouseBinding(gesture: .wheelUp, action: .scrollUp, summary: "scroll up"),

@@ -54,6 +54,14 @@ enum PromptPurpose: Equatable {
         default: false
         }
     }
+
+    /// Answered with a path, which Tab completes.
+    var takesPath: Bool {
+        switch self {
+        case .savePath, .saveFolder, .saveTagged: true
+        default: false
+        }
+    }
 }
 
 /// The one-line question at the bottom of the screen.
@@ -61,6 +69,8 @@ struct Prompt: Equatable {
     var purpose: PromptPurpose
     var label: String
     var text = ""
+    /// What Tab found to match when it could not choose, shown until the next key.
+    var candidates: [String] = []
 }
 
 /// The attachment menu: whose attachments, and which one is selected.
@@ -539,6 +549,7 @@ public final class Reader {
             }
             return
         }
+        current.candidates = []
         switch keyMap.action(for: key, in: .prompt) {
         case .accept:
             prompt = nil
@@ -558,6 +569,12 @@ public final class Reader {
             while let last = current.text.last, last != " " { current.text.removeLast() }
         case .clearLine:
             current.text = ""
+        case .complete where current.purpose.takesPath:
+            let completion = PathCompletion.complete(current.text)
+            current.text = completion.text
+            current.candidates = completion.candidates
+            prompt = current
+            return
         default:
             if case .character(let c) = key { current.text.append(c) }
         }

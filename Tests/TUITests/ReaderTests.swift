@@ -675,6 +675,27 @@ final class ReaderSaveTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: maildir + "cur").count, 2, "an existing folder is not asked about")
     }
 
+    /// Tab in the folder prompt completes what was typed as a shell would, lists the matches it
+    /// cannot choose between above the prompt, and the completed folder is the one saved into.
+    func testTabCompletesTheFolderPromptAndListsAmbiguousMatches() throws {
+        for maildir in ["Lists", "Later"] {
+            for sub in ["cur", "new", "tmp"] {
+                try FileManager.default.createDirectory(atPath: "\(directory.path)/\(maildir)/\(sub)", withIntermediateDirectories: true)
+            }
+        }
+        let h = ReaderHarness(count: 1, options: ReaderOptions(saveDirectory: directory.path))
+        h.press(.enter)
+        h.deliver(1, raw: Array("Subject: kept\r\n\r\nbody\r\n".utf8))
+        h.type("s\n" + directory.path + "/L\t")
+        XCTAssertEqual(h.reader.prompt?.text, directory.path + "/L", "two matches share no more than the L")
+        XCTAssertEqual(h.frame().lines[h.reader.layout.statusRow].text.trimmingCharacters(in: .whitespaces), "2 matches: Later/  Lists/")
+        h.type("i\t")
+        XCTAssertEqual(h.reader.prompt?.text, directory.path + "/Lists/")
+        XCTAssertEqual(h.reader.prompt?.candidates, [], "the list goes with the next key")
+        h.type("\n")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path + "/Lists/cur").count, 1)
+    }
+
     /// `A` saves into the archive folder and only then marks; the report says where it went.
     func testArchiveSavesThenMarksAndTheReportSaysWhere() throws {
         var options = ReaderOptions(saveDirectory: directory.path)
