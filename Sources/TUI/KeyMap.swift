@@ -99,7 +99,7 @@ public struct KeyMap: Sendable {
             Binding(keys: [.control("t")], action: .untagPattern, summary: "untag the messages matching a pattern", hint: nil),
             Binding(keys: c("N"), action: .toggleRead, summary: "mark the message read or unread and move on", hint: nil),
             Binding(keys: c("F"), action: .toggleFlag, summary: "flag or unflag the message (!) and move on", hint: nil),
-            Binding(keys: c(";"), action: .tagPrefix, summary: "apply the next key to every tagged message (d u t N F s |)", hint: nil),
+            Binding(keys: c(";"), action: .tagPrefix, summary: "apply the next key to every tagged message (d u t N F s A |)", hint: nil),
             Binding(keys: c("z"), action: .undo, summary: "undo the last mark, tag, read or flag action", hint: nil),
             Binding(keys: c("/"), action: .search, summary: "search sender and subject (or a pattern)", hint: "Search"),
             Binding(keys: c("n"), action: .searchNext, summary: "next match", hint: nil),

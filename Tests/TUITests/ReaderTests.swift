@@ -725,6 +725,28 @@ final class ReaderSaveTests: XCTestCase {
         XCTAssertEqual(h.reader.exitSummary?.lines, ["Deleted 1 message from the server.", "Saved before deleting: 1 message in \(mbox).", "The server said: bye"])
     }
 
+    /// `;A` downloads the tagged messages, delivers them all into the archive Maildir, and only
+    /// then marks them, as one action that one `z` takes back.
+    func testArchivingTheTaggedMessagesMarksThemOnlyOnceAllAreSaved() throws {
+        var options = ReaderOptions(saveDirectory: directory.path)
+        options.archiveFolder = directory.path + "/Archive/"
+        let h = ReaderHarness(count: 4, options: options)
+        h.reader.model.select(number: 1)
+        h.type("t")
+        h.reader.model.select(number: 3)
+        h.type("t;A")
+        XCTAssertTrue(h.reader.model.commitPlan().entries.isEmpty, "nothing is marked before the copies are written")
+        h.deliver(1, raw: Array("Subject: one\r\n\r\nfirst\r\n".utf8))
+        XCTAssertTrue(h.reader.model.commitPlan().entries.isEmpty, "one copy of two is not enough")
+        h.deliver(3, raw: Array("Subject: three\r\n\r\nthird\r\n".utf8))
+        XCTAssertEqual(h.reader.model.commitPlan().entries.map(\.number).sorted(), [1, 3])
+        let saved = try FileManager.default.contentsOfDirectory(atPath: directory.path + "/Archive/cur")
+        XCTAssertEqual(saved.count, 2)
+        XCTAssertEqual(h.reader.notice?.text, "Archived 2 messages to \(directory.path)/Archive/; they are marked for deletion.")
+        h.type("z")
+        XCTAssertTrue(h.reader.model.commitPlan().entries.isEmpty, "one undo takes back the whole batch")
+    }
+
     func testABadChoiceOrUnwritablePlaceIsExplained() {
         let h = ReaderHarness(count: 1, options: ReaderOptions(saveDirectory: "/nonexistent/dir"))
         h.press(.enter)
