@@ -19,6 +19,9 @@ public actor POP3Session {
     /// (CAPA, the listing) is answered later, after the server has opened the maildrop, and the
     /// time a caller waits for the mailbox is counted from here, the server's share included.
     public private(set) var loggedInAt: ContinuousClock.Instant?
+    /// The quickest answer to a command sent alone (the login is one): the best guess at the
+    /// round trip before any pipeline has measured it.
+    private var shortestRoundTrip: Duration?
     /// True once TLS protects the connection (pop3s, or after STLS).
     public let isEncrypted: Bool
     private let configuration: POP3Configuration
@@ -624,7 +627,7 @@ public actor POP3Session {
                 }
                 return numbers.count
             }
-            var window = PipelineWindow(limit: configuration.pipelineWindow)
+            var window = PipelineWindow(limit: configuration.pipelineWindow, roundTrip: shortestRoundTrip)
             let clock = ContinuousClock()
             let replies = ReplyQueue()
             // Nil for a reply that was on its way before the batch, which says nothing of the pipe.
@@ -691,7 +694,7 @@ public actor POP3Session {
 
     /// How many commands a `topBatch` first keeps in flight: a caller writing headers ahead for
     /// it writes this many.
-    public var initialPipelineWindow: Int { PipelineWindow(limit: configuration.pipelineWindow).size }
+    public var initialPipelineWindow: Int { PipelineWindow(limit: configuration.pipelineWindow, roundTrip: shortestRoundTrip).size }
 
     /// Returns when the connection has closed, whoever closed it: a reset or EOF from the server
     /// is seen at once, also while the session is idle.
@@ -731,11 +734,16 @@ public actor POP3Session {
     private func send(_ command: POP3Command, progress: (@Sendable (Int) -> Void)? = nil, expectedSize: Int? = nil)
         async throws -> POP3Reply
     {
+        let started = ContinuousClock.now
+        let reply: POP3Reply
         do {
-            return try await connection.send(command, progress: progress, expectedSize: expectedSize)
+            reply = try await connection.send(command, progress: progress, expectedSize: expectedSize)
         } catch {
             throw closed(by: error)
         }
+        let elapsed = ContinuousClock.now - started
+        if shortestRoundTrip.map({ elapsed < $0 }) ?? true { shortestRoundTrip = elapsed }
+        return reply
     }
 
     private func sendPipelined(_ commands: [POP3Command]) async throws -> [EventLoopFuture<POP3Reply>] {

@@ -50,6 +50,19 @@ final class PipelineWindowTests: XCTestCase {
         XCTAssertLessThan(window.size, 5_000)
     }
 
+    /// The login's round trip sizes the first round for a quick server: at 100 ms, 2 × 50,000/s
+    /// × 0.1 s = 10,000 in flight, within the limit; on loopback the minimum first round stays.
+    func testTheLoginRoundTripSizesTheFirstRound() {
+        XCTAssertEqual(PipelineWindow(limit: 100_000, roundTrip: .milliseconds(100)).size, 10_000)
+        XCTAssertEqual(PipelineWindow(limit: 8192, roundTrip: .milliseconds(100)).size, 8192)
+        XCTAssertEqual(PipelineWindow(limit: 8192, roundTrip: .microseconds(80)).size, PipelineWindow.initial)
+        XCTAssertEqual(PipelineWindow(limit: 1000, roundTrip: nil).size, 1000)
+        // A slow server shrinks the guess at the first measurement.
+        var window = PipelineWindow(limit: 100_000, roundTrip: .milliseconds(100))
+        simulate(&window, rtt: .milliseconds(100), serverRate: 1_000, replies: 15_000)
+        XCTAssertLessThan(window.size, 300)
+    }
+
     func testStaysAtTheFloorOnLoopbackAndNeverPassesTheLimit() {
         var loopback = PipelineWindow(limit: 8192)
         simulate(&loopback, rtt: .microseconds(50), serverRate: 30_000, replies: 20_000)
