@@ -519,7 +519,7 @@ private struct HTMLLayout {
         mutating func finish() {
             var result: [[UInt8]] = []
             for text in lines {
-                if HTMLWidth.isBlank(text[...]) {
+                if HTMLBlank.isBlank(text[...]) {
                     if let previous = result.last, !previous.isEmpty {
                         result.append([])
                     }
@@ -531,7 +531,7 @@ private struct HTMLLayout {
                 result.removeLast()
             }
             lines = result.isEmpty ? [[]] : result
-            width = lines.map { HTMLWidth.of($0) }.max() ?? 0
+            width = lines.map { DisplayWidth.ofSanitized(utf8: $0) }.max() ?? 0
         }
     }
 
@@ -695,12 +695,12 @@ private struct HTMLLayout {
                 return
             }
             // Browsers move text found between rows out of the table; invisible text there changes nothing.
-            if HTMLWidth.isBlank(text) {
+            if HTMLBlank.isBlank(text) {
                 return
             }
             unbuffer()
         }
-        appendWord(text, width: HTMLWidth.of(text))
+        appendWord(text, width: DisplayWidth.ofSanitized(utf8: text))
     }
 
     // MARK: Lines
@@ -714,7 +714,7 @@ private struct HTMLLayout {
         line.removeAll(keepingCapacity: true)
         line.append(contentsOf: prefix)
         lineTextStart = prefix.count
-        lineWidth = HTMLWidth.of(prefix)
+        lineWidth = DisplayWidth.ofSanitized(utf8: prefix)
         linePrefix = context.prefix
         linePrefixWidth = context.prefixWidth
         lineOpen = true
@@ -744,7 +744,7 @@ private struct HTMLLayout {
             openLine()
         }
         line.append(contentsOf: text)
-        lineWidth += HTMLWidth.of(text)
+        lineWidth += DisplayWidth.ofSanitized(utf8: text)
     }
 
     private mutating func finishLine() {
@@ -752,10 +752,10 @@ private struct HTMLLayout {
         guard lineOpen else { return }
         lineOpen = false
         if line.contains(0xC2) {
-            line = HTMLWidth.replacingNoBreakSpaces(line)
+            line = HTMLBlank.replacingNoBreakSpaces(line)
         }
-        HTMLWidth.trimTrailingBlanks(&line)
-        guard line.count > lineTextStart, !HTMLWidth.isBlank(line[lineTextStart...]) else {
+        HTMLBlank.trimTrailingBlanks(&line)
+        guard line.count > lineTextStart, !HTMLBlank.isBlank(line[lineTextStart...]) else {
             requestBlank()
             return
         }
@@ -771,7 +771,7 @@ private struct HTMLLayout {
         lines.append(String(decoding: line, as: UTF8.self))
         lastPrefix = linePrefix
         if let heading = context.heading {
-            stack[heading].textWidth = max(stack[heading].textWidth, HTMLWidth.of(line) - linePrefixWidth)
+            stack[heading].textWidth = max(stack[heading].textWidth, DisplayWidth.ofSanitized(utf8: line) - linePrefixWidth)
         }
     }
 
@@ -950,7 +950,7 @@ private struct HTMLLayout {
         context.depth += 1
         if context.depth <= Self.maxVisualDepth {
             context.prefix += indent
-            context.prefixWidth += HTMLWidth.of(indent)
+            context.prefixWidth += DisplayWidth.ofSanitized(utf8: indent)
         }
     }
 
@@ -1127,7 +1127,7 @@ private struct HTMLLayout {
         let number = source.attribute("value").flatMap(HTMLLayout.integer) ?? stack[list].number
         stack[list].number = number &+ 1
         let text = HTMLLists.marker(number, style: stack[list].style)
-        let markerWidth = HTMLWidth.of(text)
+        let markerWidth = DisplayWidth.ofSanitized(utf8: text)
         let offset = context.prefix.count
         push(.item, indent: [UInt8](repeating: UInt8(ascii: " "), count: markerWidth))
         stack[list].item = stack.count - 1
@@ -1261,11 +1261,11 @@ private struct HTMLLayout {
                 pendingSpace = Self.cellGap
             }
             guard width != nil else {
-                appendWord(text, width: HTMLWidth.of(text))
+                appendWord(text, width: DisplayWidth.ofSanitized(utf8: text))
                 continue
             }
             for part in text.split(separator: UInt8(ascii: " ")) {
-                appendWord(part, width: HTMLWidth.of(part))
+                appendWord(part, width: DisplayWidth.ofSanitized(utf8: part))
                 pendingSpace = 1
             }
             pendingSpace = 0
@@ -1299,7 +1299,7 @@ private struct HTMLLayout {
                     }
                     first = false
                     let text = lineIndex < cell.lines.count ? cell.lines[lineIndex] : []
-                    let fill = max(0, available - HTMLWidth.of(text))
+                    let fill = max(0, available - DisplayWidth.ofSanitized(utf8: text))
                     if cell.alignRight {
                         padding += fill
                     }
@@ -1545,55 +1545,8 @@ private enum HTMLLists {
     }
 }
 
-/// Terminal cell widths, good enough to align columns and wrap: East Asian wide characters and emoji take
-/// two cells, combining marks and format characters none.
-private enum HTMLWidth {
-    static func of<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> Int {
-        if bytes.allSatisfy({ $0 < 0x80 }) {
-            return bytes.count
-        }
-        var total = 0
-        var iterator = bytes.makeIterator()
-        var decoder = UTF8()
-        while true {
-            switch decoder.decode(&iterator) {
-            case .scalarValue(let scalar): total += width(of: scalar)
-            case .error: total += 1
-            case .emptyInput: return total
-            }
-        }
-    }
-
-    private static func width(of scalar: Unicode.Scalar) -> Int {
-        let value = scalar.value
-        if value < 0x20 || (0x7F..<0xA0).contains(value) {
-            return 0
-        }
-        // Latin, Greek, Cyrillic and general punctuation without the zero-width controls: the common case.
-        if value < 0x300 || (0x370..<0x483).contains(value) || (0x2010..<0x2028).contains(value)
-            || (0x2030..<0x2060).contains(value) || (0x20A0..<0x20D0).contains(value) {
-            return 1
-        }
-        switch scalar.properties.generalCategory {
-        case .nonspacingMark, .enclosingMark, .format:
-            return 0
-        default:
-            break
-        }
-        return isWide(value) || scalar.properties.isEmojiPresentation ? 2 : 1
-    }
-
-    private static func isWide(_ value: UInt32) -> Bool {
-        switch value {
-        case 0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF,
-             0xA000...0xA4CF, 0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60,
-             0xFFE0...0xFFE6, 0x20000...0x2FFFD, 0x30000...0x3FFFD:
-            return true
-        default:
-            return false
-        }
-    }
-
+/// What counts as blank: a line or cell holding only these shows nothing.
+private enum HTMLBlank {
     /// Whitespace and the invisible characters senders pad preview text with.
     static func isBlank(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
