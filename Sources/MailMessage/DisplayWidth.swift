@@ -40,7 +40,8 @@ public enum DisplayWidth {
         // and skipping the call keeps accented text nearly as cheap as ASCII.
         if (0xA0..<0x300).contains(scalar.value) { return 1 }
         let w = wcwidth(scalar)
-        return w < 0 || isUnsafe(scalar) ? 1 : w
+        // Unsafe scalars are drawn as U+FFFD, one cell, so only another width needs the slower check.
+        return w == 1 || w < 0 || isUnsafe(scalar) ? 1 : w
     }
 
     public static func of(_ character: Character) -> Int {
@@ -48,6 +49,8 @@ public enum DisplayWidth {
     }
 
     public static func of(_ string: some StringProtocol) -> Int {
+        // Through a concrete Substring: callers in other modules reach this unspecialised.
+        let string = Substring(string)
         if isPlainASCII(string) { return string.utf8.count }
         var total = 0
         for scalar in string.unicodeScalars { total += of(scalar) }
