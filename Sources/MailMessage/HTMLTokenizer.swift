@@ -1,4 +1,10 @@
 /// A forgiving HTML tokenizer in the spirit of the WHATWG rules, reduced to what text rendering needs.
+///
+/// Ours rather than libxml2's HTML parser: over the test corpus and a 200 kB newsletter it is about six
+/// times faster than libxml2's SAX parse; it decodes HTML 5's named entities and windows-1252 numeric
+/// references, where libxml2 2.9 leaves `&check;` as text and turns `&#150;` into a C1 control; an
+/// unclosed quote does not swallow the rest of the message; and MailMessage stays free of C, which the
+/// fuzzer's stand-alone build relies on.
 struct HTMLTokenizer {
     enum Token {
         case text(Range<Int>)
