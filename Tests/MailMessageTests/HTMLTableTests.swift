@@ -14,7 +14,9 @@ final class HTMLTableTests: XCTestCase {
     }
 
     func testWideCombiningAndEmojiCellsAlignByDisplayWidth() {
-        let cells = ["Tokyo 東京", "Cafe\u{301}", "Party 🎉", "plain", "Zero\u{200B}width", "नमस्ते", "ｆｕｌｌ"]
+        let cells = [
+            "Tokyo 東京", "Cafe\u{301}", "Party 🎉", "flag 🇩🇪", "plain", "Zero\u{200B}width", "नमस्ते", "ｆｕｌｌ", "\u{600}5",
+        ]
         let html = "<table>" + cells.map { "<tr><td>\($0)</td><td>|</td></tr>" }.joined() + "</table>"
         let lines = shown(html)
         XCTAssertEqual(lines.count, cells.count)
