@@ -235,11 +235,7 @@ struct HTMLLayout {
         }
         if let table = context.table, tables[table].buffering {
             if tables[table].cellFrame != nil {
-                let last = tables[table].cell.lines.count - 1
-                if pending.space > 0, !tables[table].cell.lines[last].isEmpty {
-                    tables[table].cell.lines[last].append(UInt8(ascii: " "))
-                }
-                tables[table].cell.lines[last].append(contentsOf: text)
+                tables[table].append(text, spaced: pending.space > 0)
                 pending.space = 0
                 return
             }
@@ -686,10 +682,7 @@ struct HTMLLayout {
             popTo(cell)
         }
         if tables[table].buffering {
-            if let row = tables[table].row {
-                tables[table].rows.append(row)
-                tables[table].row = nil
-            }
+            tables[table].endRow()
         } else {
             finishLine()
         }
@@ -706,14 +699,8 @@ struct HTMLLayout {
             popTo(cell)
         }
         if tables[table].buffering {
-            if tables[table].row == nil {
-                tables[table].row = []
-            }
             let span = source.attribute("colspan").flatMap(HTMLTokenizer.integer) ?? 1
-            tables[table].cell = HTMLTable.Cell(
-                span: min(max(span, 1), 100),
-                alignRight: HTMLStyle.alignsRight(source)
-            )
+            tables[table].startCell(span: span, alignRight: HTMLStyle.alignsRight(source))
             pending.space = 0
         } else if line.isOpen {
             pending.space = HTMLTable.cellGap
@@ -726,21 +713,13 @@ struct HTMLLayout {
         guard let table = context.table else { return }
         tables[table].cellFrame = nil
         guard tables[table].buffering else { return }
-        var cell = tables[table].cell
-        cell.finish()
-        if tables[table].row == nil {
-            tables[table].row = []
-        }
-        tables[table].row?.append(cell)
+        tables[table].finishCell()
         pending.space = 0
     }
 
     private mutating func closeTable() {
         guard let table = context.table else { return }
-        if let row = tables[table].row {
-            tables[table].rows.append(row)
-            tables[table].row = nil
-        }
+        tables[table].endRow()
         if tables[table].buffering {
             tables[table].buffering = false
             layOut(tables[table].rows)

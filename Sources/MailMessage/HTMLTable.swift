@@ -55,6 +55,41 @@ struct HTMLTable {
     /// Stack index of the open cell.
     var cellFrame: Int?
 
+    /// Adds the open row, if any, to the rows.
+    mutating func endRow() {
+        if let row {
+            rows.append(row)
+            self.row = nil
+        }
+    }
+
+    /// Starts collecting a cell, in a row of its own when the markup left out the `<tr>`.
+    mutating func startCell(span: Int, alignRight: Bool) {
+        if row == nil {
+            row = []
+        }
+        cell = Cell(span: min(max(span, 1), 100), alignRight: alignRight)
+    }
+
+    /// Adds a word to the last line of the open cell, after a space when `spaced` and the line has text.
+    mutating func append<Text: Collection<UInt8>>(_ text: Text, spaced: Bool) {
+        let last = cell.lines.count - 1
+        if spaced, !cell.lines[last].isEmpty {
+            cell.lines[last].append(UInt8(ascii: " "))
+        }
+        cell.lines[last].append(contentsOf: text)
+    }
+
+    /// Adds the open cell, normalized, to its row.
+    mutating func finishCell() {
+        var finished = cell
+        finished.finish()
+        if row == nil {
+            row = []
+        }
+        row?.append(finished)
+    }
+
     /// The rows as aligned lines, one per line of the tallest cell of each row, or nil when they do not
     /// make at least two columns or would be wider than `width`.
     static func alignedLines(_ rows: [[Cell]], width: Int) -> [[UInt8]]? {

@@ -89,6 +89,25 @@ final class HTMLTableTests: XCTestCase {
         HTMLTable.alignedLines(rows, width: width)?.map { String(decoding: $0, as: UTF8.self) }
     }
 
+    func testCollectingCellsWithoutRowMarkup() {
+        var table = HTMLTable()
+        table.startCell(span: 0, alignRight: false)
+        table.append("a".utf8, spaced: true)
+        table.append("b".utf8, spaced: true)
+        table.cell.breakLine(.line)
+        table.append("c".utf8, spaced: false)
+        table.finishCell()
+        table.startCell(span: 500, alignRight: true)
+        table.finishCell()
+        table.endRow()
+        XCTAssertNil(table.row)
+        XCTAssertEqual(table.rows.count, 1)
+        XCTAssertEqual(table.rows[0].map(\.span), [1, 100], "spans are clamped")
+        XCTAssertEqual(table.rows[0][0].lines.map { String(decoding: $0, as: UTF8.self) }, ["a b", "c"])
+        XCTAssertEqual(table.rows[0][0].width, 3)
+        XCTAssertEqual(table.rows[0][1].width, 0)
+    }
+
     func testCellsNormalizeTheirLines() {
         let gappy = cell(["", "a", "", "", "\u{00A0}\u{200B}", "東京", ""])
         XCTAssertEqual(gappy.lines.map { String(decoding: $0, as: UTF8.self) }, ["a", "", "東京"])
