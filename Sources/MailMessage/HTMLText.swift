@@ -26,6 +26,8 @@
 /// - With `width`, paragraphs wrap at spaces so lines fit (a single longer word stays whole); `pre` text and
 ///   aligned table rows never wrap.
 /// - Text is not sanitized here: control characters from the message pass through for the caller's sanitizer.
+///   Widths (for wrapping, underlines and table columns) are `DisplayWidth`'s of what that sanitizer will
+///   leave, so columns line up on the terminal.
 ///
 /// The scanner never recurses and keeps only counters and indices per open element, so the work is linear in
 /// the input whatever its nesting; indentation stops growing after a fixed depth.
