@@ -123,6 +123,21 @@ struct HTMLLayout {
         }
     }
 
+    /// An element the sender hid, whose content is being skipped: elements of the same name nest in it,
+    /// and one whose end tag is optional also ends where a browser would close it implicitly.
+    private struct Hidden {
+        let name: HTMLName
+        var depth = 1
+
+        func isClosed(byStart tag: HTMLName) -> Bool {
+            depth == 1 && HTMLStyle.ends(name.tag, byStart: tag.tag)
+        }
+
+        func isClosed(byEnd tag: HTMLName) -> Bool {
+            depth == 1 && HTMLStyle.ends(name.tag, byEnd: tag.tag)
+        }
+    }
+
     private static let maxVisualDepth = 16
     private static let ruleWidth = 40
     private static let maxLinkTextBytes = 1024
@@ -139,7 +154,7 @@ struct HTMLLayout {
     private var stack: [Frame] = []
     private var openCounts = [Int](repeating: 0, count: FrameKind.allCases.count)
     private var tables: [HTMLTable] = []
-    private var hidden: (name: HTMLName, depth: Int)?
+    private var hidden: Hidden?
 
     init(width: Int?) {
         self.width = width
@@ -346,9 +361,9 @@ struct HTMLLayout {
 
     mutating func start(_ name: HTMLName, _ source: HTMLTokenizer) {
         if let current = hidden {
-            guard current.depth == 1, HTMLStyle.ends(current.name.tag, byStart: name.tag) else {
+            guard current.isClosed(byStart: name) else {
                 if name.key == current.name.key, !name.isVoid {
-                    hidden = (name, current.depth + 1)
+                    hidden?.depth += 1
                 }
                 return
             }
@@ -356,7 +371,7 @@ struct HTMLLayout {
         }
         if name.tag == .template || HTMLStyle.hides(source) {
             if !name.isVoid {
-                hidden = (name, 1)
+                hidden = Hidden(name: name)
             }
             return
         }
@@ -425,9 +440,9 @@ struct HTMLLayout {
 
     mutating func end(_ name: HTMLName) {
         if let current = hidden {
-            guard current.depth == 1, HTMLStyle.ends(current.name.tag, byEnd: name.tag) else {
+            guard current.isClosed(byEnd: name) else {
                 if name.key == current.name.key {
-                    hidden = current.depth == 1 ? nil : (name, current.depth - 1)
+                    hidden = current.depth == 1 ? nil : Hidden(name: name, depth: current.depth - 1)
                 }
                 return
             }
