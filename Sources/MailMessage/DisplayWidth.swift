@@ -98,7 +98,7 @@ public enum DisplayWidth {
     /// Scalars that must never reach the terminal as themselves: C0, DEL, C1, and format or
     /// separator characters that could reorder or hide text. Mail is hostile; the sanitizer
     /// removes these earlier, this is the last line of defence.
-    public static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
+    static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
         case 0x20..<0x7F: return false
         case 0x00...0x1F, 0x7F...0x9F: return true
