@@ -370,27 +370,9 @@ struct LineClassifier {
 }
 
 enum TextLines {
-    /// Sanitized, with tabs expanded to 8-column stops.
+    /// Sanitized, with tabs expanded to 8-cell stops.
     static func display(_ line: some StringProtocol) -> String {
-        expandTabs(Sanitizer.clean(String(line)))
-    }
-
-    static func expandTabs(_ s: String) -> String {
-        guard s.utf8.contains(0x09) else { return s }
-        var out = ""
-        out.reserveCapacity(s.utf8.count + 16)
-        var column = 0
-        for ch in s {
-            if ch == "\t" {
-                let n = 8 - column % 8
-                out.append(String(repeating: " ", count: n))
-                column += n
-            } else {
-                out.append(ch)
-                column += 1
-            }
-        }
-        return out
+        DisplayWidth.expandingTabs(Sanitizer.clean(String(line)))
     }
 
     /// Calls `body` for each line (CRLF, LF or a lone CR end a line; no empty line is

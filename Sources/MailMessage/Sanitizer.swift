@@ -42,6 +42,19 @@ public enum Sanitizer {
         s.withUTF8Bytes { bytes in !bytes.contains { $0 >= 0x7F || ($0 < 0x20 && $0 != 0x09) } }
     }
 
+    /// Whether `clean` drops the scalar wherever it appears (escape sequences aside).
+    static func removes(_ scalar: Unicode.Scalar) -> Bool {
+        isRemoved(scalar.value)
+    }
+
+    /// Whether the scalar opens a sequence that `clean` removes together with the characters after it.
+    static func startsSequence(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x1B, 0x90, 0x98, 0x9B, 0x9D, 0x9E, 0x9F: return true
+        default: return false
+        }
+    }
+
     private static func isRemoved(_ v: UInt32) -> Bool {
         switch v {
         case 0x09: return false

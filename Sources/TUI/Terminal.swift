@@ -1,6 +1,7 @@
 import CNcurses
 import Foundation
 import Inbox
+import MailMessage
 
 /// Why the screen could not be taken over.
 public enum TerminalError: Error, CustomStringConvertible, LocalizedError {
@@ -32,7 +33,7 @@ final class Terminal {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else { throw TerminalError.notATerminal }
         // Before the screen starts: ncurses reads the locale once to decide how to encode output.
         setlocale(LC_ALL, "")
-        TerminalText.ensureUTF8Locale()
+        DisplayWidth.ensureUTF8Locale()
         guard let screen = mb_newterm() else { throw TerminalError.cannotStart(term: environment["TERM"] ?? "") }
         self.screen = screen
         window = mb_stdscr()

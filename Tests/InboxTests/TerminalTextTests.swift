@@ -1,5 +1,6 @@
 import Foundation
 import Inbox
+import MailMessage
 import XCTest
 
 final class TerminalTextTests: XCTestCase {
@@ -63,6 +64,20 @@ final class TerminalTextTests: XCTestCase {
         XCTAssertEqual(TerminalText.expandTabs("a\tb"), "a       b")
         XCTAssertEqual(TerminalText.expandTabs("日\tb"), "日      b")
         XCTAssertEqual(TerminalText.expandTabs("no tabs"), "no tabs")
+    }
+
+    /// The HTML layout (in MailMessage) and the screen measure alike: a table's columns line up by the
+    /// widths the terminal's own measure reports, once the message has been sanitized and made printable.
+    func testHTMLTablesAlignByTheTerminalsWidths() {
+        let cells = [
+            "東京 Tokyo", "cafe\u{301}", "party 🎉", "flag 🇩🇪", "plain", "e\u{301}\u{200B}x", "한국어", "\u{E000}pua", "\u{600}5",
+        ]
+        let html = "<table>" + cells.map { "<tr><td>\($0)</td><td>|</td></tr>" }.joined() + "</table>"
+        let lines = HTMLText.render(html).lines.map { TerminalText.printable(Sanitizer.clean($0)) }
+        XCTAssertEqual(lines.count, cells.count)
+        let bars = lines.map { line in line.firstIndex(of: "|").map { TerminalText.width(of: line[..<$0]) } }
+        let widest = cells.map { TerminalText.width(of: TerminalText.printable(Sanitizer.clean($0))) }.max()!
+        XCTAssertEqual(bars, Array(repeating: widest + 2, count: cells.count), "\(lines)")
     }
 }
 

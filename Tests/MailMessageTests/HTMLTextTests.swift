@@ -166,166 +166,14 @@ final class HTMLTextTests: XCTestCase {
         ])
     }
 
-    func testReceiptTableIsLaidOutInColumns() {
-        let html = """
-        <p>Thanks for your order, Ann!</p>
-        <table cellpadding=4 border=0>
-        <thead><tr><th align=left>Item</th><th>Qty</th><th align="right">Price</th></tr></thead>
-        <tbody>
-        <tr><td>Espresso beans 1&nbsp;kg</td><td align=center>2</td><td align=right>&euro;31.80</td></tr>
-        <tr><td><p style="margin:0">Milk frother</p></td><td>1</td><td style="text-align: Right">&euro;24.99</td></tr>
-        <tr><td colspan=3 style="height:8px">&nbsp;</td></tr>
-        <tr><td colspan="2" align="right">Total</td><td align="right"><b>&euro;56.79</b></td></tr>
-        </tbody></table>
-        <p>Ships to:<br>Ann Example<br>1 Main St</p>
-        """
-        XCTAssertEqual(HTMLText.render(html).lines, [
-            "Thanks for your order, Ann!",
-            "",
-            "Item                 Qty   Price",
-            "Espresso beans 1 kg  2    €31.80",
-            "Milk frother         1    €24.99",
-            "                   Total  €56.79",
-            "",
-            "Ships to:",
-            "Ann Example",
-            "1 Main St",
-        ])
-    }
-
-    func testReceiptCellsWithLineBreaksKeepTheirLines() {
-        let html = """
-        <table>
-        <tr><td>Hotel Bellevue<br>2 nights</td><td>CHF 420.00</td></tr>
-        <tr><td>City tax</td><td>CHF 7.00</td></tr>
-        </table>
-        """
-        XCTAssertEqual(HTMLText.render(html).lines, [
-            "Hotel Bellevue  CHF 420.00",
-            "2 nights",
-            "City tax        CHF 7.00",
-        ])
-    }
-
-    func testLayoutTablesFlowRowByRow() {
-        // A list inside a cell cannot be put in a column: the table flows, cells two spaces apart.
-        let html = """
-        <table><tr><td>Left</td><td>Right</td></tr>
-        <tr><td><ul><li>one</li><li>two</li></ul></td><td>after</td></tr>
-        <tr><td>x</td><td>y</td></tr></table>
-        """
-        XCTAssertEqual(HTMLText.render(html).lines, [
-            "Left  Right",
-            "",
-            "• one",
-            "• two",
-            "",
-            "after",
-            "x  y",
-        ])
-    }
-
-    func testTableTooWideForTheWidthFlows() {
-        let html = """
-        <table><tr><td>A rather long description of the first item</td><td>12.00</td></tr>
-        <tr><td>Second</td><td>3.50</td></tr></table>
-        """
-        XCTAssertEqual(HTMLText.render(html, width: 30).lines, [
-            "A rather long description of",
-            "the first item  12.00",
-            "Second  3.50",
-        ])
-        XCTAssertEqual(HTMLText.render(html).lines, [
-            "A rather long description of the first item  12.00",
-            "Second                                       3.50",
-        ])
-    }
-
-    // MARK: Broken markup
-
-    func testBrokenMarkupIsReadable() {
-        let html = """
-        <HTML><BODY BGCOLOR=#ffffff>
-        <P>First paragraph with <B>bold<I> and italic</B> text
-        <P>if a < b && c > d then x<3 and AT&T wins
-        <P><A HREF=http://example.com/a?x=1&copy=2>unquoted</A> and <a href="http://example.com/b>unclosed quote</a> after
-        <UL><LI>one<LI>two</UL></LI></UL></TD></TABLE>
-        <table><tr><td>a<td>b<tr><td>c<td>d</table>
-        <p>cut off <b
-        """
-        let text = HTMLText.render(html)
-        XCTAssertEqual(text.lines, [
-            "First paragraph with bold and italic text",
-            "",
-            "if a < b && c > d then x<3 and AT&T wins",
-            "",
-            "unquoted [1] and unclosed quote [2] after",
-            "",
-            "• one",
-            "• two",
-            "",
-            "a  b",
-            "c  d",
-            "",
-            "cut off <b",
-        ])
-        XCTAssertEqual(text.links, ["http://example.com/a?x=1&copy=2", "http://example.com/b"])
-    }
-
-    func testCommentsDeclarationsAndCDATA() {
-        let html = """
-        <?xml version="1.0" encoding="utf-8"?><!DOCTYPE html>
-        before<!-- hidden <b>markup</b> -->after <!--> empty <!---> comments
-        <![CDATA[ 1 < 2 & 3 ]]> <![if !mso]>shown to non-Outlook<![endif]>
-        <!--[if mso]>only Outlook<![endif]--><!--[if !mso]><!-->everyone else<!--<![endif]-->
-        """
-        XCTAssertEqual(HTMLText.render(html).lines, [
-            "beforeafter empty comments 1 < 2 & 3 shown to non-Outlook everyone else",
-        ])
-    }
-
-    func testUnterminatedConstructsDropOnlyWhatBrowsersDrop() {
-        XCTAssertEqual(HTMLText.render("<p>kept</p><!-- never closed <p>lost").lines, ["kept"])
-        XCTAssertEqual(HTMLText.render("<p>kept</p><script>var lost = '</p>'").lines, ["kept"])
-        XCTAssertEqual(HTMLText.render("<p>kept</p><style>p { }</style>still <i>here").lines, ["kept", "", "still here"])
-        XCTAssertEqual(HTMLText.render("1 <2 and 3 > 2").lines, ["1 <2 and 3 > 2"])
-        XCTAssertEqual(HTMLText.render("a <br").lines, ["a <br"])
-    }
-
     // MARK: Text
-
-    func testEntities() {
-        let html = """
-        <p>&amp; &lt; &gt; &quot; &apos; &nbsp;| &copy; &reg; &trade; &hellip; &mdash; &ndash;
-        &lsquo;a&rsquo; &ldquo;b&rdquo; &laquo;c&raquo; &euro; &pound; &yen; &times; &middot; &bull; &deg;
-        &Eacute;t&eacute; &agrave; &ntilde; &uuml; &szlig; &Oslash; &ccedil; &oelig; &Scaron;</p>
-        <p>&#65;&#x42;&#X43;&#0067 &#x1F600; &#0; &#xD800; &#1114112; &#150; &#x92; &#99999999999999999;</p>
-        <p>&copy2024 &ampfoo &notit; &bogus; &AMP; & alone &#; &#x;</p>
-        """
-        XCTAssertEqual(HTMLText.render(html).lines, [
-            "& < > \" '  | © ® ™ … — – ‘a’ “b” «c» € £ ¥ × · • ° Été à ñ ü ß Ø ç œ Š",
-            "",
-            "ABCC 😀 \u{FFFD} \u{FFFD} \u{FFFD} – ’ \u{FFFD}",
-            "",
-            "©2024 &foo ¬it; &bogus; & & alone &#; &#x;",
-        ])
-    }
-
-    func testEntitiesInAttributesFollowTheAttributeRule() {
-        let html = #"<a href="https://x.example/?a=1&amp;b=2&copy=3&lang=en&para">go</a> <img alt="Caf&eacute; &amp; bar">"#
-        let text = HTMLText.render(html)
-        XCTAssertEqual(text.lines, ["go [1] [image: Café & bar]"])
-        XCTAssertEqual(text.links, ["https://x.example/?a=1&b=2&copy=3&lang=en¶"])
-    }
 
     func testWhitespaceCollapsesAndBlankLinesNeverRepeat() {
         let html = """
 
-
         <p>  lots   of
         \t spaces  </p><p></p><p>&nbsp;</p><div>&zwnj;&nbsp;&#847;</div>
         <br><br><br><p>next</p>text<br><br><br><br>more<br>
-
 
         """
         XCTAssertEqual(HTMLText.render(html).lines, ["lots of spaces", "", "next", "", "text", "", "more"])
@@ -518,11 +366,6 @@ final class HTMLTextTests: XCTestCase {
         XCTAssertEqual(Set(tables.lines), ["x", ""])
     }
 
-    func testTablesWithTooManyColumnsFlow() {
-        let wide = "<table><tr>" + String(repeating: "<td colspan=100>x</td>", count: 3) + "</tr><tr><td>y</td></tr></table>"
-        XCTAssertEqual(HTMLText.render(wide).lines, ["x  x  x", "y"])
-    }
-
     func testMutatedMessagesKeepTheOutputInvariants() {
         let seeds = [
             "<table><tr><th align=right>Qty</th><td colspan=2>x&nbsp;y</td></tr><tr><td>1<br>2</td></tr></table>",
@@ -569,13 +412,5 @@ final class HTMLTextTests: XCTestCase {
                 }
             }
         }
-    }
-
-    func testManyUnclosedQuotesAndStrayTags() {
-        let html = String(repeating: "<a href=\"u>v ", count: 5_000) + String(repeating: "</li></td></a></ul>", count: 5_000)
-        let text = HTMLText.render(html)
-        XCTAssertEqual(text.links, ["u"])
-        XCTAssertEqual(text.lines.count, 1)
-        XCTAssertTrue(text.lines[0].hasPrefix("v [1] v [1] v [1]"))
     }
 }
