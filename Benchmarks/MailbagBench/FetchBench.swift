@@ -22,10 +22,10 @@ struct FetchBench {
         let directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         mailbag = directory.appendingPathComponent("mailbag").path
         guard FileManager.default.isExecutableFile(atPath: mailbag) else {
-            throw FetchBenchError("No mailbag binary beside MailbagBench (\(mailbag)): scripts/bench builds it.")
+            throw BenchFailure("No mailbag binary beside MailbagBench (\(mailbag)): scripts/bench builds it.")
         }
         for tool in ["/usr/bin/mpop", "/usr/bin/fetchmail"] where !FileManager.default.isExecutableFile(atPath: tool) {
-            throw FetchBenchError("\(tool) is missing: scripts/bench installs mpop and fetchmail from Debian.")
+            throw BenchFailure("\(tool) is missing: scripts/bench installs mpop and fetchmail from Debian.")
         }
         work = FileManager.default.temporaryDirectory.appendingPathComponent("mailbag-bench-fetch-\(getpid())")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
@@ -61,21 +61,14 @@ struct FetchBench {
         process.standardOutput = handle
         process.standardError = handle
         let start = ContinuousClock.now
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do {
-                try process.run()
-            } catch {
-                continuation.resume(throwing: error)
-            }
-        }
+        let status = try await process.runToExit()
         let seconds = start.secondsSince
         try handle.close()
         let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-        guard status == 0 else { throw FetchBenchError("\(client.rawValue) exited with \(status): \(output.suffix(600))") }
+        guard status == 0 else { throw BenchFailure("\(client.rawValue) exited with \(status): \(output.suffix(600))") }
         let delivered = try count(client, in: run)
         guard delivered == messages else {
-            throw FetchBenchError("\(client.rawValue) delivered \(delivered) of \(messages) messages: \(output.suffix(600))")
+            throw BenchFailure("\(client.rawValue) delivered \(delivered) of \(messages) messages: \(output.suffix(600))")
         }
         return seconds
     }
@@ -162,9 +155,4 @@ struct FetchBench {
         let ratios = clients.contains(.mailbag) ? rivals.map { "\($0.rawValue) ÷ Mailbag" } : []
         Table.markdown(["one-way"] + names + ratios, rows)
     }
-}
-
-struct FetchBenchError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }

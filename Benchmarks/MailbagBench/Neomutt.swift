@@ -72,16 +72,23 @@ struct Neomutt {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         let start = ContinuousClock.now
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+        let status = try await process.runToExit()
+        let seconds = start.secondsSince
+        guard status == 0 else { throw BenchFailure("neomutt exited with status \(status)") }
+        return seconds
+    }
+}
+
+extension Process {
+    /// Starts the process and returns its exit status once it ends, without blocking a thread.
+    func runToExit() async throws -> Int32 {
+        try await withCheckedThrowingContinuation { continuation in
+            terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
             do {
-                try process.run()
+                try run()
             } catch {
                 continuation.resume(throwing: error)
             }
         }
-        let seconds = start.secondsSince
-        guard status == 0 else { throw BenchFailure("neomutt exited with status \(status)") }
-        return seconds
     }
 }

@@ -1033,19 +1033,7 @@ public final class Reader {
     private func archiveTagged(_ numbers: [Int]) {
         guard let spec = options.archiveFolder else { return }
         let rows = numbers.compactMap { model.row(number: $0) }
-        let messages = numbers.compactMap { cache.entry($0)?.raw }
-        guard rows.count == numbers.count, messages.count == numbers.count else {
-            notice = Notice(text: "Some tagged messages are no longer in memory: tag fewer and try again.", isError: true)
-            return
-        }
-        do {
-            let folder = try MailFolder(spec)
-            if !folder.exists { try folder.create() }
-            _ = try folder.deliver(messages, seen: true)
-        } catch {
-            notice = Notice(text: "\(error.description) Nothing was marked for deletion.", isError: true)
-            return
-        }
+        guard rows.count == numbers.count, deliverTagged(numbers, into: spec, ifNot: " Nothing was marked for deletion.") != nil else { return }
         for row in rows { archived[row.listing.identity] = spec }
         model.change(.mark, numbers: numbers)
         notice = Notice(text: "Archived \(ExitSummary.count(numbers.count, "message")) to \(spec); they are marked for deletion.", isError: false)
@@ -1056,19 +1044,28 @@ public final class Reader {
     private func saveTagged(_ numbers: [Int], to typed: String) {
         let spec = typed.trimmingCharacters(in: .whitespaces)
         guard !spec.isEmpty else { return }
+        guard let folder = deliverTagged(numbers, into: spec) else { return }
+        lastFolder = spec
+        notice = Notice(text: "Saved \(ExitSummary.count(numbers.count, "message")) to \(folder.path).", isError: false)
+    }
+
+    /// The tagged messages, all downloaded by now, into the folder `spec` names (created if
+    /// missing) in one delivery, fsynced. Nil, with a notice saying why (and `ifNot` after it),
+    /// when one is no longer in memory or the delivery fails.
+    private func deliverTagged(_ numbers: [Int], into spec: String, ifNot consequence: String = "") -> MailFolder? {
         let messages = numbers.compactMap { cache.entry($0)?.raw }
         guard messages.count == numbers.count else {
             notice = Notice(text: "Some tagged messages are no longer in memory: tag fewer and try again.", isError: true)
-            return
+            return nil
         }
         do {
             let folder = try MailFolder(spec)
             if !folder.exists { try folder.create() }
             _ = try folder.deliver(messages, seen: true)
-            lastFolder = spec
-            notice = Notice(text: "Saved \(ExitSummary.count(messages.count, "message")) to \(folder.path).", isError: false)
+            return folder
         } catch {
-            notice = Notice(text: error.description, isError: true)
+            notice = Notice(text: error.description + consequence, isError: true)
+            return nil
         }
     }
 
