@@ -12,6 +12,7 @@ public final class ProtocolTrace: @unchecked Sendable {
     private let formatter: ISO8601DateFormatter
 
     /// Creates (or truncates) `path`, readable by the owner only since it names the user and the server.
+    /// - Throws: `POP3Error.invalidArgument` when the file cannot be created.
     public init(path: String) throws {
         guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
             let handle = FileHandle(forWritingAtPath: path)

@@ -32,6 +32,7 @@ public final class InMemoryPOP3Server: Sendable {
 
     /// Starts a listener and returns its port (port 0 picks a free one). May be called more than once, e.g.
     /// for a plaintext+STLS port and an implicit-TLS port sharing one maildrop, as real servers do.
+    /// - Throws: `ServerError.tlsNotConfigured` for implicit TLS without `ServerTLS`; what NIO throws when the port cannot be bound.
     @discardableResult
     public func start(host: String = "127.0.0.1", port: Int = 0, implicitTLS: Bool = false) async throws -> Int {
         if implicitTLS && tls == nil { throw ServerError.tlsNotConfigured }

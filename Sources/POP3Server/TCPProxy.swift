@@ -34,6 +34,7 @@ public final class TCPProxy: Sendable {
     }
 
     /// Starts listening on loopback and returns the port clients should use.
+    /// - Throws: what NIO throws when the listening socket cannot be bound.
     public func start() async throws -> Int {
         let listener = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)

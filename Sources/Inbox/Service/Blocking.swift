@@ -4,6 +4,7 @@ import Dispatch
 /// outside any async context, and the renderer calls its HTML converter synchronously. Only
 /// the calling thread waits; never call it from a task of the concurrency pool, whose threads
 /// the work itself may need.
+/// - Throws: whatever `work` throws.
 public func blocking<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) throws -> T {
     let done = DispatchSemaphore(value: 0)
     let box = ResultBox<T>()

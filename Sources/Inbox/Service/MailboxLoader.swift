@@ -195,6 +195,7 @@ public struct MailboxLoader: Sendable {
     // MARK: Replies
 
     /// The reply to `command`, which `next` asked for.
+    /// - Throws: `POP3Error` when a listing the load needs is malformed.
     public mutating func received(_ reply: POP3Reply, for command: POP3Command) throws -> [Effect] {
         switch (command, plan) {
         case (.stat, .cached):

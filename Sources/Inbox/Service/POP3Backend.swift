@@ -685,6 +685,7 @@ public struct OpenedMailbox: Sendable {
     }
 
     /// Logs `session` in and writes, right behind the login's answer, what the load asks first.
+    /// - Throws: `POP3Error`, as `POP3Session.login(user:credential:then:)` does.
     public static func logIn(_ session: POP3Session, user: String, credential: Credential, cacheHoldsSummaries: Bool) async throws -> OpenedMailbox {
         let commands = MailboxLoader.commandsAfterLogin(cacheHoldsSummaries: cacheHoldsSummaries)
         let replies = try await session.login(user: user, credential: credential, then: commands)
