@@ -268,7 +268,7 @@ public struct MailFolder: Sendable, Equatable {
         gettimeofday(&now, nil)
         var host = [CChar](repeating: 0, count: 256)
         gethostname(&host, host.count - 1)
-        let hostName = String(cString: host).replacingOccurrences(of: "/", with: "\\057")
+        let hostName = String(decoding: host.prefix { $0 != 0 }.map(UInt8.init(bitPattern:)), as: UTF8.self).replacingOccurrences(of: "/", with: "\\057")
             .replacingOccurrences(of: ":", with: "\\072")
         return "\(now.tv_sec).M\(now.tv_usec)P\(getpid())Q\(deliveries.next()).\(hostName.isEmpty ? "localhost" : hostName)"
     }

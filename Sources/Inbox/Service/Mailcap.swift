@@ -210,7 +210,7 @@ public enum AttachmentOpener {
         guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
             throw CocoaError(.fileWriteNoPermission)
         }
-        return URL(fileURLWithPath: String(cString: template))
+        return URL(fileURLWithPath: String(decoding: template.prefix { $0 != 0 }.map(UInt8.init(bitPattern:)), as: UTF8.self))
     }
 
     /// Removes the directories left for detaching openers; the reader calls it on exit.
