@@ -1,6 +1,7 @@
 import Foundation
 import POP3
 import POP3Server
+import Synchronization
 import XCTest
 
 /// Shared setup for the end-to-end session tests against `InMemoryPOP3Server`.
@@ -54,18 +55,15 @@ extension POP3Configuration {
 }
 
 /// A value shared with callbacks that run on other threads.
-final class LockedBox<Value>: @unchecked Sendable {  // every access holds `lock`
-    private let lock = NSLock()
-    private var value: Value
+final class LockedBox<Value: Sendable>: Sendable {
+    private let value: Mutex<Value>
 
     init(_ value: Value) {
-        self.value = value
+        self.value = Mutex(value)
     }
 
-    func withLockedValue<T>(_ body: (inout Value) -> T) -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(&value)
+    func withLockedValue<T: Sendable>(_ body: (inout Value) -> T) -> T {
+        value.withLock { body(&$0) }
     }
 }
 

@@ -25,18 +25,18 @@ public final class HeaderCache: Sendable {
     /// here, so a login never waits for them behind `preload()`'s read of the whole cache.
     private let remembered: Mutex<RememberedCapabilities>
     private typealias RememberedCapabilities = [String: (text: String, learned: Double)]
-    private let stored: Atomic<Bool>
+    private let stored: Mutex<Bool>
 
     private init(database: DatabaseQueue, notice: String?, remembered: RememberedCapabilities, holdsSummaries: Bool) {
         self.database = database
         self.notice = notice
         self.remembered = Mutex(remembered)
-        stored = Atomic(holdsSummaries)
+        stored = Mutex(holdsSummaries)
     }
 
     /// Whether any summary was cached, as of the open or a later `store`: what decides, before
     /// the login, whether a visit is a first one. Known without waiting for `preload()`.
-    public var holdsSummaries: Bool { stored.load(ordering: .relaxed) }
+    public var holdsSummaries: Bool { stored.withLock { $0 } }
 
     /// - Parameters:
     ///   - account: the configured account name (or the URL when there is no configuration).
@@ -192,7 +192,7 @@ public final class HeaderCache: Sendable {
     public func preload() {
         preloaded.withLock { task in
             guard task == nil else { return }
-            task = Task.detached { [self] in Result { () throws(CacheError) in try contents() } }
+            task = Task { [self] in Result { () throws(CacheError) in try contents() } }
         }
     }
 
@@ -270,7 +270,7 @@ public final class HeaderCache: Sendable {
                     ])
                 }
             }
-            stored.store(true, ordering: .relaxed)
+            stored.withLock { $0 = true }
         } catch {
             throw .writeFailed(.headers, reason: CacheDatabase.reason(error))
         }

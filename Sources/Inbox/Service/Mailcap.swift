@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The user's mailcap (RFC 1524): which program shows which content type. Read from
 /// `$MAILCAPS` (a colon-separated list), else `~/.mailcap`, `/etc/mailcap`; the first entry that
@@ -219,14 +220,13 @@ public enum AttachmentOpener {
     }
 }
 
-private final class LeftFiles: @unchecked Sendable {
-    private let lock = NSLock()
-    private var directories: [URL] = []
+private final class LeftFiles: Sendable {
+    private let directories = Mutex<[URL]>([])
 
-    func add(_ directory: URL) { lock.withLock { directories.append(directory) } }
+    func add(_ directory: URL) { directories.withLock { $0.append(directory) } }
 
     func take() -> [URL] {
-        lock.withLock {
+        directories.withLock { directories in
             defer { directories = [] }
             return directories
         }

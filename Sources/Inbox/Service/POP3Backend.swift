@@ -67,7 +67,7 @@ public final class POP3Backend: InboxBackend {
         self.sink.withLock { $0 = sink }
         let jobs = self.jobs
         let worker = self.worker
-        Task.detached { await worker.run(sink: sink, jobs: jobs) }
+        Task { await worker.run(sink: sink, jobs: jobs) }
     }
 
     public func fetchMessage(number: Int, uid: String?) { jobs.push(.fetch(MessageRef(number: number, uid: uid), preview: nil)) }
@@ -313,7 +313,7 @@ actor Worker {
         if let seconds = await fresh.capabilities.loginDelay { loginDelay = .seconds(seconds) }
         // A reset or EOF while idle is acted on at once, so rows and marks are re-mapped before
         // the user next needs the server.
-        Task.detached { [jobs, generation] in
+        Task { [jobs, generation] in
             await fresh.closed()
             jobs.push(.connectionDropped(session: generation))
         }
@@ -646,20 +646,38 @@ actor Worker {
 /// Cache writes run one after another off the worker, so neither the header pipeline nor the
 /// index waits for SQLite: a first visit stores every summary it fetches.
 final class CacheWrites: Sendable {
-    private let last = Mutex<Task<Void, Never>?>(nil)
+    private enum Item: Sendable {
+        case write(@Sendable () -> Void)
+        /// Resumed once every write before it is done.
+        case barrier(CheckedContinuation<Void, Never>)
+    }
 
-    func add(_ write: @escaping @Sendable () -> Void) {
-        last.withLock { last in
-            last = Task.detached { [previous = last] in
-                await previous?.value
-                write()
+    private let items: AsyncStream<Item>.Continuation
+
+    init() {
+        let (stream, items) = AsyncStream.makeStream(of: Item.self)
+        self.items = items
+        Task {
+            for await item in stream {
+                switch item {
+                case .write(let write): write()
+                case .barrier(let done): done.resume()
+                }
             }
         }
     }
 
+    deinit {
+        items.finish()
+    }
+
+    func add(_ write: @escaping @Sendable () -> Void) {
+        items.yield(.write(write))
+    }
+
     /// Returns once every write added so far is done.
     func finish() async {
-        await last.withLock { $0 }?.value
+        await withCheckedContinuation { items.yield(.barrier($0)) }
     }
 }
 
