@@ -77,7 +77,8 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
-        // The seeded generator the property tests of every target share.
+        // What the tests of every target share: the property tests' seeded generator, the clock
+        // that moves only when a test says so.
         .target(name: "TestSupport", path: "Tests/Support"),
         .testTarget(name: "MailMessageTests", dependencies: ["MailMessage", "TestSupport"], resources: [.copy("Corpus")]),
         .testTarget(

@@ -18,8 +18,8 @@ import POP3
 ///   their UIDs.
 ///
 /// Nothing here waits or reads a clock: the only waits of a load are the worker's keep-alive and
-/// its reconnection countdown, which sleeps through `POP3Backend.Options.sleep` (a test's clock
-/// in the tests).
+/// its reconnection countdown, which run on `POP3Backend.Options.clock` (a test's clock in the
+/// tests).
 public struct MailboxLoader: Sendable {
     public enum Phase: Sendable, Equatable {
         /// This session has not listed yet.
