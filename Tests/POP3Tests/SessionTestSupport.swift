@@ -17,6 +17,10 @@ enum SessionFixture {
 
     static let users = ["alice": "wonderland", "bob": "s3cret pass"]
 
+    /// The idle timeout of a test that waits for a silent server to time out: long enough for a
+    /// loopback reply on a loaded machine, short enough that such tests cost little.
+    static let silence: Duration = .milliseconds(100)
+
     static let first = "From: Ann <ann@example.org>\r\nSubject: one\r\n\r\nHello\r\n.leading dot\r\n..two dots\r\n.\r\n"
     static let second = "From: ben@example.org\r\nSubject: two\r\n\r\nsecond body\r\n"
     static let third = "Subject: three\r\n\r\nthird body\r\n"
