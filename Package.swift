@@ -42,7 +42,6 @@ let package = Package(
         .target(
             name: "POP3Server",
             dependencies: [
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -60,7 +59,7 @@ let package = Package(
         .executableTarget(
             name: "MailbagBench",
             dependencies: [
-                "Inbox", "TUI", "POP3", "POP3Server",
+                "Inbox", "TUI", "POP3", "POP3Server", "MailMessage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 // The floor client: a bare NIO channel, with swift-nio-ssl for implicit TLS.
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -78,11 +77,14 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
-        // The seeded generator the property tests of every target share.
+        // What the tests of every target share: the property tests' seeded generator, the clock
+        // that moves only when a test says so.
         .target(name: "TestSupport", path: "Tests/Support"),
         .testTarget(name: "MailMessageTests", dependencies: ["MailMessage", "TestSupport"], resources: [.copy("Corpus")]),
-        .testTarget(name: "InboxTests", dependencies: ["Inbox", "POP3Server", "TestSupport"]),
-        .testTarget(name: "TUITests", dependencies: ["TUI"]),
+        .testTarget(
+            name: "InboxTests",
+            dependencies: ["Inbox", "MailMessage", "POP3", "POP3Server", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "TUITests", dependencies: ["TUI", "Inbox", "MailMessage"]),
         .testTarget(name: "IntegrationTests", dependencies: ["POP3", "Inbox", "MailMessage", "POP3Server"]),
     ]
 )

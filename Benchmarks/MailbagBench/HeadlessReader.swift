@@ -57,7 +57,7 @@ struct HeadlessReader {
         let start = ContinuousClock.now
         trace?.note("load starts")
         // As the reader does: the cache opens (and starts being read) while the session connects.
-        let opening = Task.detached { [self] in
+        let opening = Task { [self] in
             let cache = try headerCache()
             cache?.preload()
             trace?.note("header cache open")

@@ -34,6 +34,7 @@ public struct AttachmentSavePlan: Sendable {
 
     /// Every attachment of the message, as `mailbag show --save-attachments` saves them: an
     /// attached message whole, and what it holds not again.
+    /// - Throws: `AttachmentSaveError` when the attachments together exceed what a save may write.
     public static func all(in bytes: [UInt8], options: RenderOptions = .init()) throws(AttachmentSaveError) -> AttachmentSavePlan {
         try all(in: bytes, options: options, maxTotal: maxTotal(forMessageSize: bytes.count))
     }
@@ -51,6 +52,7 @@ public struct AttachmentSavePlan: Sendable {
     /// The attachment numbered `index` alone, as the reader's `s` saves it (an attached message
     /// is its own `.eml` there too, and an attachment inside it can be picked by its number).
     /// Nil when the message has no attachment of that number.
+    /// - Throws: `AttachmentSaveError` when the attachment is larger than a save may write.
     public static func one(_ index: Int, in bytes: [UInt8], options: RenderOptions = .init()) throws(AttachmentSaveError) -> AttachmentSavePlan? {
         guard let found = MessageRenderer.attachmentPart(index, in: bytes, options: options) else { return nil }
         let plan = AttachmentSavePlan(entries: [Entry(info: AttachmentInfo(part: found, index: index), part: found)])

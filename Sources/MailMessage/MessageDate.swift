@@ -29,6 +29,12 @@ public enum MessageDate {
         var i = 0
         let n = bytes.count
         func skipBlanks() { while i < n, bytes[i] == 0x20 || bytes[i] == 0x09 { i += 1 } }
+        // The general parser splits on blanks, so a field glued to the next is its to judge.
+        func blanks() -> Bool {
+            guard i < n, bytes[i] == 0x20 || bytes[i] == 0x09 else { return false }
+            skipBlanks()
+            return true
+        }
         func number(maxDigits: Int) -> (value: Int, digits: Int)? {
             var value = 0
             var digits = 0
@@ -45,22 +51,18 @@ public enum MessageDate {
             return true
         }
         skipBlanks()
-        if i < n, (0x41...0x5A).contains(bytes[i]) || (0x61...0x7A).contains(bytes[i]) {
+        func isLetter(_ byte: UInt8) -> Bool { (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) }
+        if i < n, isLetter(bytes[i]) {
             // A day name: three letters and a comma; which day it names is not checked, as elsewhere.
-            guard n - i > 4, bytes[i + 3] == 0x2C else { return nil }
+            guard n - i > 4, isLetter(bytes[i + 1]), isLetter(bytes[i + 2]), bytes[i + 3] == 0x2C else { return nil }
             i += 4
             skipBlanks()
         }
-        guard let day = number(maxDigits: 2) else { return nil }
-        skipBlanks()
-        guard n - i >= 3 else { return nil }
+        guard let day = number(maxDigits: 2), blanks(), n - i >= 3 else { return nil }
         let key = UInt32(bytes[i] | 0x20) << 16 | UInt32(bytes[i + 1] | 0x20) << 8 | UInt32(bytes[i + 2] | 0x20)
         guard let month = monthKeys.firstIndex(of: key) else { return nil }
         i += 3
-        guard i < n, bytes[i] == 0x20 || bytes[i] == 0x09 else { return nil }
-        skipBlanks()
-        guard let year = number(maxDigits: 4), year.digits == 4 else { return nil }
-        skipBlanks()
+        guard blanks(), let year = number(maxDigits: 4), year.digits == 4, blanks() else { return nil }
         guard let hour = number(maxDigits: 2), expect(0x3A), let minute = number(maxDigits: 2), minute.digits == 2 else { return nil }
         var second = 0
         if expect(0x3A) {
@@ -73,8 +75,19 @@ public enum MessageDate {
         i += 1
         guard let zone = number(maxDigits: 4), zone.digits == 4 else { return nil }
         skipBlanks()
-        // Only a trailing comment may follow; anything else is for the general parser to judge.
-        guard i == n || bytes[i] == 0x28 else { return nil }
+        // Only a trailing comment may follow (unclosed, it runs to the end); anything else, after
+        // it too, is for the general parser to judge.
+        if i < n {
+            guard bytes[i] == 0x28 else { return nil }
+            var depth = 0
+            while i < n {
+                defer { i += 1 }
+                if bytes[i] == 0x28 { depth += 1 } else if bytes[i] == 0x29 { depth -= 1 }
+                if depth == 0 { break }
+            }
+            skipBlanks()
+            guard i == n else { return nil }
+        }
         let (zoneHours, zoneMinutes) = (zone.value / 100, zone.value % 100)
         guard hour.value <= 23, minute.value <= 59, second <= 60, zoneHours <= 23, zoneMinutes <= 59 else { return nil }
         let offset = (sign == 0x2D ? -1 : 1) * (zoneHours * 3600 + zoneMinutes * 60)

@@ -52,6 +52,7 @@ public actor POP3Session {
     /// Connects, reads the greeting, learns the capabilities (unless the configuration knows them)
     /// and, for `.startTLS`, upgrades with STLS and asks for the capabilities again. Every exchange
     /// here is lock-step.
+    /// - Throws: `POP3Error`: the connection, TLS, greeting or CAPA failed.
     public static func connect(_ configuration: POP3Configuration) async throws -> POP3Session {
         guard (1...65535).contains(configuration.port) else {
             throw POP3Error.invalidArgument("the port must be a number from 1 to 65535")
@@ -114,6 +115,7 @@ public actor POP3Session {
     /// - Parameter then: commands for right after the login's answer: with PIPELINING they go out
     ///   in one write with the `CAPA` that follows a login, so they cost no round trip of their own.
     /// - Returns: the replies to `then`, in order.
+    /// - Throws: `POP3Error` when every allowed mechanism failed or the session ended.
     @discardableResult
     public func login(user: String, password: String, then: [POP3Command] = []) async throws -> [PendingReply] {
         try await login(user: user, credential: .password(password), then: then)
@@ -123,6 +125,7 @@ public actor POP3Session {
     /// bearer token only with OAUTHBEARER and XOAUTH2, a password only with the others. A refused
     /// token is asked for afresh once and tried once more with the same mechanism; a second
     /// refusal is `POP3Error.tokenRefused`.
+    /// - Throws: `POP3Error` when every allowed mechanism failed or the session ended; what an OAuth2 token fetch throws.
     @discardableResult
     public func login(user: String, credential: Credential, then: [POP3Command] = []) async throws -> [PendingReply] {
         try await exclusively {
@@ -441,6 +444,7 @@ public actor POP3Session {
 
     // MARK: Transaction
 
+    /// - Throws: `POP3Error` for a refusal, a malformed reply or a lost session.
     public func stat() async throws -> (count: Int, size: Int) {
         try await transaction("STAT") {
             let totals = try Self.totals(try await send(.stat))
@@ -450,6 +454,7 @@ public actor POP3Session {
     }
 
     /// The message count and total size of a STAT reply.
+    /// - Throws: `POP3Error.malformedResponse` (or the refusal) when the reply is not a STAT answer.
     public static func totals(_ reply: POP3Reply) throws -> (count: Int, size: Int) {
         let status = try expectOK(reply, command: "STAT")
         let fields = status.text.split(separator: " ")
@@ -459,6 +464,7 @@ public actor POP3Session {
         return (count, size)
     }
 
+    /// - Throws: `POP3Error` for a refusal, a malformed listing or a lost session.
     public func list() async throws -> [ListEntry] {
         try await transaction("LIST") {
             let entries = try Self.listEntries(try await send(.list(nil)), messageCount: messageCount)
@@ -469,6 +475,7 @@ public actor POP3Session {
 
     /// The entries of a LIST reply; more than `messageCount` (from STAT), or than
     /// `UIDListing.maxEntries` when that is not known, is `POP3Error.tooManyLines`.
+    /// - Throws: `POP3Error` when the reply is a refusal or not a scan listing.
     public static func listEntries(_ reply: POP3Reply, messageCount: Int? = nil) throws -> [ListEntry] {
         try listEntries(expectBody(reply, command: "LIST"), maxEntries: messageCount ?? UIDListing.maxEntries)
     }
@@ -486,6 +493,7 @@ public actor POP3Session {
         return entries
     }
 
+    /// - Throws: `POP3Error` for a refusal (no such message), a malformed reply or a lost session.
     public func list(_ number: Int) async throws -> ListEntry {
         try await transaction("LIST") {
             try Self.checkMessageNumber(number)
@@ -499,6 +507,7 @@ public actor POP3Session {
 
     /// UIDL; nil when the server has no UIDL (a refusal is an answer here, not an error). Invalid
     /// and duplicate UIDs are reported in `problems` and left out of `entries`.
+    /// - Throws: `POP3Error` when the session is lost or not logged in.
     public func uidListing() async throws -> UIDListing? {
         try await transaction("UIDL") {
             guard capabilities.uidl else { return nil }
@@ -516,6 +525,7 @@ public actor POP3Session {
 
     /// Invalid and duplicate UIDs are reported in `problems` and left out of `entries`, and so
     /// are lines beyond the message count when STAT or LIST told it.
+    /// - Throws: `POP3Error` for a refusal, a malformed listing or a lost session.
     public func uidl() async throws -> UIDListing {
         try await transaction("UIDL") {
             let body = try await Self.expectBody(send(.uidl(nil)), command: "UIDL")
@@ -523,6 +533,7 @@ public actor POP3Session {
         }
     }
 
+    /// - Throws: `POP3Error` for a refusal (no such message), a malformed reply or a lost session.
     public func uidl(_ number: Int) async throws -> UIDEntry {
         try await transaction("UIDL") {
             try Self.checkMessageNumber(number)
@@ -535,6 +546,7 @@ public actor POP3Session {
         }
     }
 
+    /// - Throws: `POP3Error` for a refusal, an oversized reply or a lost session.
     public func top(_ number: Int, lines: Int) async throws -> [UInt8] {
         try await transaction("TOP") {
             try Self.checkMessageNumber(number)
@@ -546,6 +558,7 @@ public actor POP3Session {
     /// The message exactly as sent, dot-unstuffed. `progress` is called on a NIO thread with the bytes
     /// received so far; `expectedSize` (from LIST) only sizes the buffer and refuses, without sending RETR,
     /// a message the configured limit would cut off.
+    /// - Throws: `POP3Error` for a refusal, a size beyond the limit or a lost session.
     public func retrieve(_ number: Int, expectedSize: Int? = nil, progress: (@Sendable (Int) -> Void)? = nil)
         async throws
         -> [UInt8]
@@ -560,6 +573,7 @@ public actor POP3Session {
         }
     }
 
+    /// - Throws: `POP3Error` for a refusal or a lost session.
     public func delete(_ number: Int) async throws {
         try await transaction("DELE") {
             try Self.checkMessageNumber(number)
@@ -567,16 +581,19 @@ public actor POP3Session {
         }
     }
 
+    /// - Throws: `POP3Error` for a refusal or a lost session.
     public func reset() async throws {
         try await transaction("RSET") { _ = try await Self.expectOK(send(.rset), command: "RSET") }
     }
 
+    /// - Throws: `POP3Error` for a refusal, a timeout or a lost session.
     public func noop() async throws {
         try await transaction("NOOP") { _ = try await Self.expectOK(send(.noop), command: "NOOP") }
     }
 
     /// Ends the session; in the TRANSACTION state the server then deletes the messages marked with DELE.
     /// Returns the server's text, with any echoed credential masked.
+    /// - Throws: `POP3Error` when the server refuses QUIT (the deletions may not be applied) or the session ended first.
     public func quit() async throws -> String {
         try await exclusively {
             guard state == .authorization || state == .transaction else {
@@ -673,6 +690,7 @@ public actor POP3Session {
     /// Writes `commands` in one write when the server pipelines, else one after another, each
     /// once the previous one is answered. Returns their replies, in order, to be awaited in any
     /// order.
+    /// - Throws: `POP3Error` when the session is not in TRANSACTION or the write fails.
     public func pipeline(_ commands: [POP3Command]) async throws -> [PendingReply] {
         try await transaction(commands.first?.keyword ?? "a pipeline") {
             guard commands.allSatisfy(\.isTransaction) else {
@@ -815,6 +833,7 @@ public struct PendingReply: Sendable {
         self.future = future
     }
 
+    /// - Throws: `POP3Error` when the session ended or timed out before the reply.
     public func value() async throws -> POP3Reply {
         do {
             return try await future.get()

@@ -14,6 +14,7 @@ public struct POP3URL: Sendable, Equatable, CustomStringConvertible {
         self.port = port
     }
 
+    /// - Throws: `POP3Error.invalidURL` saying what is wrong with the text.
     public init(parsing text: String) throws {
         let schemeEnd = text.range(of: "://")
         guard let schemeEnd else {

@@ -1,7 +1,7 @@
-import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import NIOSSL
+import Synchronization
 
 /// An in-memory POP3 server on loopback: the maildrop behind `mailbag --demo` and a scriptable fake for tests.
 ///
@@ -12,7 +12,12 @@ public final class InMemoryPOP3Server: Sendable {
     private let store: MailboxStore
     private let behavior: ServerBehavior
     private let tls: ServerTLS?
-    private let channels = NIOLockedValueBox(Channels())
+    private let registry = Registry()
+
+    /// Apart from the server, so the listeners' initializers reach it without holding the server.
+    private final class Registry: Sendable {
+        let channels = Mutex(Channels())
+    }
 
     private struct Channels {
         var listeners: [any Channel] = []
@@ -32,21 +37,22 @@ public final class InMemoryPOP3Server: Sendable {
 
     /// Starts a listener and returns its port (port 0 picks a free one). May be called more than once, e.g.
     /// for a plaintext+STLS port and an implicit-TLS port sharing one maildrop, as real servers do.
+    /// - Throws: `ServerError.tlsNotConfigured` for implicit TLS without `ServerTLS`; what NIO throws when the port cannot be bound.
     @discardableResult
     public func start(host: String = "127.0.0.1", port: Int = 0, implicitTLS: Bool = false) async throws -> Int {
         if implicitTLS && tls == nil { throw ServerError.tlsNotConfigured }
         let store = self.store
         let behavior = self.behavior
         let context = tls?.context
-        let channels = self.channels
+        let registry = self.registry
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 64)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 let id = ObjectIdentifier(channel)
-                channels.withLockedValue { $0.connections[id] = channel }
+                registry.channels.withLock { $0.connections[id] = channel }
                 channel.closeFuture.whenComplete { _ in
-                    _ = channels.withLockedValue { $0.connections.removeValue(forKey: id) }
+                    _ = registry.channels.withLock { $0.connections.removeValue(forKey: id) }
                 }
                 return channel.eventLoop.makeCompletedFuture {
                     let session = ServerSession(
@@ -70,13 +76,13 @@ public final class InMemoryPOP3Server: Sendable {
         } catch {
             throw ServerError.bindFailed(host: host, port: port, reason: "\(error)")
         }
-        channels.withLockedValue { $0.listeners.append(listener) }
+        registry.channels.withLock { $0.listeners.append(listener) }
         return listener.localAddress?.port ?? port
     }
 
     /// Closes every listener and every open connection; sessions in TRANSACTION delete nothing.
     public func stop() async {
-        let listeners = channels.withLockedValue { state in
+        let listeners = registry.channels.withLock { state in
             defer { state.listeners.removeAll() }
             return state.listeners
         }
@@ -84,7 +90,7 @@ public final class InMemoryPOP3Server: Sendable {
             try? await listener.close()
         }
         // Only after the listeners are gone is the set of connections final.
-        let connections = channels.withLockedValue { Array($0.connections.values) }
+        let connections = registry.channels.withLock { Array($0.connections.values) }
         for connection in connections {
             try? await connection.close()
         }

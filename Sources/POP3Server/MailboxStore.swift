@@ -1,5 +1,3 @@
-import NIOConcurrencyHelpers
-
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -7,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Synchronization
 
 /// A message as the wire needs it, computed once when the message enters the store.
 struct StoredMessage: Sendable {
@@ -80,7 +79,7 @@ final class MailboxStore: Sendable {
     }
 
     let users: [String: String]
-    private let state = NIOLockedValueBox(State())
+    private let state = Mutex(State())
 
     init(users: [String: String], messages: [ServerMessage]) {
         self.users = users
@@ -89,12 +88,12 @@ final class MailboxStore: Sendable {
         }
     }
 
-    var messages: [ServerMessage] { state.withLockedValue { $0.messages.map(\.message) } }
-    var commandLog: [String] { state.withLockedValue { $0.commandLog } }
-    var sessionCount: Int { state.withLockedValue { $0.sessionCount } }
+    var messages: [ServerMessage] { state.withLock { $0.messages.map(\.message) } }
+    var commandLog: [String] { state.withLock { $0.commandLog } }
+    var sessionCount: Int { state.withLock { $0.sessionCount } }
 
     func deliver(_ message: ServerMessage) {
-        state.withLockedValue { state in
+        state.withLock { state in
             state.messages.append(StoredMessage(id: state.nextID, message: message))
             state.nextID += 1
         }
@@ -102,7 +101,7 @@ final class MailboxStore: Sendable {
 
     /// Registers a new connection and returns its session number (1-based).
     func openSession() -> Int {
-        state.withLockedValue { state in
+        state.withLock { state in
             state.sessionCount += 1
             return state.sessionCount
         }
@@ -110,7 +109,7 @@ final class MailboxStore: Sendable {
 
     /// Counts one connection dropped by `ServerBehavior.dropOn`; false once `limit` were.
     func takeDrop(limit: Int) -> Bool {
-        state.withLockedValue { state in
+        state.withLock { state in
             guard state.drops < limit else { return false }
             state.drops += 1
             return true
@@ -118,13 +117,13 @@ final class MailboxStore: Sendable {
     }
 
     func log(_ line: String) {
-        state.withLockedValue { $0.commandLog.append(line) }
+        state.withLock { $0.commandLog.append(line) }
     }
 
     /// Takes the maildrop lock (when locking is on) and the snapshot the session will number from.
     /// Returns nil when another session holds the lock.
     func enterTransaction(session: Int, lock: Bool) -> [StoredMessage]? {
-        state.withLockedValue { state in
+        state.withLock { state in
             if lock {
                 if let holder = state.lockHolder, holder != session { return nil }
                 state.lockHolder = session
@@ -135,7 +134,7 @@ final class MailboxStore: Sendable {
 
     /// UPDATE state: removes what the session deleted, releases the lock, returns how many messages remain.
     func commit(session: Int, deleting ids: Set<Int>) -> Int {
-        state.withLockedValue { state in
+        state.withLock { state in
             state.messages.removeAll { ids.contains($0.id) }
             if state.lockHolder == session { state.lockHolder = nil }
             return state.messages.count
@@ -143,7 +142,7 @@ final class MailboxStore: Sendable {
     }
 
     func releaseLock(session: Int) {
-        state.withLockedValue { state in
+        state.withLock { state in
             if state.lockHolder == session { state.lockHolder = nil }
         }
     }

@@ -5,6 +5,7 @@ public struct ServerTLS: Sendable {
     let context: NIOSSLContext
 
     /// Loads a PEM certificate chain (leaf first) and its PEM private key from files.
+    /// - Throws: `ServerError.invalidTLSMaterial` when a file is unreadable or not a matching PEM chain and key.
     public init(certificateChainFile: String, privateKeyFile: String) throws {
         do {
             let chain = try NIOSSLCertificate.fromPEMFile(certificateChainFile)
@@ -18,6 +19,7 @@ public struct ServerTLS: Sendable {
     }
 
     /// Builds the context from PEM bytes, for callers that generate or embed their material.
+    /// - Throws: `ServerError.invalidTLSMaterial` when the bytes are not a matching PEM chain and key.
     public init(certificateChainPEM: [UInt8], privateKeyPEM: [UInt8]) throws {
         do {
             let chain = try NIOSSLCertificate.fromPEMBytes(certificateChainPEM)

@@ -1,6 +1,6 @@
-import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// A loopback TCP proxy in front of a POP3 server that adds latency in each direction and can cut
 /// every connection on demand: benchmarks measure round trips through it, and tests use it to
@@ -10,23 +10,26 @@ public final class TCPProxy: Sendable {
     private let targetPort: Int
     /// Read by every relay per chunk, so a benchmark can change the latency without a new port
     /// (clients cache by host and port).
-    private let delay: NIOLockedValueBox<TimeAmount>
+    private let delay: Mutex<TimeAmount>
     private let group = MultiThreadedEventLoopGroup.singleton
-    private let channels = NIOLockedValueBox<(listener: (any Channel)?, open: [any Channel])>((nil, []))
-    private let trigger = NIOLockedValueBox<CutTrigger?>(nil)
+    private let channels = Mutex<(listener: (any Channel)?, open: [any Channel])>((nil, []))
+    private let trigger = Mutex<CutTrigger?>(nil)
 
     /// - Parameter oneWayDelay: added to every chunk in each direction, so a round trip costs twice this.
     public init(targetHost: String = "127.0.0.1", targetPort: Int, oneWayDelay: Duration = .zero) {
         self.targetHost = targetHost
         self.targetPort = targetPort
-        delay = NIOLockedValueBox(Self.timeAmount(oneWayDelay))
+        delay = Mutex(Self.timeAmount(oneWayDelay))
     }
 
     /// Applies to chunks read from now on, on connections old and new.
     public var oneWayDelay: Duration {
-        get { .nanoseconds(delay.withLockedValue { $0.nanoseconds }) }
-        set { delay.withLockedValue { $0 = Self.timeAmount(newValue) } }
+        get { .nanoseconds(delay.withLock { $0.nanoseconds }) }
+        set { delay.withLock { $0 = Self.timeAmount(newValue) } }
     }
+
+    /// The delay a relay adds to the chunk it reads now.
+    fileprivate var currentDelay: TimeAmount { delay.withLock { $0 } }
 
     private static func timeAmount(_ duration: Duration) -> TimeAmount {
         let (seconds, attoseconds) = duration.components
@@ -34,6 +37,7 @@ public final class TCPProxy: Sendable {
     }
 
     /// Starts listening on loopback and returns the port clients should use.
+    /// - Throws: what NIO throws when the listening socket cannot be bound.
     public func start() async throws -> Int {
         let listener = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -42,15 +46,16 @@ public final class TCPProxy: Sendable {
                 self.track(inbound)
                 return ClientBootstrap(group: inbound.eventLoop)
                     .connect(host: targetHost, port: targetPort)
-                    .flatMap { outbound in
+                    .flatMapThrowing { outbound in
+                        // Both channels are on the inbound one's loop, where this runs, so the
+                        // relays are added in place and never cross threads.
                         self.track(outbound)
-                        return inbound.pipeline.addHandler(Relay(peer: outbound, delay: self.delay, watcher: self)).flatMap {
-                            outbound.pipeline.addHandler(Relay(peer: inbound, delay: self.delay))
-                        }
+                        try inbound.pipeline.syncOperations.addHandler(Relay(peer: outbound, proxy: self, watchesCommands: true))
+                        try outbound.pipeline.syncOperations.addHandler(Relay(peer: inbound, proxy: self, watchesCommands: false))
                     }
             }
             .bind(host: "127.0.0.1", port: 0).get()
-        channels.withLockedValue { $0.listener = listener }
+        channels.withLock { $0.listener = listener }
         return listener.localAddress?.port ?? 0
     }
 
@@ -59,15 +64,15 @@ public final class TCPProxy: Sendable {
     /// with `afterForwarding`, right after it has (a cut while the server acts on it). Lines
     /// are only seen on connections without TLS.
     public func cut(whenClientSends prefix: String, occurrence: Int = 1, afterForwarding: Bool = false) {
-        trigger.withLockedValue { $0 = CutTrigger(prefix: Array(prefix.uppercased().utf8), remaining: occurrence, afterForwarding: afterForwarding) }
+        trigger.withLock { $0 = CutTrigger(prefix: Array(prefix.uppercased().utf8), remaining: occurrence, afterForwarding: afterForwarding) }
     }
 
     /// Whether an armed cut has not happened yet.
-    public var cutIsArmed: Bool { trigger.withLockedValue { $0 != nil } }
+    public var cutIsArmed: Bool { trigger.withLock { $0 != nil } }
 
     /// The armed cut, when `line` (a client's command line) fires it.
     fileprivate func fires(_ line: ArraySlice<UInt8>) -> CutTrigger? {
-        trigger.withLockedValue { armed in
+        trigger.withLock { armed in
             guard var current = armed, line.count >= current.prefix.count,
                   zip(line, current.prefix).allSatisfy({ Self.upper($0) == $1 }) else { return nil }
             current.remaining -= 1
@@ -80,7 +85,7 @@ public final class TCPProxy: Sendable {
 
     /// Drops every proxied connection at once, as a network failure would; new ones still work.
     public func cutAll() {
-        let open = channels.withLockedValue { state in
+        let open = channels.withLock { state in
             defer { state.open.removeAll() }
             return state.open
         }
@@ -89,12 +94,12 @@ public final class TCPProxy: Sendable {
 
     public func stop() async {
         cutAll()
-        let listener = channels.withLockedValue { $0.listener }
+        let listener = channels.withLock { $0.listener }
         try? await listener?.close()
     }
 
     private func track(_ channel: any Channel) {
-        channels.withLockedValue { $0.open.append(channel) }
+        channels.withLock { $0.open.append(channel) }
     }
 }
 
@@ -111,17 +116,17 @@ private final class Relay: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
 
     private let peer: any Channel
-    private let delay: NIOLockedValueBox<TimeAmount>
+    private let proxy: TCPProxy
     private var lastDeadline = NIODeadline.uptimeNanoseconds(0)
     /// The proxy, on the client's side only: it may cut on a command line.
     private let watcher: TCPProxy?
     /// The start of a command line whose end has not arrived yet.
     private var partialLine: [UInt8] = []
 
-    init(peer: any Channel, delay: NIOLockedValueBox<TimeAmount>, watcher: TCPProxy? = nil) {
+    init(peer: any Channel, proxy: TCPProxy, watchesCommands: Bool) {
         self.peer = peer
-        self.delay = delay
-        self.watcher = watcher
+        self.proxy = proxy
+        watcher = watchesCommands ? proxy : nil
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -155,7 +160,7 @@ private final class Relay: ChannelInboundHandler {
 
     private func forward(_ bytes: ByteBuffer, context: ChannelHandlerContext) {
         let peer = self.peer
-        let delay = self.delay.withLockedValue { $0 }
+        let delay = proxy.currentDelay
         guard delay > .zero else {
             peer.writeAndFlush(bytes, promise: nil)
             return
@@ -169,7 +174,7 @@ private final class Relay: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         let peer = self.peer
-        let delay = self.delay.withLockedValue { $0 }
+        let delay = proxy.currentDelay
         context.eventLoop.assumeIsolated().scheduleTask(deadline: max(.now() + delay, lastDeadline + .nanoseconds(1))) {
             peer.close(promise: nil)
         }

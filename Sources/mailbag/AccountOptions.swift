@@ -230,7 +230,7 @@ struct ResolvedAccount: Sendable {
     /// trip, so the two overlap. nil with `--no-cache`.
     func openingHeaderCache() -> Task<HeaderCache?, Never>? {
         guard useCache else { return nil }
-        return Task.detached { [self] in
+        return Task { [self] in
             do throws(CacheError) {
                 let cache = try HeaderCache.open(account: settings.name, server: serverIdentity)
                 cache.preload()

@@ -3,7 +3,7 @@ import Inbox
 import MailMessage
 import POP3
 import POP3Server
-import Synchronization
+import TestSupport
 import XCTest
 
 /// The POP3-backed service with the model on top, as the reader uses them, against the in-memory
@@ -26,19 +26,35 @@ final class POP3BackendTests: XCTestCase {
         let server: InMemoryPOP3Server
         let proxy: TCPProxy
         let backend: POP3Backend
-        let sink = EventSink()
+        let sink: EventSink
+        let arrivals: AsyncStream<Void>
+        let arrived: AsyncStream<Void>.Continuation
         let model = InboxModel(account: "test")
         var log: [InboxEvent] = []
 
-        /// Applies events to the model until `condition` holds on the events seen so far.
-        mutating func pump(timeout: TimeInterval = 10, until condition: ([InboxEvent]) -> Bool) throws {
-            let deadline = Date().addingTimeInterval(timeout)
-            while Date() < deadline {
+        init(server: InMemoryPOP3Server, proxy: TCPProxy, backend: POP3Backend) {
+            (self.server, self.proxy, self.backend) = (server, proxy, backend)
+            (arrivals, arrived) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+            sink = EventSink(onSend: { [arrived] in arrived.yield() })
+        }
+
+        /// Applies events to the model as they arrive until `condition` holds on the events seen
+        /// so far; the timeout only ends a test that would otherwise hang.
+        mutating func pump(timeout: Duration = .seconds(10), until condition: ([InboxEvent]) -> Bool) async throws {
+            let deadline = ContinuousClock.now + timeout
+            let timer = Task { [arrived] in
+                try await Task.sleep(for: timeout)
+                arrived.yield()
+            }
+            defer { timer.cancel() }
+            var wakeups = arrivals.makeAsyncIterator()
+            while true {
                 let events = sink.drain()
                 model.apply(events)
                 log += events
                 if condition(log) { return }
-                usleep(10_000)
+                guard ContinuousClock.now < deadline else { break }
+                _ = await wakeups.next()
             }
             throw HarnessError.timeout(log.map { String(describing: $0).prefix(80) }.joined(separator: "\n"))
         }
@@ -51,18 +67,18 @@ final class POP3BackendTests: XCTestCase {
     private func start(
         _ messages: [ServerMessage], behavior: ServerBehavior = .init(), keepalive: Duration = .seconds(240),
         pipelineWindow: Int = 8192, headerCache: HeaderCache? = nil, loggedInFirst: Bool = false,
-        sleep: (@Sendable (Duration) async -> Void)? = nil, safetyNet: SafetyNet? = nil
+        clock: ManualClock? = nil, safetyNet: SafetyNet? = nil
     ) async throws -> Harness {
         try await start(
             InMemoryPOP3Server(users: ["u": "p"], messages: messages, behavior: behavior),
-            keepalive: keepalive, pipelineWindow: pipelineWindow, headerCache: headerCache, loggedInFirst: loggedInFirst, sleep: sleep,
+            keepalive: keepalive, pipelineWindow: pipelineWindow, headerCache: headerCache, loggedInFirst: loggedInFirst, clock: clock,
             safetyNet: safetyNet)
     }
 
     /// With `loggedInFirst`, the backend starts on a session logged in before it, as the reader's does.
     private func start(
         _ server: InMemoryPOP3Server, keepalive: Duration = .seconds(240), pipelineWindow: Int = 8192,
-        headerCache: HeaderCache? = nil, loggedInFirst: Bool = false, sleep: (@Sendable (Duration) async -> Void)? = nil,
+        headerCache: HeaderCache? = nil, loggedInFirst: Bool = false, clock: ManualClock? = nil,
         recordsVisit: Bool = true, safetyNet: SafetyNet? = nil
     ) async throws -> Harness {
         let port = try await server.start()
@@ -73,7 +89,7 @@ final class POP3BackendTests: XCTestCase {
         var options = POP3Backend.Options(
             keepalive: keepalive, reconnectBackoff: [.milliseconds(50), .milliseconds(100), .milliseconds(200)],
             headerCache: headerCache)
-        if let sleep { options.sleep = sleep }
+        if let clock { options.clock = clock }
         options.recordsVisit = recordsVisit
         options.safetyNet = safetyNet
         let logIn: POP3Backend.Opener = { onStage in
@@ -93,10 +109,10 @@ final class POP3BackendTests: XCTestCase {
     /// reader quits without deleting and the server stops.
     private func visit(_ server: InMemoryPOP3Server, cache: HeaderCache, _ check: (Harness) throws -> Void) async throws {
         var h = try await start(server, headerCache: cache)
-        try h.pump { $0.contains(where: Self.isHeadersComplete) }
+        try await h.pump { $0.contains(where: Self.isHeadersComplete) }
         try check(h)
         h.backend.quitWithoutDeleting()
-        try h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
+        try await h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
         await server.stop()
     }
 
@@ -107,13 +123,13 @@ final class POP3BackendTests: XCTestCase {
 
     func testHeadersFillInAndAnOpenedMessageArrives() async throws {
         var h = try await start(mailbox(8))
-        try h.pump { $0.contains(where: Self.isHeadersComplete) }
+        try await h.pump { $0.contains(where: Self.isHeadersComplete) }
         XCTAssertEqual(h.model.status.headersLoaded, 8)
         XCTAssertEqual(h.model.row(number: 5)?.summary?.subject, "Message 5")
         h.backend.fetchMessage(number: 5, uid: "uid-5")
-        try h.pump { $0.contains { if case .message(5, _, let r) = $0 { r.plainText.contains("Body 5.") } else { false } } }
+        try await h.pump { $0.contains { if case .message(5, _, let r) = $0 { r.plainText.contains("Body 5.") } else { false } } }
         h.backend.quitWithoutDeleting()
-        try h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
+        try await h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
         XCTAssertEqual(h.server.messages.count, 8)
         await h.server.stop()
     }
@@ -123,7 +139,7 @@ final class POP3BackendTests: XCTestCase {
     func testTheLoginReportsEachStageBeforeTheListing() async throws {
         var h = try await start(mailbox(3))
         XCTAssertEqual(h.model.loadingStatus, "Connecting…")
-        try h.pump { $0.contains(where: Self.isHeadersComplete) }
+        try await h.pump { $0.contains(where: Self.isHeadersComplete) }
         var seen: [String] = []
         for event in h.log {
             switch event {
@@ -147,7 +163,7 @@ final class POP3BackendTests: XCTestCase {
         model.apply(.connected(account: "a"))
         XCTAssertEqual(model.loadingStatus, "Listing…")
         h.backend.quitWithoutDeleting()
-        try h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
+        try await h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
         await h.server.stop()
     }
 
@@ -155,14 +171,14 @@ final class POP3BackendTests: XCTestCase {
     /// new one, fetches only the new header, and the mark stays on its message.
     func testACheckForNewMailListsANewSessionAndKeepsTheMarks() async throws {
         var h = try await start(mailbox(5))
-        try h.pump { $0.contains(where: Self.isHeadersComplete) }
+        try await h.pump { $0.contains(where: Self.isHeadersComplete) }
         XCTAssertTrue(h.model.select(number: 4))
         h.model.markSelectedAndAdvance()
         h.server.deliver(mailbox(6)[5])
         h.server.deliver(mailbox(7)[6])
         let logged = h.server.commandLog.count
         h.backend.checkForNewMail()
-        try h.pump { $0.contains { if case .mailChecked(2) = $0 { true } else { false } } }
+        try await h.pump { $0.contains { if case .mailChecked(2) = $0 { true } else { false } } }
         let sent = Array(h.server.commandLog.dropFirst(logged))
         XCTAssertEqual(h.server.sessionCount, 2)
         XCTAssertFalse(sent.contains { $0.hasPrefix("DELE") }, "a check never deletes: \(sent)")
@@ -174,20 +190,20 @@ final class POP3BackendTests: XCTestCase {
         XCTAssertEqual(h.model.row(number: 7)?.summary?.subject, "Message 7")
         XCTAssertEqual(h.model.commitPlan().entries.map(\.uid), ["uid-4"], "the mark is still on message 4")
         h.backend.quitWithoutDeleting()
-        try h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
+        try await h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
         XCTAssertEqual(h.server.messages.count, 7)
         await h.server.stop()
     }
 
     func testASessionLoggedInBeforehandIsUsedFirstAndReconnectionsLogInAgain() async throws {
         var h = try await start(mailbox(5), keepalive: .milliseconds(200), loggedInFirst: true)
-        try h.pump { $0.contains(where: Self.isHeadersComplete) }
+        try await h.pump { $0.contains(where: Self.isHeadersComplete) }
         XCTAssertEqual(h.server.sessionCount, 1, "the backend logged in again: \(h.server.commandLog)")
         h.proxy.cutAll()
-        try h.pump { $0.contains { if case .notice("Reconnected.") = $0 { true } else { false } } }
+        try await h.pump { $0.contains { if case .notice("Reconnected.") = $0 { true } else { false } } }
         XCTAssertEqual(h.server.sessionCount, 2)
         h.backend.quitWithoutDeleting()
-        try h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
+        try await h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
         await h.server.stop()
     }
 
@@ -201,7 +217,7 @@ final class POP3BackendTests: XCTestCase {
             if visit == 3 { server.deliver(mailbox(31)[30]) }
             let logged = server.commandLog.count
             var h = try await start(server, headerCache: try cache())
-            try h.pump { $0.contains(where: Self.isHeadersComplete) }
+            try await h.pump { $0.contains(where: Self.isHeadersComplete) }
             let sent = server.commandLog.dropFirst(logged)
             let tops = sent.filter { $0.hasPrefix("TOP") }
             // On the first visit message 1's header is asked for with the login, the rest newest first.
@@ -215,7 +231,7 @@ final class POP3BackendTests: XCTestCase {
             let model = h.model
             XCTAssertEqual(model.rows.filter(model.isNew).map(\.number), visit == 3 ? [31] : [], "visit \(visit)")
             h.backend.quitWithoutDeleting()
-            try h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
+            try await h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
             await h.proxy.stop()
         }
         await server.stop()
@@ -232,7 +248,7 @@ final class POP3BackendTests: XCTestCase {
         let closed: ([InboxEvent]) -> Bool = { $0.contains { if case .closed = $0 { true } else { false } } }
         func load(asReader: Bool) async throws -> Harness {
             var h = try await start(server, headerCache: try cache(), recordsVisit: asReader)
-            try h.pump { $0.contains(where: Self.isHeadersComplete) }
+            try await h.pump { $0.contains(where: Self.isHeadersComplete) }
             return h
         }
 
@@ -240,7 +256,7 @@ final class POP3BackendTests: XCTestCase {
         reader.model.markRead(number: 2)
         reader.backend.rememberStates(reader.model.takeUnsavedStates())
         reader.backend.quitWithoutDeleting()
-        try reader.pump(until: closed)
+        try await reader.pump(until: closed)
         await reader.proxy.stop()
         server.deliver(mailbox(4)[3])
 
@@ -252,7 +268,7 @@ final class POP3BackendTests: XCTestCase {
             XCTAssertEqual(model.status.unread, 3, pass)
             XCTAssertEqual(model.takeUnsavedStates(), [:], "\(pass): loading changes no state")
             h.backend.quitWithoutDeleting()
-            try h.pump(until: closed)
+            try await h.pump(until: closed)
             await h.proxy.stop()
         }
         // The reader's visit was recorded: message 4 is no longer new, but still unread.
@@ -260,7 +276,7 @@ final class POP3BackendTests: XCTestCase {
         XCTAssertEqual(after.model.rows.filter(after.model.isNew).map(\.number), [])
         XCTAssertEqual(after.model.status.unread, 3)
         after.backend.quitWithoutDeleting()
-        try after.pump(until: closed)
+        try await after.pump(until: closed)
         await server.stop()
     }
 
@@ -332,7 +348,7 @@ final class POP3BackendTests: XCTestCase {
         let cache = { try HeaderCache.open(in: scratch.cache, account: "u@test", server: "u@test") }
         let server = InMemoryPOP3Server(users: ["u": "p"], messages: mailbox(150))
         var h = try await start(server, headerCache: try cache(), loggedInFirst: true)
-        try h.pump { $0.contains(where: Self.isHeadersComplete) }
+        try await h.pump { $0.contains(where: Self.isHeadersComplete) }
         let log = server.commandLog
         let list = try XCTUnwrap(log.firstIndex(of: "LIST"))
         let uidl = try XCTUnwrap(log.firstIndex(of: "UIDL"))
@@ -348,27 +364,27 @@ final class POP3BackendTests: XCTestCase {
         XCTAssertLessThan(identified, try XCTUnwrap(h.log.firstIndex(where: Self.isHeadersComplete)))
         XCTAssertEqual(h.model.rows.map(\.listing.uid), (1...150).map { "uid-\($0)" })
         h.backend.quitWithoutDeleting()
-        try h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
+        try await h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
         await h.proxy.stop()
 
         // The second visit finds all of them cached, those from before the UIDs included.
         let logged = server.commandLog.count
         var again = try await start(server, headerCache: try cache(), loggedInFirst: true)
-        try again.pump { $0.contains(where: Self.isHeadersComplete) }
+        try await again.pump { $0.contains(where: Self.isHeadersComplete) }
         XCTAssertEqual(server.commandLog.dropFirst(logged).filter { $0.hasPrefix("TOP") }, [])
         XCTAssertEqual(again.model.status.headersLoaded, 150)
         again.backend.quitWithoutDeleting()
-        try again.pump { $0.contains { if case .closed = $0 { true } else { false } } }
+        try await again.pump { $0.contains { if case .closed = $0 { true } else { false } } }
         await server.stop()
     }
 
     func testHeadersArriveNewestFirstAndAnOpenedMessageJumpsAhead() async throws {
         var h = try await start(mailbox(400), behavior: ServerBehavior(perReplyDelay: .milliseconds(5)), pipelineWindow: 8)
-        try h.pump { $0.contains { if case .listing = $0 { true } else { false } } }
+        try await h.pump { $0.contains { if case .listing = $0 { true } else { false } } }
         h.backend.fetchMessage(number: 1, uid: "uid-1")
-        try h.pump { $0.contains { if case .message(1, _, _) = $0 { true } else { false } } }
+        try await h.pump { $0.contains { if case .message(1, _, _) = $0 { true } else { false } } }
         XCTAssertFalse(h.log.contains(where: Self.isHeadersComplete), "the opened message waited for every header")
-        try h.pump { $0.contains(where: Self.isHeadersComplete) }
+        try await h.pump { $0.contains(where: Self.isHeadersComplete) }
         XCTAssertEqual(h.model.status.headersLoaded, 400)
 
         let log = h.server.commandLog
@@ -377,23 +393,23 @@ final class POP3BackendTests: XCTestCase {
         let retr = try XCTUnwrap(log.firstIndex(of: "RETR 1"))
         XCTAssertLessThan(retr, try XCTUnwrap(log.lastIndex { $0.hasPrefix("TOP") }))
         h.backend.quitWithoutDeleting()
-        try h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
+        try await h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
         await h.server.stop()
     }
 
     func testHeadersThatArrivedBeforeACutAreNotFetchedAgain() async throws {
         var h = try await start(mailbox(300), behavior: ServerBehavior(perReplyDelay: .milliseconds(5)), pipelineWindow: 8)
         let model = h.model
-        try h.pump { _ in model.status.headersLoaded >= 100 }
+        try await h.pump { _ in model.status.headersLoaded >= 100 }
         h.proxy.cutAll()
-        try h.pump { $0.contains(where: Self.isHeadersComplete) }
+        try await h.pump { $0.contains(where: Self.isHeadersComplete) }
         XCTAssertEqual(h.model.status.headersLoaded, 300)
         XCTAssertEqual(h.server.sessionCount, 2)
         // A header that arrived before the cut is never asked for again, so each arrives once.
         let arrivals: [Int] = h.log.flatMap { event -> [Int] in if case .summaries(let batch) = event { batch.map(\.number) } else { [] } }
         XCTAssertEqual(arrivals.sorted(), Array(1...300))
         h.backend.quitWithoutDeleting()
-        try h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
+        try await h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
         await h.server.stop()
     }
 
@@ -405,30 +421,30 @@ final class POP3BackendTests: XCTestCase {
         var h = try await start(mailbox(300), pipelineWindow: 8)
         h.proxy.oneWayDelay = .milliseconds(100)
         let model = h.model
-        try h.pump { _ in model.status.headersLoaded >= 10 }
+        try await h.pump { _ in model.status.headersLoaded >= 10 }
         h.proxy.cutAll()
         h.proxy.oneWayDelay = .zero
         XCTAssertFalse(h.log.contains { if case .identified = $0 { true } else { false } }, "the UIDs came before the cut")
-        try h.pump { $0.contains(where: Self.isHeadersComplete) }
+        try await h.pump { $0.contains(where: Self.isHeadersComplete) }
         XCTAssertEqual(h.server.sessionCount, 2)
         let notices = h.log.compactMap { event -> String? in if case .notice(let text) = event { text } else { nil } }
         XCTAssertFalse(notices.contains { $0.contains("gone from the server") }, "\(notices)")
         XCTAssertEqual(h.model.status.headersLoaded, 300)
         XCTAssertEqual(h.model.rows.map(\.listing.uid), (1...300).map { "uid-\($0)" })
         h.backend.quitWithoutDeleting()
-        try h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
+        try await h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
         await h.server.stop()
     }
 
     func testCommitDeletesExactlyTheMarkedUIDs() async throws {
         var h = try await start(mailbox(6))
-        try h.pump { $0.contains(where: Self.isHeadersComplete) }
+        try await h.pump { $0.contains(where: Self.isHeadersComplete) }
         for number in [2, 5] {
             XCTAssertTrue(h.model.select(number: number))
             h.model.markSelectedAndAdvance()
         }
         h.backend.commit(h.model.commitPlan())
-        try h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
+        try await h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
         let report = h.log.compactMap { if case .committed(let r) = $0 { r } else { nil } }.first
         XCTAssertEqual(report?.confirmedDeletions.compactMap(\.uid), ["uid-2", "uid-5"])
         XCTAssertEqual(h.server.messages.map(\.uid), ["uid-1", "uid-3", "uid-4", "uid-6"])
@@ -442,7 +458,7 @@ final class POP3BackendTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let net = SafetyNet(folder: directory + "/deleted/", byteLimit: 1 << 20, bodyCache: nil)
         var h = try await start(mailbox(6), safetyNet: net)
-        try h.pump { $0.contains(where: Self.isHeadersComplete) }
+        try await h.pump { $0.contains(where: Self.isHeadersComplete) }
         for number in [2, 5] {
             XCTAssertTrue(h.model.select(number: number))
             h.model.markSelectedAndAdvance()
@@ -451,7 +467,7 @@ final class POP3BackendTests: XCTestCase {
         let originals = h.server.messages.filter { ["uid-2", "uid-5"].contains($0.uid) }
             .map { Array(String(decoding: $0.bytes, as: UTF8.self).replacingOccurrences(of: "\n", with: "\r\n").utf8) }
         h.backend.commit(h.model.commitPlan())
-        try h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
+        try await h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
         let report = try XCTUnwrap(h.log.compactMap { if case .committed(let r) = $0 { r } else { nil } }.first)
         XCTAssertEqual(report.confirmedDeletions.compactMap(\.uid), ["uid-2", "uid-5"])
         XCTAssertEqual(Set(report.savedTo.values), [directory + "/deleted/"])
@@ -468,11 +484,11 @@ final class POP3BackendTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let net = SafetyNet(folder: directory + "/deleted", byteLimit: 10, bodyCache: nil)
         var h = try await start(mailbox(3), safetyNet: net)
-        try h.pump { $0.contains(where: Self.isHeadersComplete) }
+        try await h.pump { $0.contains(where: Self.isHeadersComplete) }
         XCTAssertTrue(h.model.select(number: 2))
         h.model.markSelectedAndAdvance()
         h.backend.commit(h.model.commitPlan())
-        try h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
+        try await h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
         let report = try XCTUnwrap(h.log.compactMap { if case .committed(let r) = $0 { r } else { nil } }.first)
         XCTAssertEqual(report.deleted, [])
         XCTAssertEqual(report.skipped.map(\.message.uid), ["uid-2"])
@@ -481,24 +497,43 @@ final class POP3BackendTests: XCTestCase {
         await h.server.stop()
     }
 
+    /// Idle for half the keep-alive, the session gets a NOOP; traffic in between puts it off. The
+    /// keep-alive runs on a clock the test owns, so no real time passes.
     func testIdleSessionIsKeptAliveWithNOOP() async throws {
-        var h = try await start(mailbox(3), behavior: ServerBehavior(autoLogout: .milliseconds(600)), keepalive: .milliseconds(200))
-        try h.pump { $0.contains(where: Self.isHeadersComplete) }
-        // Three autologout periods of idleness: without NOOPs the server would have hung up.
-        try await Task.sleep(for: .milliseconds(1800))
-        try h.pump { _ in true }
-        XCTAssertFalse(h.log.contains { if case .notice(let text) = $0 { text.contains("Connection lost") } else { false } }, "\(h.log)")
-        XCTAssertTrue(h.server.commandLog.contains("NOOP"))
+        let clock = ManualClock()
+        var h = try await start(mailbox(4), keepalive: .seconds(240), clock: clock)
+        try await h.pump { $0.contains(where: Self.isHeadersComplete) }
+        // What the server was sent from advancing the clock by `idle` to the end of a fetch,
+        // which is queued behind what the keep-alive's ticker queued: the test waits for the
+        // ticker to sleep again before it asks.
+        func commands(after idle: Duration, thenFetch number: Int) async throws -> [String] {
+            let logged = h.server.commandLog.count
+            try await clock.waitForSleepers(1)
+            clock.advance(by: idle)
+            try await clock.waitForSleepers(1)
+            h.backend.fetchMessage(number: number, uid: "uid-\(number)")
+            try await h.pump { $0.contains { if case .message(number, _, _) = $0 { true } else { false } } }
+            return Array(h.server.commandLog.dropFirst(logged))
+        }
+
+        var sent = try await commands(after: .seconds(120), thenFetch: 1)
+        XCTAssertEqual(sent, ["NOOP", "RETR 1"], "idle for half the keep-alive")
+        sent = try await commands(after: .seconds(60), thenFetch: 2)
+        XCTAssertEqual(sent, ["RETR 2"])
+        sent = try await commands(after: .seconds(60), thenFetch: 3)
+        XCTAssertEqual(sent, ["RETR 3"], "the ticker came 60 s after the last command")
+        sent = try await commands(after: .seconds(120), thenFetch: 4)
+        XCTAssertEqual(sent, ["NOOP", "RETR 4"])
         XCTAssertEqual(h.server.sessionCount, 1, "the first session stayed logged in")
         h.backend.quitWithoutDeleting()
-        try h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
+        try await h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
         await h.server.stop()
     }
 
     func testMarksSurviveACutAndTheCommitSkipsAMessageDeletedMeanwhile() async throws {
         // The keep-alive is what notices the cut while the user is idle.
         var h = try await start(mailbox(6), keepalive: .milliseconds(300))
-        try h.pump { $0.contains(where: Self.isHeadersComplete) }
+        try await h.pump { $0.contains(where: Self.isHeadersComplete) }
         for number in [2, 4] {
             XCTAssertTrue(h.model.select(number: number))
             h.model.markSelectedAndAdvance()
@@ -514,8 +549,8 @@ final class POP3BackendTests: XCTestCase {
         try await other.delete(2)
         _ = try await other.quit()
 
-        try h.pump { $0.contains { if case .notice(let text) = $0 { text == "Reconnected." } else { false } } }
-        try h.pump { events in events.filter { if case .listing = $0 { true } else { false } }.count == 2 }
+        try await h.pump { $0.contains { if case .notice(let text) = $0 { text == "Reconnected." } else { false } } }
+        try await h.pump { events in events.filter { if case .listing = $0 { true } else { false } }.count == 2 }
         XCTAssertTrue(h.log.contains { if case .notice(let text) = $0 { text.contains("2 messages are gone") } else { false } })
         // Renumbered: uid-4 is now message 2, and its mark followed it.
         XCTAssertEqual(h.model.row(number: 2)?.listing.uid, "uid-4")
@@ -523,33 +558,40 @@ final class POP3BackendTests: XCTestCase {
         XCTAssertEqual(h.model.commitPlan().entries.compactMap(\.uid), ["uid-4"])
 
         h.backend.commit(h.model.commitPlan())
-        try h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
+        try await h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
         XCTAssertEqual(h.server.messages.map(\.uid), ["uid-3", "uid-5", "uid-6"])
         await h.server.stop()
     }
 
+    /// CAPA LOGIN-DELAY 1 allows one login a second: the reconnection waits that long on the
+    /// backend's clock, which the test advances in the countdown's steps.
     func testReconnectWaitsForTheServersLoginDelay() async throws {
         let behavior = ServerBehavior(capabilities: ["TOP", "UIDL", "USER", "PIPELINING", "LOGIN-DELAY 1"])
-        var h = try await start(mailbox(2), behavior: behavior, keepalive: .milliseconds(200))
-        try h.pump { $0.contains(where: Self.isHeadersComplete) }
+        let clock = ManualClock()
+        var h = try await start(mailbox(2), behavior: behavior, clock: clock)
+        try await h.pump { $0.contains(where: Self.isHeadersComplete) }
         h.proxy.cutAll()
-        let cut = Date()
-        try h.pump { $0.contains { if case .notice("Reconnected.") = $0 { true } else { false } } }
-        XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(cut), 0.9, "CAPA LOGIN-DELAY 1 allows one login a second")
+        for step in 1...20 {
+            // The keep-alive's ticker and the countdown.
+            try await clock.waitForSleepers(2)
+            XCTAssertEqual(h.server.sessionCount, 1, "logged in again after \((step - 1) * 50) ms")
+            clock.advance(by: .milliseconds(50))
+        }
+        try await h.pump { $0.contains { if case .notice("Reconnected.") = $0 { true } else { false } } }
         XCTAssertEqual(h.server.sessionCount, 2)
         h.backend.quitWithoutDeleting()
-        try h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
+        try await h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
         await h.server.stop()
     }
 
     func testACommitAfterASilentCutRunsOnANewSession() async throws {
         var h = try await start(mailbox(4))
-        try h.pump { $0.contains(where: Self.isHeadersComplete) }
+        try await h.pump { $0.contains(where: Self.isHeadersComplete) }
         XCTAssertTrue(h.model.select(number: 3))
         h.model.markSelectedAndAdvance()
         h.proxy.cutAll()
         h.backend.commit(h.model.commitPlan())
-        try h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
+        try await h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
         let report = try XCTUnwrap(h.log.compactMap { if case .committed(let r) = $0 { r } else { nil } }.first)
         XCTAssertEqual(report.outcome, .confirmed)
         XCTAssertEqual(report.confirmedDeletions.compactMap(\.uid), ["uid-3"])
@@ -559,13 +601,13 @@ final class POP3BackendTests: XCTestCase {
 
     func testAPlanWithAStaleNumberIsSkippedNotDeleted() async throws {
         var h = try await start(mailbox(4))
-        try h.pump { $0.contains(where: Self.isHeadersComplete) }
+        try await h.pump { $0.contains(where: Self.isHeadersComplete) }
         // Message 3 as the user saw it, but the UID no longer matches what the server has there.
         h.backend.commit(CommitPlan(entries: [
             MessageListing(number: 3, uid: "uid-somebody-else", size: 10),
             MessageListing(number: 4, uid: "uid-4", size: 10),
         ]))
-        try h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
+        try await h.pump { $0.contains { if case .closed = $0 { true } else { false } } }
         let report = try XCTUnwrap(h.log.compactMap { if case .committed(let r) = $0 { r } else { nil } }.first)
         XCTAssertEqual(report.skipped.map(\.message.number), [3])
         XCTAssertEqual(report.confirmedDeletions.map(\.number), [4])
@@ -573,8 +615,8 @@ final class POP3BackendTests: XCTestCase {
         await h.server.stop()
     }
 
-    private func committedReport(_ h: inout Harness) throws -> CommitReport {
-        try h.pump(timeout: 20) { $0.contains { if case .committed = $0 { true } else { false } } }
+    private func committedReport(_ h: inout Harness) async throws -> CommitReport {
+        try await h.pump(timeout: .seconds(20)) { $0.contains { if case .committed = $0 { true } else { false } } }
         return try XCTUnwrap(h.log.compactMap { if case .committed(let r) = $0 { r } else { nil } }.first)
     }
 
@@ -591,16 +633,16 @@ final class POP3BackendTests: XCTestCase {
     /// The mark follows its UID to number 9 and the commit deletes exactly it.
     func testAMarkSurvivesACutAndIsDeletedAtItsNewNumber() async throws {
         var h = try await start(mailbox(10))
-        try h.pump { $0.contains(where: Self.isHeadersComplete) }
+        try await h.pump { $0.contains(where: Self.isHeadersComplete) }
         XCTAssertTrue(h.model.select(number: 10))
         h.model.markSelectedAndAdvance()
         let plan = h.model.commitPlan()
         h.proxy.cutAll()
         try await deleteFirstFromAnotherClient(h.server)
         // The cut is noticed at once, without waiting for a keep-alive or a timeout.
-        try h.pump(timeout: 5) { $0.contains { if case .notice(let text) = $0 { text == "Reconnected." } else { false } } }
+        try await h.pump(timeout: .seconds(5)) { $0.contains { if case .notice(let text) = $0 { text == "Reconnected." } else { false } } }
         h.backend.commit(plan)
-        let report = try committedReport(&h)
+        let report = try await committedReport(&h)
         XCTAssertEqual(report.outcome, .confirmed)
         XCTAssertEqual(report.confirmedDeletions.compactMap(\.uid), ["uid-10"])
         XCTAssertEqual(report.skipped, [])
@@ -613,7 +655,7 @@ final class POP3BackendTests: XCTestCase {
     /// session, and the message that took the marked number is left alone.
     func testWithoutUIDLAMarkIsFoundAgainByItsHeadersNeverByNumber() async throws {
         var h = try await start(mailbox(4), behavior: ServerBehavior(capabilities: ["TOP", "USER", "PIPELINING"]))
-        try h.pump { $0.contains(where: Self.isHeadersComplete) }
+        try await h.pump { $0.contains(where: Self.isHeadersComplete) }
         XCTAssertTrue(h.model.select(number: 2))
         h.model.markSelectedAndAdvance()
         let plan = h.model.commitPlan()
@@ -621,7 +663,7 @@ final class POP3BackendTests: XCTestCase {
         h.proxy.cutAll()
         try await deleteFirstFromAnotherClient(h.server)
         h.backend.commit(plan)
-        let report = try committedReport(&h)
+        let report = try await committedReport(&h)
         XCTAssertEqual(report.outcome, .confirmed)
         XCTAssertEqual(report.deleted.map(\.number), [2])
         XCTAssertEqual(h.server.messages.map(\.uid), ["uid-3", "uid-4"], "message 2 of the new session is another message")
@@ -632,13 +674,13 @@ final class POP3BackendTests: XCTestCase {
     /// A mark held by number alone (no UIDL, header never read) is never carried to another session.
     func testAMarkWithoutAnIdentityIsNotAppliedOnAnotherSession() async throws {
         var h = try await start(mailbox(4), behavior: ServerBehavior(capabilities: ["TOP", "USER", "PIPELINING"]))
-        try h.pump { $0.contains(where: Self.isHeadersComplete) }
+        try await h.pump { $0.contains(where: Self.isHeadersComplete) }
         let plan = CommitPlan(entries: [MessageListing(number: 2, uid: nil, size: h.model.row(number: 2)!.listing.size)], session: 1)
         h.proxy.cutAll()
         try await deleteFirstFromAnotherClient(h.server)
-        try h.pump(timeout: 5) { $0.contains { if case .notice(let text) = $0 { text == "Reconnected." } else { false } } }
+        try await h.pump(timeout: .seconds(5)) { $0.contains { if case .notice(let text) = $0 { text == "Reconnected." } else { false } } }
         h.backend.commit(plan)
-        let report = try committedReport(&h)
+        let report = try await committedReport(&h)
         XCTAssertEqual(report.deleted, [])
         XCTAssertEqual(report.skipped.map(\.message.number), [2])
         XCTAssertEqual(h.server.messages.map(\.uid), ["uid-2", "uid-3", "uid-4"])
@@ -649,11 +691,11 @@ final class POP3BackendTests: XCTestCase {
     /// QUIT answered -ERR: the outcome is unknown, said so, and a new session finds out.
     func testAnUnconfirmedQUITIsCheckedOnANewSession() async throws {
         var h = try await start(mailbox(3), behavior: ServerBehavior(rawReplies: ["QUIT": "-ERR some deleted messages not removed\r\n"]))
-        try h.pump { $0.contains(where: Self.isHeadersComplete) }
+        try await h.pump { $0.contains(where: Self.isHeadersComplete) }
         XCTAssertTrue(h.model.select(number: 2))
         h.model.markSelectedAndAdvance()
         h.backend.commit(h.model.commitPlan())
-        let report = try committedReport(&h)
+        let report = try await committedReport(&h)
         guard case .unknown(_, let gone) = report.outcome else { return XCTFail("\(report.outcome)") }
         XCTAssertEqual(gone, [], "the server kept the message, and the new session saw it")
         XCTAssertEqual(report.deleted.compactMap(\.uid), ["uid-2"])
@@ -664,13 +706,13 @@ final class POP3BackendTests: XCTestCase {
 
     private func markAndCommit(_ numbers: [Int], behavior: ServerBehavior) async throws -> (CommitReport, Harness) {
         var h = try await start(mailbox(4), behavior: behavior)
-        try h.pump { $0.contains(where: Self.isHeadersComplete) }
+        try await h.pump { $0.contains(where: Self.isHeadersComplete) }
         for number in numbers {
             XCTAssertTrue(h.model.select(number: number))
             h.model.markSelectedAndAdvance()
         }
         h.backend.commit(h.model.commitPlan())
-        return (try committedReport(&h), h)
+        return (try await committedReport(&h), h)
     }
 
     /// Cut between two DELEs: nothing was applied, so the commit runs again on a new session.
@@ -717,49 +759,28 @@ final class POP3BackendTests: XCTestCase {
     /// second by second on the status line, and Esc (`stopReconnecting`) ends it with the marks
     /// kept. The countdown runs on a clock the test owns, so no real time passes.
     func testTheReconnectionCountsDownFromACappedLoginDelayAndCanBeStopped() async throws {
-        let slept = LockedDurations()
-        let pressed = LockedDurations()
-        let backendBox = BackendBox()
+        let clock = ManualClock()
         var h = try await start(
-            mailbox(3), behavior: ServerBehavior(capabilities: ["TOP", "UIDL", "USER", "PIPELINING", "LOGIN-DELAY 3600"]),
-            sleep: { duration in
-                let total = slept.add(duration)
-                // The user presses Esc two minutes into the wait.
-                if total >= .seconds(120), pressed.add(.seconds(1)) == .zero { backendBox.backend?.stopReconnecting() }
-                await Task.yield()
-            })
-        backendBox.backend = h.backend
-        try h.pump { $0.contains(where: Self.isHeadersComplete) }
+            mailbox(3), behavior: ServerBehavior(capabilities: ["TOP", "UIDL", "USER", "PIPELINING", "LOGIN-DELAY 3600"]), clock: clock)
+        try await h.pump { $0.contains(where: Self.isHeadersComplete) }
         XCTAssertTrue(h.model.select(number: 2))
         h.model.markSelectedAndAdvance()
         h.proxy.cutAll()
-        try h.pump { $0.contains { if case .notice(let text) = $0 { text.hasPrefix("Stopped reconnecting") } else { false } } }
+        // The user presses Esc three seconds into the wait.
+        for _ in 1...60 {
+            try await clock.waitForSleepers(2)
+            clock.advance(by: .milliseconds(50))
+        }
+        try await clock.waitForSleepers(2)
+        h.backend.stopReconnecting()
+        clock.advance(by: .milliseconds(50))
+        try await h.pump { $0.contains { if case .notice(let text) = $0 { text.hasPrefix("Stopped reconnecting") } else { false } } }
         let countdown = h.log.compactMap { if case .notice(let text) = $0, text.contains("reconnecting in") { text } else { nil } }
         XCTAssertTrue(countdown.first?.contains("reconnecting in 300 s, attempt 1 of 3") == true, "\(countdown.prefix(2))")
         XCTAssertTrue(countdown.contains { $0.contains("reconnecting in 299 s") })
-        XCTAssertTrue((.seconds(120)...(.seconds(121))).contains(slept.total), "stopped where the user pressed Esc: \(slept.total)")
+        XCTAssertTrue(countdown.last?.contains("reconnecting in 297 s") == true, "stopped where the user pressed Esc: \(countdown.suffix(2))")
         XCTAssertEqual(h.model.marks.count, 1, "the marks are kept")
         XCTAssertEqual(h.server.sessionCount, 1, "no login was tried while the user waited")
         await h.server.stop()
     }
-}
-
-/// Durations a test's clock was asked to sleep, added up.
-private final class LockedDurations: Sendable {
-    private let value = Mutex<Duration>(.zero)
-
-    /// Adds `duration` and returns the total before it.
-    @discardableResult
-    func add(_ duration: Duration) -> Duration {
-        value.withLock { total in
-            defer { total += duration }
-            return total
-        }
-    }
-
-    var total: Duration { value.withLock { $0 } }
-}
-
-private final class BackendBox: @unchecked Sendable {
-    var backend: POP3Backend?
 }

@@ -1,5 +1,6 @@
 import Foundation
 import POP3
+import Synchronization
 import XCTest
 
 /// The POP3 session layer against a real Dovecot.
@@ -200,9 +201,8 @@ actor Collected {
     func add(_ number: Int, _ result: Result<[UInt8], POP3Error>) { items.append((number, result)) }
 }
 
-final class ProgressLog: @unchecked Sendable {
-    private let lock = NSLock()
-    private var values: [Int] = []
-    func record(_ value: Int) { lock.withLock { values.append(value) } }
-    var last: Int? { lock.withLock { values.last } }
+final class ProgressLog: Sendable {
+    private let values = Mutex<[Int]>([])
+    func record(_ value: Int) { values.withLock { $0.append(value) } }
+    var last: Int? { values.withLock { $0.last } }
 }

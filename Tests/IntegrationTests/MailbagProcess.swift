@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import XCTest
 
 /// Runs the built `mailbag` binary (scripts/test exports MAILBAG_BIN) the way a user would.
@@ -52,20 +53,20 @@ struct MailbagProcess {
 }
 
 /// Reads a pipe to the end on its own thread so a chatty child never blocks on a full pipe.
-private final class ThreadedRead: @unchecked Sendable {
-    private var data = Data()
+private final class ThreadedRead: Sendable {
+    private let data = Mutex(Data())
     private let done = DispatchSemaphore(value: 0)
 
     init(_ handle: FileHandle) {
         DispatchQueue.global().async {
-            self.data = handle.readDataToEndOfFile()
+            let read = handle.readDataToEndOfFile()
+            self.data.withLock { $0 = read }
             self.done.signal()
         }
     }
 
-    /// The semaphore orders the write above before this read.
     func wait() -> String {
         done.wait()
-        return String(decoding: data, as: UTF8.self)
+        return data.withLock { String(decoding: $0, as: UTF8.self) }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import POP3
+import Synchronization
 import XCTest
 
 /// XOAUTH2 and OAUTHBEARER against the rig's Dovecot, whose oauth2 passdb asks the rig's
@@ -118,20 +119,15 @@ final class OAuth2DovecotTests: XCTestCase {
 }
 
 /// Counts calls from any thread.
-private final class CallCounter: @unchecked Sendable {  // every access holds `lock`
-    private let lock = NSLock()
-    private var count = 0
+private final class CallCounter: Sendable {
+    private let count = Mutex(0)
 
     func next() -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        count += 1
-        return count
+        count.withLock { count in
+            count += 1
+            return count
+        }
     }
 
-    var value: Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return count
-    }
+    var value: Int { count.withLock { $0 } }
 }

@@ -239,26 +239,61 @@ final class MessageDateTests: XCTestCase {
         return f.string(from: d)
     }
 
+    /// `parse` answers from the fast path whenever it answers at all, so the fast path must
+    /// agree with the general parser on every input it takes: near-canonical dates built from
+    /// random parts, and the same with a few bytes changed, are fed to both.
     func testTheCanonicalFastPathAgreesWithTheGeneralParser() {
-        // Seeded so a failure repeats; the shapes cover what the fast path accepts and what it
-        // must hand on (named zones, 2-digit years, trailing words, impossible values).
         var rng = SeededRandom(seed: 20_261_122)
-        let days = ["", "Tue, ", "tue,", "Xyz, ", "Tue ,"]
-        let months = ["Jan", "feb", "MAR", "Sep", "Dec", "Sept", "Foo"]
-        let zones = ["+0100", "-0530", "+0000", "-0000", "GMT", "+2400", "+0199", "EST", "+01:00", ""]
-        let tails = ["", " (CET)", "  ", " extra", "(x)"]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        let noise = Array(" \t,:+-()0123456789AZaz.".utf8)
+        func digits(_ value: Int, width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        // Each field is usually canonical and sometimes one of the shapes the fast path must hand on.
+        func field(_ canonical: @autoclosure () -> String, else odd: [String]) -> String {
+            rng.chance(85) ? canonical() : odd[rng.below(odd.count)]
+        }
         var accepted = 0
-        for _ in 0..<3_000 {
-            let text = days.randomElement(using: &rng)! + "\(Int.random(in: 0...32, using: &rng)) "
-                + months.randomElement(using: &rng)! + " " + ["2024", "24", "1999", "0000"].randomElement(using: &rng)! + " "
-                + "\(Int.random(in: 0...25, using: &rng)):\(["00", "15", "59", "60", "7"].randomElement(using: &rng)!)"
-                + [":30", ":60", "", ":5"].randomElement(using: &rng)! + " " + zones.randomElement(using: &rng)!
-                + tails.randomElement(using: &rng)!
+        var mutatedAccepted = 0
+        for round in 0..<20_000 {
+            let month = months[rng.below(12)]
+            let zone = rng.pick(["+", "-"]) + digits(rng.below(24), width: 2) + digits(rng.below(60), width: 2)
+            let separator = [" ", "  ", "\t", "", "-", ","]
+            var text = field(rng.pick(["", "Tue, ", "Mon, "]), else: ["tue,", "Xyz, ", "Tue ,", "Tuesday, ", " Tue, ", "\tMon, ", "Tue "])
+                + field(digits(1 + rng.below(31), width: 1 + rng.below(2)), else: ["0", "32", "99", "", "123", "00"])
+                + field(" ", else: separator)
+                + field(rng.chance(70) ? month : month.uppercased(), else: ["Sept", "Foo", "Ja", "March", "J an"])
+                + field(" ", else: separator)
+                + field(digits(1900 + rng.below(200), width: 4), else: ["24", "99", "103", "0000", "99999", "2O24"])
+                + field(" ", else: separator)
+                + field(digits(rng.below(24), width: 2), else: ["7", "24", "25", "", "007"])
+                + ":" + field(digits(rng.below(60), width: 2), else: ["5", "60", "", "075"])
+                + field(rng.pick(["", ":" + digits(rng.below(61), width: 2)]), else: [":", ":5", ":61", ".5", ":30.25"])
+                + field(" ", else: separator)
+                + field(zone, else: ["GMT", "UT", "Z", "EST", "+2400", "+0199", "+9959", "+01:00", "+01", "-", "+01000", ""])
+                + field(rng.pick(["", " (CET)"]), else: ["  ", " extra", "(x)", " (", "\t", "\r\n", " (a (nested) one)"])
+            let mutated = round % 2 == 1
+            if mutated {
+                var bytes = Array(text.utf8)
+                for _ in 0...rng.below(2) {
+                    let at = rng.below(bytes.count + 1)
+                    switch rng.below(3) {
+                    case 0: bytes.insert(rng.pick(noise), at: at)
+                    case 1 where at < bytes.count: bytes.remove(at: at)
+                    default: if at < bytes.count { bytes[at] = rng.pick(noise) }
+                    }
+                }
+                text = String(decoding: bytes, as: UTF8.self)
+            }
             guard let fast = MessageDate.parseCanonical(text) else { continue }
             accepted += 1
-            XCTAssertEqual(fast, MessageDate.parseAnyForm(text), text)
+            if mutated { mutatedAccepted += 1 }
+            XCTAssertEqual(fast, MessageDate.parseAnyForm(text), "round \(round): \(text.debugDescription)")
         }
-        XCTAssertGreaterThan(accepted, 100, "the fast path should take the common form")
+        // Both kinds of input must reach the comparison, or the property proves nothing.
+        XCTAssertGreaterThan(accepted, 1_000, "the fast path should take the common form")
+        XCTAssertGreaterThan(mutatedAccepted, 100, "changed bytes the fast path still takes")
         XCTAssertNil(MessageDate.parseCanonical("Tue, 5 Mar 2024 10:15:30 EST"), "named zones take the general path")
     }
 

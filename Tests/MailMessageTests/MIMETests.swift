@@ -1,3 +1,5 @@
+import Foundation
+import TestSupport
 import XCTest
 @testable import MailMessage
 
@@ -46,6 +48,46 @@ final class TransferEncodingTests: XCTestCase {
     func testBase64CountMatchesDecode() {
         for s in ["SGVsbG8sIHdvcmxkIQ==", "YQ==YQ==", "YW", "Y", "", "SGVs\nbG8", "QUJD", "QUJDRA", "QUJDRA=", "=QUJD"] {
             XCTAssertEqual(b64Count(s), b64(s).count, s)
+        }
+    }
+
+    /// The count sizes a part without decoding it, by a walk of its own; it must say what the
+    /// decoder produces for any body: real encodings, wrapped and padded, and the same with junk,
+    /// stray padding and cut quanta in them.
+    func testBase64CountIsTheDecodedLengthForAnyInput() {
+        var rng = SeededRandom(seed: 0xB64)
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_".utf8)
+        let noise = Array("=\r\n \t*!.\u{7F}".utf8) + [0xC3, 0xFF, 0x00]
+        var checked = 0
+        for round in 0..<5_000 {
+            let original = (0..<rng.below(200)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            var text = Array(Data(original).base64EncodedString(options: rng.chance(50) ? [.lineLength76Characters] : []).utf8)
+            XCTAssertEqual(text.withUnsafeBufferPointer { TransferEncoding.base64.decode($0) }, original, "round \(round)")
+            if round % 3 != 0 {
+                for _ in 0..<(1 + rng.below(6)) {
+                    let at = rng.below(text.count + 1)
+                    let byte = rng.chance(50) ? rng.pick(noise) : rng.pick(alphabet)
+                    switch rng.below(3) {
+                    case 0: text.insert(byte, at: at)
+                    case 1 where at < text.count: text.remove(at: at)
+                    default: if at < text.count { text[at] = byte }
+                    }
+                }
+            }
+            let (count, decoded) = text.withUnsafeBufferPointer { (TransferEncoding.base64.decodedCount($0), TransferEncoding.base64.decode($0)) }
+            XCTAssertEqual(count, decoded.count, "round \(round): \(String(decoding: text, as: UTF8.self).debugDescription)")
+            checked += 1
+        }
+        XCTAssertEqual(checked, 5_000)
+    }
+
+    func testQuotedPrintableCountIsTheDecodedLengthForAnyInput() {
+        var rng = SeededRandom(seed: 0x9_0D)
+        let pieces = ["=3D", "=C3=A9", "=c3=a8", "=\r\n", "= \n", "=\t\r\n", "=", "=X", "=4", "=4G", "_", " ", "\r\n", "\n", "abc", "caf", "é"]
+        for round in 0..<3_000 {
+            let text = Array((0..<rng.below(40)).map { _ in rng.pick(pieces) }.joined().utf8)
+            let (count, decoded) = text.withUnsafeBufferPointer { (TransferEncoding.quotedPrintable.decodedCount($0), TransferEncoding.quotedPrintable.decode($0)) }
+            XCTAssertEqual(count, decoded.count, "round \(round): \(String(decoding: text, as: UTF8.self).debugDescription)")
         }
     }
 

@@ -1,8 +1,8 @@
 import Foundation
-import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import NIOSSL
+import Synchronization
 import XCTest
 
 /// A deliberately dumb POP3 peer for server tests: it writes exactly the bytes a test gives it and reads
@@ -16,7 +16,7 @@ final class ServerTestClient {
             var error: (any Error)?
         }
 
-        let state = NIOLockedValueBox(State())
+        let state = Mutex(State())
     }
 
     private final class Recorder: ChannelInboundHandler, Sendable {
@@ -27,15 +27,15 @@ final class ServerTestClient {
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             let bytes = Array(unwrapInboundIn(data).readableBytesView)
-            inbox.state.withLockedValue { $0.bytes.append(contentsOf: bytes) }
+            inbox.state.withLock { $0.bytes.append(contentsOf: bytes) }
         }
 
         func channelInactive(context: ChannelHandlerContext) {
-            inbox.state.withLockedValue { $0.closed = true }
+            inbox.state.withLock { $0.closed = true }
         }
 
         func errorCaught(context: ChannelHandlerContext, error: any Error) {
-            inbox.state.withLockedValue { $0.error = error }
+            inbox.state.withLock { $0.error = error }
             context.close(promise: nil)
         }
     }
@@ -146,11 +146,11 @@ final class ServerTestClient {
     }
 
     /// Bytes that arrived but have not been read, without waiting.
-    var unread: [UInt8] { inbox.state.withLockedValue { $0.bytes } }
+    var unread: [UInt8] { inbox.state.withLock { $0.bytes } }
 
-    var isClosed: Bool { inbox.state.withLockedValue { $0.closed } }
+    var isClosed: Bool { inbox.state.withLock { $0.closed } }
 
-    var error: (any Error)? { inbox.state.withLockedValue { $0.error } }
+    var error: (any Error)? { inbox.state.withLock { $0.error } }
 
     func close() async {
         try? await channel.close()
@@ -163,11 +163,11 @@ final class ServerTestClient {
     ) async throws -> T {
         let deadline = ContinuousClock.now + timeout
         while true {
-            if let value = inbox.state.withLockedValue({ take(&$0) }) { return value }
-            let finished = inbox.state.withLockedValue { $0.closed }
+            if let value = inbox.state.withLock({ take(&$0) }) { return value }
+            let finished = inbox.state.withLock { $0.closed }
             if finished || ContinuousClock.now >= deadline {
                 // One last look: the bytes and the close may have arrived together.
-                if let value = inbox.state.withLockedValue({ take(&$0) }) { return value }
+                if let value = inbox.state.withLock({ take(&$0) }) { return value }
                 throw Timeout(waitingFor: finished ? "\(what) (connection closed)" : what)
             }
             try await Task.sleep(for: .milliseconds(2))

@@ -1,6 +1,7 @@
 import Foundation
 import POP3
 import POP3Server
+import Synchronization
 import XCTest
 
 /// Shared setup for the end-to-end session tests against `InMemoryPOP3Server`.
@@ -15,6 +16,10 @@ enum SessionFixture {
     }
 
     static let users = ["alice": "wonderland", "bob": "s3cret pass"]
+
+    /// The idle timeout of a test that waits for a silent server to time out: long enough for a
+    /// loopback reply on a loaded machine, short enough that such tests cost little.
+    static let silence: Duration = .milliseconds(100)
 
     static let first = "From: Ann <ann@example.org>\r\nSubject: one\r\n\r\nHello\r\n.leading dot\r\n..two dots\r\n.\r\n"
     static let second = "From: ben@example.org\r\nSubject: two\r\n\r\nsecond body\r\n"
@@ -54,18 +59,15 @@ extension POP3Configuration {
 }
 
 /// A value shared with callbacks that run on other threads.
-final class LockedBox<Value>: @unchecked Sendable {  // every access holds `lock`
-    private let lock = NSLock()
-    private var value: Value
+final class LockedBox<Value: Sendable>: Sendable {
+    private let value: Mutex<Value>
 
     init(_ value: Value) {
-        self.value = value
+        self.value = Mutex(value)
     }
 
-    func withLockedValue<T>(_ body: (inout Value) -> T) -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(&value)
+    func withLockedValue<T: Sendable>(_ body: (inout Value) -> T) -> T {
+        value.withLock { body(&$0) }
     }
 }
 

@@ -62,7 +62,7 @@ final class SessionTests: XCTestCase {
             try await withPOP3Server(behavior: ServerBehavior(pipelining: pipelining, silentAfter: "AUTH")) { server, port in
                 var configuration = SessionFixture.plaintext(port)
                 configuration.allowedMechanisms = [.saslPlain]
-                configuration.idleTimeout = .milliseconds(500)
+                configuration.idleTimeout = SessionFixture.silence
                 let session = try await POP3Session.connect(configuration)
                 await assertThrowsPOP3Error(.timeout(seconds: 1)) {
                     try await session.login(user: "alice", password: "wonderland", then: [.list(nil), .top(1, lines: 0)])
@@ -104,7 +104,7 @@ final class SessionTests: XCTestCase {
         try await withPOP3Server(behavior: ServerBehavior(silentAfter: "CAPA")) { _, port in
             var configuration = SessionFixture.plaintext(port)
             configuration.knownCapabilities = { Capabilities(top: true, uidl: true, user: true, pipelining: true, sasl: ["PLAIN"]) }
-            configuration.idleTimeout = .milliseconds(500)
+            configuration.idleTimeout = SessionFixture.silence
             let session = try await POP3Session.connect(configuration)
             await assertThrowsPOP3Error(.silentAfterLogin(commands: 3, seconds: 1)) {
                 try await session.login(user: "alice", password: "wonderland", then: [.list(nil), .top(1, lines: 0)])
@@ -115,7 +115,7 @@ final class SessionTests: XCTestCase {
         try await withPOP3Server(behavior: ServerBehavior(silentAfter: "CAPA")) { server, port in
             var configuration = SessionFixture.plaintext(port)
             configuration.knownCapabilities = { Capabilities(top: true, uidl: true, user: true, pipelining: true, sasl: ["PLAIN"]) }
-            configuration.idleTimeout = .milliseconds(500)
+            configuration.idleTimeout = SessionFixture.silence
             configuration.pipelining = false
             let session = try await POP3Session.connect(configuration)
             await assertThrowsPOP3Error(.timeout(seconds: 1)) {
@@ -131,7 +131,7 @@ final class SessionTests: XCTestCase {
         try await withPOP3Server(behavior: ServerBehavior(silentAfter: "CAPA")) { _, port in
             var configuration = SessionFixture.plaintext(port)
             configuration.knownCapabilities = { Capabilities(top: true, uidl: true, user: true, pipelining: true, sasl: ["PLAIN"]) }
-            configuration.idleTimeout = .milliseconds(500)
+            configuration.idleTimeout = SessionFixture.silence
             let session = try await POP3Session.connect(configuration)
             let before = ContinuousClock.now
             let login = Task { _ = try await session.login(user: "alice", password: "wonderland", then: [.list(nil), .top(1, lines: 0)]) }
@@ -711,7 +711,7 @@ final class SessionTests: XCTestCase {
 
     func testSilenceTimeout() async throws {
         try await withPOP3Server(behavior: ServerBehavior(silentAfter: "NOOP")) { _, port in
-            let session = try await SessionFixture.loggedIn(port) { $0.idleTimeout = .milliseconds(300) }
+            let session = try await SessionFixture.loggedIn(port) { $0.idleTimeout = SessionFixture.silence }
             let started = ContinuousClock.now
             await assertThrowsPOP3Error(.timeout(seconds: 1)) { try await session.noop() }
             XCTAssertLessThan(ContinuousClock.now - started, .seconds(3))
@@ -759,7 +759,7 @@ final class SessionTests: XCTestCase {
         { server, port in
             let session = try await SessionFixture.loggedIn(port) {
                 $0.pipelineWindow = 3
-                $0.idleTimeout = .milliseconds(500)
+                $0.idleTimeout = SessionFixture.silence
             }
             let delivered = LockedBox<[Int]>([])
             await assertThrowsPOP3Error(.timeout(seconds: 1)) {
@@ -798,14 +798,14 @@ final class SessionTests: XCTestCase {
         // Silent after LIST: only a pipelining client has already sent UIDL.
         try await withPOP3Server(behavior: ServerBehavior(silentAfter: "LIST"), messages: SessionFixture.numbered(3))
         { server, port in
-            let session = try await SessionFixture.loggedIn(port) { $0.idleTimeout = .milliseconds(500) }
+            let session = try await SessionFixture.loggedIn(port) { $0.idleTimeout = SessionFixture.silence }
             let replies = try await session.pipeline([.list(nil), .uidl(nil)])
             await assertThrowsPOP3Error(.timeout(seconds: 1)) { _ = try await replies[0].value() }
             XCTAssertEqual(server.commandLog.suffix(2), ["LIST", "UIDL"])
         }
         try await withPOP3Server(behavior: ServerBehavior(pipelining: false, silentAfter: "LIST"), messages: SessionFixture.numbered(3))
         { server, port in
-            let session = try await SessionFixture.loggedIn(port) { $0.idleTimeout = .milliseconds(500) }
+            let session = try await SessionFixture.loggedIn(port) { $0.idleTimeout = SessionFixture.silence }
             await assertThrowsPOP3Error(.timeout(seconds: 1)) { _ = try await session.pipeline([.list(nil), .uidl(nil)]) }
             XCTAssertEqual(server.commandLog.last, "LIST")
         }
@@ -830,7 +830,7 @@ final class SessionTests: XCTestCase {
         try await withPOP3Server(behavior: behavior, messages: SessionFixture.numbered(10)) { server, port in
             let session = try await SessionFixture.loggedIn(port) {
                 $0.pipelineWindow = 3
-                $0.idleTimeout = .milliseconds(500)
+                $0.idleTimeout = SessionFixture.silence
             }
             let capabilities = await session.capabilities
             XCTAssertFalse(capabilities.pipelining)

@@ -21,6 +21,7 @@ public final class BodyCache: Sendable {
     /// - Parameters:
     ///   - account: the configured account name (or the URL when there is no configuration).
     ///   - server: the identity of the mailbox, `user@host:port`.
+    /// - Throws: `CacheError` when the directory cannot be made or is not safe.
     public static func open(
         in directory: CacheDirectory = .standard(),
         account: String,
@@ -35,6 +36,7 @@ public final class BodyCache: Sendable {
 
     /// The stored message, which becomes the most recently used; nil when it is not stored, or was
     /// stored under a different listed size (a server that reused the UID for another message).
+    /// - Throws: `CacheError` when the file is there but cannot be read.
     public func message(uid: String, size: Int) throws(CacheError) -> [UInt8]? {
         let raw: Data?
         do {
@@ -59,6 +61,7 @@ public final class BodyCache: Sendable {
     /// Stores a downloaded message (the bytes `RETR` returned) under its UID and listed size, then
     /// evicts the least recently used others until the total fits. All in one transaction, so a
     /// failed write leaves the previous content as it was.
+    /// - Throws: `CacheError` when the file cannot be written.
     public func store(uid: String, size: Int, raw: [UInt8]) throws(CacheError) {
         do {
             try database.write { db in
@@ -86,6 +89,7 @@ public final class BodyCache: Sendable {
     }
 
     /// Drops every stored message whose UID the server no longer lists.
+    /// - Throws: `CacheError` when the directory cannot be listed or a file removed.
     public func retain(only current: Set<String>) throws(CacheError) {
         do {
             try database.write { db in

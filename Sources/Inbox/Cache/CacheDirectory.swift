@@ -32,6 +32,7 @@ public struct CacheDirectory: Sendable, Equatable {
 
     /// Removes the caches of `account`, or every cache when `account` is nil, and returns how many
     /// caches went. Files that do not follow Mailbag's naming are left alone.
+    /// - Throws: `CacheError` when a file cannot be removed.
     @discardableResult
     public func clear(account: String?) throws(CacheError) -> Int {
         // Nothing was ever cached: there is nothing to clear.

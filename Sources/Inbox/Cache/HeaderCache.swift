@@ -25,22 +25,23 @@ public final class HeaderCache: Sendable {
     /// here, so a login never waits for them behind `preload()`'s read of the whole cache.
     private let remembered: Mutex<RememberedCapabilities>
     private typealias RememberedCapabilities = [String: (text: String, learned: Double)]
-    private let stored: Atomic<Bool>
+    private let stored: Mutex<Bool>
 
     private init(database: DatabaseQueue, notice: String?, remembered: RememberedCapabilities, holdsSummaries: Bool) {
         self.database = database
         self.notice = notice
         self.remembered = Mutex(remembered)
-        stored = Atomic(holdsSummaries)
+        stored = Mutex(holdsSummaries)
     }
 
     /// Whether any summary was cached, as of the open or a later `store`: what decides, before
     /// the login, whether a visit is a first one. Known without waiting for `preload()`.
-    public var holdsSummaries: Bool { stored.load(ordering: .relaxed) }
+    public var holdsSummaries: Bool { stored.withLock { $0 } }
 
     /// - Parameters:
     ///   - account: the configured account name (or the URL when there is no configuration).
     ///   - server: the identity of the mailbox, `user@host:port`; a changed host gets a fresh cache.
+    /// - Throws: `CacheError` when the database cannot be opened or made.
     public static func open(
         in directory: CacheDirectory = .standard(),
         account: String,
@@ -191,11 +192,12 @@ public final class HeaderCache: Sendable {
     public func preload() {
         preloaded.withLock { task in
             guard task == nil else { return }
-            task = Task.detached { [self] in Result { () throws(CacheError) in try contents() } }
+            task = Task { [self] in Result { () throws(CacheError) in try contents() } }
         }
     }
 
     /// What `preload()` read, waiting for it if need be; read now when nothing was preloaded.
+    /// - Throws: `CacheError` when the database cannot be read.
     public func preloadedContents() async throws(CacheError) -> Contents {
         if let task = preloaded.withLock({ task in defer { task = nil }; return task }) {
             return try await task.value.get()
@@ -208,6 +210,7 @@ public final class HeaderCache: Sendable {
         column.isEmpty ? [] : column.split(separator: " ").map(String.init)
     }
 
+    /// - Throws: `CacheError` when the database cannot be read.
     public func contents() throws(CacheError) -> Contents {
         do {
             return try database.read { db in
@@ -246,6 +249,7 @@ public final class HeaderCache: Sendable {
 
     /// Adds or replaces summaries, all in one transaction: either every entry is stored or, when the
     /// write fails (a full disk), none is and the cache keeps its previous content.
+    /// - Throws: `CacheError` when the transaction fails; nothing of it is kept.
     public func store(_ entries: [(uid: String, size: Int, summary: MessageSummary)]) throws(CacheError) {
         guard !entries.isEmpty else { return }
         do {
@@ -266,7 +270,7 @@ public final class HeaderCache: Sendable {
                     ])
                 }
             }
-            stored.store(true, ordering: .relaxed)
+            stored.withLock { $0 = true }
         } catch {
             throw .writeFailed(.headers, reason: CacheDatabase.reason(error))
         }
@@ -274,6 +278,7 @@ public final class HeaderCache: Sendable {
 
     /// Keeps what the user made of messages, by UID, all in one transaction. A message back at
     /// the default (unread, not flagged) loses its row: only what differs is stored.
+    /// - Throws: `CacheError` when the transaction fails.
     public func storeStates(_ states: [String: MessageState]) throws(CacheError) {
         guard !states.isEmpty else { return }
         do {
@@ -296,6 +301,7 @@ public final class HeaderCache: Sendable {
     /// Records the UIDs the server lists now as the visit the next one compares with, and
     /// evicts the summaries and states of messages that are gone. Nothing is written when the
     /// mailbox is as `previous` (read at the start of this visit) found it.
+    /// - Throws: `CacheError` when the transaction fails.
     public func recordVisit(_ current: VisitedUIDs, since previous: Contents) throws(CacheError) {
         guard current != previous.previousVisit else { return }
         let listed = Set(current.uids)
@@ -331,6 +337,7 @@ public final class HeaderCache: Sendable {
     /// Keeps `POP3Session.capabilitiesBeforeLogin` for the next connections. Nothing is written
     /// when they are the ones `knownCapabilities` gave (the server was not asked), and never what
     /// the server did not announce (they are guesses then).
+    /// - Throws: `CacheError` when the write fails.
     public func rememberCapabilities(_ capabilities: Capabilities, security: ConnectionSecurity, now: Date = Date()) throws(CacheError) {
         guard capabilities.advertised, capabilities != knownCapabilities(security: security, now: now) else { return }
         let key = Self.capabilitiesKey(security)

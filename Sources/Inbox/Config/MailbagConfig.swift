@@ -117,6 +117,7 @@ public struct MailbagConfig: Sendable, Equatable {
     }
 
     /// The account `name`, or without a name the default account, or the only one.
+    /// - Throws: `ConfigError` when there are no accounts, none has that name, or none was named and there is no default.
     public func resolve(name: String?) throws(ConfigError) -> AccountConfig {
         let names = accounts.map(\.name)
         if let name {

@@ -45,6 +45,7 @@ public struct MessagePattern: Sendable, Equatable, CustomStringConvertible {
 
     /// Parses `text`. Relative dates (`~d <3d`) count back from `now`; absolute ones are days
     /// in `calendar`'s time zone.
+    /// - Throws: `PatternError` saying what in `text` is not a pattern.
     public init(_ text: String, now: Date = Date(), calendar: Calendar = .current) throws(PatternError) {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty else { throw .empty }

@@ -13,10 +13,12 @@ public struct AttachmentStore: Sendable {
     }
 
     /// Writes one entry of a plan under its own name, decoding it only now.
+    /// - Throws: `AttachmentStoreError` when no file can be created or written.
     public func save(_ entry: AttachmentSavePlan.Entry) throws -> URL {
         try save(entry.data(), suggestedName: entry.info.filename)
     }
 
+    /// - Throws: `AttachmentStoreError` when no file can be created or written.
     public func save(_ data: [UInt8], suggestedName: String) throws -> URL {
         let safe = AttachmentName.safe(suggestedName)
         let (stem, ext) = Self.split(safe)

@@ -48,6 +48,7 @@ public enum DeletionCommit {
     }
 
     /// After an unknown outcome: which of `deleted` a new session no longer finds.
+    /// - Throws: `POP3Error` when the new session fails while listing.
     public static func verify(_ report: CommitReport, on session: POP3Session) async throws -> CommitReport {
         guard case .unknown(let reason, _) = report.outcome else { return report }
         let (found, _) = try await locate(report.deleted, on: session, numbersValid: false)

@@ -96,11 +96,13 @@ public struct ExternalCommand: Sendable, Equatable {
     /// The secret a password or OAuth2 token command prints on its first line. Such a tool may
     /// ask for its own passphrase on the terminal (pinentry) or open a browser the first time,
     /// so it gets minutes, not seconds; what it prints is bounded all the same.
+    /// - Throws: `ExternalCommandError`, as `firstLine` does.
     public func secret() async throws(ExternalCommandError) -> String? {
         try await firstLine(timeout: .seconds(120), outputLimit: 64 << 10)
     }
 
     /// The first line the command prints, without its line end. Nil when that line is empty.
+    /// - Throws: `ExternalCommandError` when the command cannot start, fails, times out or says too much.
     public func firstLine(timeout: Duration, outputLimit: Int) async throws(ExternalCommandError) -> String? {
         let text = String(decoding: try await capture(timeout: timeout, outputLimit: outputLimit), as: UTF8.self)
         guard var line = text.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) else { return nil }

@@ -20,6 +20,7 @@ public final class FetchedUIDs {
     private var needsNewline = false
 
     /// - Parameter server: the mailbox's identity, `user@host:port`.
+    /// - Throws: `MailFolderError` when the record exists and cannot be read.
     public init(beside folder: MailFolder, server: String) throws(MailFolderError) {
         path = folder.path + Self.suffix
         self.server = server
@@ -40,6 +41,7 @@ public final class FetchedUIDs {
     }
 
     /// Removes the record of a folder that no longer exists.
+    /// - Throws: `MailFolderError` when the record cannot be removed.
     public static func discard(beside folder: MailFolder) throws(MailFolderError) {
         let path = folder.path + suffix
         guard unlink(path) == 0 || errno == ENOENT else { throw .cannotWrite(path, MailFolder.reason()) }
@@ -54,6 +56,7 @@ public final class FetchedUIDs {
     public func contains(_ uid: String) -> Bool { uids.contains(uid) }
 
     /// Records UIDs whose messages are safely in the folder, in one write; on disk when this returns.
+    /// - Throws: `MailFolderError` when the record cannot be written.
     public func add(_ fetched: [String]) throws(MailFolderError) {
         let fresh = fetched.filter { !uids.contains($0) }
         guard !fresh.isEmpty else { return }

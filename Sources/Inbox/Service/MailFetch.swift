@@ -42,6 +42,7 @@ public struct MailFetch {
 
     /// Runs on a logged-in session and ends it: with QUIT after success, by dropping the
     /// connection after a failure (the server then deletes nothing).
+    /// - Throws: `POP3Error`, `FetchError` or `MailFolderError`; the session is closed first.
     public func run(on session: POP3Session, progress: (Progress) -> Void = { _ in }) async throws -> FetchReport {
         do {
             var report = try await transfer(on: session, progress: progress)

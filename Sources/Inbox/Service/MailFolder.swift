@@ -23,6 +23,7 @@ public struct MailFolder: Sendable, Equatable {
     public let exists: Bool
 
     /// Resolves what `spec` names, without creating anything.
+    /// - Throws: `MailFolderError` when `spec` is empty, or names a directory that is not a Maildir.
     public init(_ spec: String, home: String = MailFolder.homeDirectory()) throws(MailFolderError) {
         let expanded = Self.expand(spec, home: home)
         guard !expanded.isEmpty else { throw .noPath }
@@ -71,6 +72,7 @@ public struct MailFolder: Sendable, Equatable {
 
     /// Makes a folder that does not exist yet (its parent directory must): a Maildir with its
     /// three directories, or an empty mbox. Mode 0700/0600: mail is private.
+    /// - Throws: `MailFolderError` when the mbox file or Maildir cannot be made.
     public func create() throws(MailFolderError) {
         switch kind {
         case .maildir:
@@ -89,6 +91,7 @@ public struct MailFolder: Sendable, Equatable {
     /// (under an `fcntl` lock and a `FOLDER.lock` dot-lock, as mutt takes them); a Maildir gets
     /// a new file in `new/`, or in `cur/` flagged seen when `seen`.
     /// - Returns: where the message went, for the user: the folder, or the Maildir file.
+    /// - Throws: `MailFolderError` when the message cannot be written (or the mbox locked).
     @discardableResult
     public func deliver(_ raw: [UInt8], seen: Bool = false) throws(MailFolderError) -> String {
         try deliver([raw], seen: seen)[0]
@@ -99,6 +102,7 @@ public struct MailFolder: Sendable, Equatable {
     /// when this returns; after a failure, none of an mbox's are, and a Maildir keeps those
     /// written before it.
     /// - Returns: where each message went, in order.
+    /// - Throws: `MailFolderError` when a message cannot be written (or the mbox locked).
     @discardableResult
     public func deliver(_ messages: [[UInt8]], seen: Bool = false) throws(MailFolderError) -> [String] {
         guard !messages.isEmpty else { return [] }
@@ -264,7 +268,7 @@ public struct MailFolder: Sendable, Equatable {
         gettimeofday(&now, nil)
         var host = [CChar](repeating: 0, count: 256)
         gethostname(&host, host.count - 1)
-        let hostName = String(cString: host).replacingOccurrences(of: "/", with: "\\057")
+        let hostName = String(decoding: host.prefix { $0 != 0 }.map(UInt8.init(bitPattern:)), as: UTF8.self).replacingOccurrences(of: "/", with: "\\057")
             .replacingOccurrences(of: ":", with: "\\072")
         return "\(now.tv_sec).M\(now.tv_usec)P\(getpid())Q\(deliveries.next()).\(hostName.isEmpty ? "localhost" : hostName)"
     }

@@ -18,8 +18,8 @@ import POP3
 ///   their UIDs.
 ///
 /// Nothing here waits or reads a clock: the only waits of a load are the worker's keep-alive and
-/// its reconnection countdown, which sleeps through `POP3Backend.Options.sleep` (a test's clock
-/// in the tests).
+/// its reconnection countdown, which run on `POP3Backend.Options.clock` (a test's clock in the
+/// tests).
 public struct MailboxLoader: Sendable {
     public enum Phase: Sendable, Equatable {
         /// This session has not listed yet.
@@ -195,6 +195,7 @@ public struct MailboxLoader: Sendable {
     // MARK: Replies
 
     /// The reply to `command`, which `next` asked for.
+    /// - Throws: `POP3Error` when a listing the load needs is malformed.
     public mutating func received(_ reply: POP3Reply, for command: POP3Command) throws -> [Effect] {
         switch (command, plan) {
         case (.stat, .cached):

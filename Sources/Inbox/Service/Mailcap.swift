@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The user's mailcap (RFC 1524): which program shows which content type. Read from
 /// `$MAILCAPS` (a colon-separated list), else `~/.mailcap`, `/etc/mailcap`; the first entry that
@@ -210,7 +211,7 @@ public enum AttachmentOpener {
         guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
             throw CocoaError(.fileWriteNoPermission)
         }
-        return URL(fileURLWithPath: String(cString: template))
+        return URL(fileURLWithPath: String(decoding: template.prefix { $0 != 0 }.map(UInt8.init(bitPattern:)), as: UTF8.self))
     }
 
     /// Removes the directories left for detaching openers; the reader calls it on exit.
@@ -219,14 +220,13 @@ public enum AttachmentOpener {
     }
 }
 
-private final class LeftFiles: @unchecked Sendable {
-    private let lock = NSLock()
-    private var directories: [URL] = []
+private final class LeftFiles: Sendable {
+    private let directories = Mutex<[URL]>([])
 
-    func add(_ directory: URL) { lock.withLock { directories.append(directory) } }
+    func add(_ directory: URL) { directories.withLock { $0.append(directory) } }
 
     func take() -> [URL] {
-        lock.withLock {
+        directories.withLock { directories in
             defer { directories = [] }
             return directories
         }

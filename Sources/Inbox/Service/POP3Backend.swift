@@ -31,8 +31,9 @@ public final class POP3Backend: InboxBackend {
         /// Whether the load is a visit, recorded as the one the next compares with to tell what
         /// is new; false for a look that must leave that to the reader (`mailbag list`).
         public var recordsVisit = true
-        /// How the reconnection's countdown waits: real time, or a test's own clock.
-        public var sleep: @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) }
+        /// What the keep-alive, the idle time and the reconnection's countdown are measured on:
+        /// real time, or a test's own clock.
+        public var clock: any Clock<Duration> = ContinuousClock()
 
         public init(
             renderOptions: RenderOptions = .init(), keepalive: Duration = .seconds(240),
@@ -67,7 +68,7 @@ public final class POP3Backend: InboxBackend {
         self.sink.withLock { $0 = sink }
         let jobs = self.jobs
         let worker = self.worker
-        Task.detached { await worker.run(sink: sink, jobs: jobs) }
+        Task { await worker.run(sink: sink, jobs: jobs) }
     }
 
     public func fetchMessage(number: Int, uid: String?) { jobs.push(.fetch(MessageRef(number: number, uid: uid), preview: nil)) }
@@ -162,7 +163,7 @@ actor Worker {
     private let options: POP3Backend.Options
     private let open: POP3Backend.Opener
     private var loggedIn: OpenedMailbox?
-    private let clock = ContinuousClock()
+    private let clock: Timeline
 
     private var session: POP3Session?
     /// The load's state, made at the first listing (it needs the cache's contents); shared with
@@ -172,7 +173,9 @@ actor Worker {
     private var loadSession = 0
     /// Replies to commands written ahead (with the login, or by the load), each taken once.
     private var inFlight: [POP3Command: PendingReply] = [:]
-    private var lastActivity: ContinuousClock.Instant
+    /// When the last command was sent, on `clock`: a server's autologout timer counts from the
+    /// last command it received, and a test that sees a command's answer knows this is set.
+    private var lastActivity: Duration
     /// The server's CAPA LOGIN-DELAY: the least time between two logins.
     private var loginDelay: Duration = .zero
     /// The caches' writes, made beside the header fetch (and the read states, which the backend
@@ -194,15 +197,20 @@ actor Worker {
         self.options = options
         self.loggedIn = loggedIn
         self.open = open
-        self.lastActivity = clock.now
+        clock = Timeline(options.clock)
+        lastActivity = clock.now()
     }
 
     func run(sink: EventSink, jobs: JobQueue) async {
         self.jobs = jobs
-        let ticker = Task.detached { [keepalive = options.keepalive] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: keepalive / 2)
-                jobs.push(.keepalive)
+        let ticker = Task { [keepalive = options.keepalive, clock] in
+            do {
+                while true {
+                    try await clock.sleep(keepalive / 2)
+                    jobs.push(.keepalive)
+                }
+            } catch {
+                // Cancelled: the worker is done.
             }
         }
         defer { ticker.cancel() }
@@ -309,11 +317,11 @@ actor Worker {
         session = fresh
         inFlight = opened.sentAfterLogin
         generation += 1
-        lastActivity = clock.now
+        lastActivity = clock.now()
         if let seconds = await fresh.capabilities.loginDelay { loginDelay = .seconds(seconds) }
         // A reset or EOF while idle is acted on at once, so rows and marks are re-mapped before
         // the user next needs the server.
-        Task.detached { [jobs, generation] in
+        Task { [jobs, generation] in
             await fresh.closed()
             jobs.push(.connectionDropped(session: generation))
         }
@@ -373,7 +381,7 @@ actor Worker {
         while left > .zero {
             if jobs.takeReconnectionCancel() { return true }
             let step = min(.milliseconds(50), left)
-            await options.sleep(step)
+            try? await clock.sleep(step)
             left -= step
         }
         return jobs.takeReconnectionCancel()
@@ -391,6 +399,7 @@ actor Worker {
         guard let session else { return false }
         let load = await loadState(for: session, sink: sink)
         guard let request = load.state.withLock({ $0.next() }) else { return false }
+        lastActivity = clock.now()
         switch request {
         case .send(let commands):
             let unsent = commands.filter { inFlight[$0] == nil }
@@ -402,7 +411,6 @@ actor Worker {
         case .fetchHeaders(let numbers):
             try await fetchHeaders(numbers, load: load, session: session, sink: sink)
         }
-        lastActivity = clock.now
         return true
     }
 
@@ -535,9 +543,9 @@ actor Worker {
             sink.send(.closed)
             return true
         case .keepalive:
-            if clock.now - lastActivity >= options.keepalive / 2 {
+            if clock.now() - lastActivity >= options.keepalive / 2 {
+                lastActivity = clock.now()
                 try await current().noop()
-                lastActivity = clock.now
             }
             return false
         case .checkMail:
@@ -598,6 +606,7 @@ actor Worker {
             return
         }
         let session = try current()
+        lastActivity = clock.now()
         do {
             if let lines = preview {
                 let bytes = try await session.top(row.number, lines: lines)
@@ -613,7 +622,6 @@ actor Worker {
         } catch let error as POP3Error where !error.endsSession {
             sink.send(.fetchFailed(number: row.number, reason: error.description))
         }
-        lastActivity = clock.now
     }
 
     /// Renders on a thread of its own: an HTML converter can take seconds, and the renderer
@@ -646,20 +654,51 @@ actor Worker {
 /// Cache writes run one after another off the worker, so neither the header pipeline nor the
 /// index waits for SQLite: a first visit stores every summary it fetches.
 final class CacheWrites: Sendable {
-    private let last = Mutex<Task<Void, Never>?>(nil)
+    private enum Item: Sendable {
+        case write(@Sendable () -> Void)
+        /// Resumed once every write before it is done.
+        case barrier(CheckedContinuation<Void, Never>)
+    }
 
-    func add(_ write: @escaping @Sendable () -> Void) {
-        last.withLock { last in
-            last = Task.detached { [previous = last] in
-                await previous?.value
-                write()
+    private let items: AsyncStream<Item>.Continuation
+
+    init() {
+        let (stream, items) = AsyncStream.makeStream(of: Item.self)
+        self.items = items
+        Task {
+            for await item in stream {
+                switch item {
+                case .write(let write): write()
+                case .barrier(let done): done.resume()
+                }
             }
         }
     }
 
+    deinit {
+        items.finish()
+    }
+
+    func add(_ write: @escaping @Sendable () -> Void) {
+        items.yield(.write(write))
+    }
+
     /// Returns once every write added so far is done.
     func finish() async {
-        await last.withLock { $0 }?.value
+        await withCheckedContinuation { items.yield(.barrier($0)) }
+    }
+}
+
+/// The worker's reading of `Options.clock`, whose instants it cannot name: time since the worker
+/// began, and sleeping on the same clock.
+struct Timeline: Sendable {
+    let now: @Sendable () -> Duration
+    let sleep: @Sendable (Duration) async throws -> Void
+
+    init(_ clock: some Clock<Duration>) {
+        let origin = clock.now
+        now = { origin.duration(to: clock.now) }
+        sleep = { try await clock.sleep(for: $0) }
     }
 }
 
@@ -685,6 +724,7 @@ public struct OpenedMailbox: Sendable {
     }
 
     /// Logs `session` in and writes, right behind the login's answer, what the load asks first.
+    /// - Throws: `POP3Error`, as `POP3Session.login(user:credential:then:)` does.
     public static func logIn(_ session: POP3Session, user: String, credential: Credential, cacheHoldsSummaries: Bool) async throws -> OpenedMailbox {
         let commands = MailboxLoader.commandsAfterLogin(cacheHoldsSummaries: cacheHoldsSummaries)
         let replies = try await session.login(user: user, credential: credential, then: commands)

@@ -19,6 +19,7 @@ public struct Theme: Sendable, Equatable {
     public var definedStyles: Set<StyleName> { Set(styles.keys) }
 
     /// - Parameter file: the path or name used in error messages.
+    /// - Throws: `ThemeError` for the first line that is not a valid style setting, with its line number.
     public static func parse(_ text: String, name: String, file: String) throws(ThemeError) -> Theme {
         var styles: [StyleName: Style] = [:]
         var definedAt: [StyleName: Int] = [:]

@@ -5,6 +5,7 @@ extension Theme {
     /// user's `$XDG_CONFIG_HOME/mailbag/themes/NAME` (default `~/.config`) wins over the shipped
     /// themes directory (`$MAILBAG_THEMES_DIR`, else found next to the executable or the source
     /// tree), and `default` always exists because a copy is compiled in.
+    /// - Throws: `ThemeError.notFound` when no file has that name; `.unreadable`, or what `parse` throws, for its file.
     public static func load(_ name: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ThemeError) -> Theme {
         let candidates = name.contains("/") ? [name] : searchPaths(for: name, environment: environment)
         for path in candidates where FileManager.default.fileExists(atPath: path) {
