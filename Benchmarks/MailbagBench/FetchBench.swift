@@ -56,7 +56,7 @@ struct FetchBench {
         process.environment = environment
         process.standardInput = FileHandle.nullDevice
         let log = run.appendingPathComponent("output.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        guard FileManager.default.createFile(atPath: log.path, contents: nil) else { throw BenchFailure("Cannot create \(log.path)") }
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
         process.standardError = handle
