@@ -559,7 +559,8 @@ public final class Reader {
         guard case .key(let key) = input, var current = prompt else { return }
         if current.purpose.isSingleKey {
             if key == .escape || key == .control("g") {
-                prompt = nil
+                // Cancelling Send? must still say where the draft is kept.
+                if current.purpose == .confirmSend { answer(.confirmSend, with: "n") } else { prompt = nil }
             } else if case .character(let c) = key {
                 answer(current.purpose, with: c)
             }

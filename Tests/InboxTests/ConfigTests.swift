@@ -187,6 +187,32 @@ final class ConfigTests: XCTestCase {
                        "\(configPath):1:1: error: unknown key `colour` (remove it; the keys here are: default_account, theme, html_converter, large_message_threshold, from, sendmail_command, accounts)")
     }
 
+    func testFromAndSendmailCommandDefaultForEveryAccount() throws {
+        let config = try loadConfig("""
+            from = "Alice <alice@example.org>"
+            sendmail_command = "/usr/sbin/sendmail -t -oi"
+            [accounts.work]
+            host = "mail.example.org"
+            user = "alice"
+            [accounts.home]
+            host = "pop.example.net"
+            user = "bob"
+            from = "Bob <bob@example.net>"
+            sendmail_command = "msmtp -t -a home"
+            """)
+        XCTAssertEqual(config.accounts.map(\.from), ["Alice <alice@example.org>", "Bob <bob@example.net>"])
+        XCTAssertEqual(config.accounts.map(\.sendmailCommand), ["/usr/sbin/sendmail -t -oi", "msmtp -t -a home"])
+    }
+
+    func testFromMustBeOneAddress() {
+        XCTAssertEqual(onlyProblem("""
+            [accounts.work]
+            host = "mail.example.org"
+            user = "alice"
+            from = "alice, bob@example.org"
+            """), "\(configPath):4:1: error: `from` `alice, bob@example.org` is not one address (write it like `from = \"Alice Example <alice@example.org>\"`)")
+    }
+
     func testPasswordInTheFileIsRefusedWithTheAlternative() {
         XCTAssertEqual(onlyProblem("""
             [accounts.work]

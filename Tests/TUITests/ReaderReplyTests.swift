@@ -70,6 +70,18 @@ final class ReaderReplyTests: XCTestCase {
         XCTAssertEqual(h.reader.takeRequests(), [])
     }
 
+    func testEscAtSendKeepsTheDraftAndSaysWhere() throws {
+        let h = harness()
+        h.press(.home, .enter)
+        h.deliver(1)
+        h.type("r")
+        let path = try draftPath(h)
+        h.reader.finishedEditing(.exited(0))
+        h.press(.escape)
+        XCTAssertNil(h.reader.prompt)
+        XCTAssertEqual(h.reader.notice?.text, "Not sent. The draft is kept at \(path).")
+    }
+
     func testAFailedEditorSendsNothing() throws {
         let h = harness()
         h.press(.home, .enter)
