@@ -20,7 +20,7 @@ public struct Draft: Sendable, Equatable {
 
     /// What the editor opens: one `Name: value` line per field, a blank line, the body.
     public var text: String {
-        fields.map { "\($0.name): \($0.value)\n" }.joined() + "\n" + body
+        fields.map { $0.value.isEmpty ? "\($0.name):\n" : "\($0.name): \($0.value)\n" }.joined() + "\n" + body
     }
 
     /// Reads the file back after the user edited it. Folded lines are joined; fields left empty

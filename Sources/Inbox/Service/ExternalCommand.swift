@@ -8,8 +8,8 @@ import System
 import SystemPackage
 #endif
 
-/// The one way Mailbag runs another program: the password command, the HTML converter, and a
-/// command the user pipes a message to. A command line is always the user's own (from the config
+/// The one way Mailbag runs another program: the password command, the HTML converter, a
+/// command the user pipes a message to, the editor of a draft and the sendmail command. A command line is always the user's own (from the config
 /// or typed at a prompt) and runs under `/bin/sh -c`; what comes from mail only ever goes in on
 /// standard input, never into the command line.
 ///
