@@ -27,9 +27,9 @@ public struct Draft: Sendable, Equatable {
     /// (the offered `Cc:` and `Bcc:`) are dropped.
     /// - Throws: `DraftError.malformedHeader` for a header line that is not `Name: value`.
     public static func parse(_ text: String, attachedMessage: [UInt8]?) throws(DraftError) -> Draft {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-            line.hasSuffix("\r") ? String(line.dropLast()) : String(line)
-        }
+        // Split on line ends of either kind: an editor set to DOS line ends writes CR LF, which a
+        // String holds as one Character that "\n" would not match.
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map(String.init)
         var fields: [(name: String, value: String)] = []
         var lineNumber = 0
         while !lines.isEmpty {

@@ -143,6 +143,9 @@ final class DraftTests: XCTestCase {
         XCTAssertNil(parsed["Cc"])
         XCTAssertEqual(parsed["Subject"], "Re: Lunch plans")
         XCTAssertTrue(parsed.body.hasPrefix("Sounds good.\n\nOn Mon"))
+        let dos = try Draft.parse(edited.replacingOccurrences(of: "\n", with: "\r\n"), attachedMessage: nil)
+        XCTAssertEqual(dos.fields, parsed.fields, "an editor writing CR LF changes nothing")
+        XCTAssertEqual(dos.body, parsed.body)
         XCTAssertThrowsError(try Draft.parse("To: a@b\nnot a header\n\nbody", attachedMessage: nil)) { error in
             XCTAssertEqual(error as? DraftError, .malformedHeader(line: 2, text: "not a header"))
         }
