@@ -229,5 +229,4 @@ public enum ReaderApp {
         let size = terminal.size
         reader.resize(width: size.width, height: size.height)
     }
-
 }
