@@ -11,7 +11,9 @@ Maildir directory, so the rig (root) can seed for the unprivileged mail user.
 a hostile ESC/OSC subject, an attachment, HTML-only, flowed text);
 `simple` writes COUNT realistic ~2 kB plain-text messages;
 `large` writes COUNT messages of about 20 MB each: a short text part and a
-base64 attachment, the shape of a big message in real mail.
+base64 attachment, the shape of a big message in real mail;
+`sized` writes COUNT messages whose sizes follow a real inbox's mix (short
+text, HTML newsletters, attachments of up to 2 MB; about 70 kB on average).
 
 Also importable: `deliver(maildir, data)` drops one message in correctly.
 """
@@ -191,11 +193,54 @@ def large_message(i: int, user: str, megabytes: int = 20) -> bytes:
                 + attachment + "--rig-large--\n")
 
 
+# One 64 KiB block of deterministic, incompressible-looking bytes that attachments are cut from.
+_BLOB = bytes((j * 2654435761 >> 13) & 0xFF for j in range(1 << 16))
+
+
+def _attachment_bytes(i: int, size: int) -> bytes:
+    start = (i * 7919) % len(_BLOB)
+    data = (_BLOB[start:] + _BLOB[:start]) * (size // len(_BLOB) + 1)
+    return data[:size]
+
+
+def sized_message(i: int, count: int, user: str) -> bytes:
+    """A message whose size follows a fixed mix like a real inbox's: 60 % short text (2-10 kB),
+    25 % longer text with an HTML alternative (10-50 kB), 13 % with an attachment of 50-250 kB,
+    2 % with one of 0.5-2 MB; about 70 kB on average."""
+    r = (i * 2654435761) % 100
+    spread = ((i * 40503) % 1000) / 1000
+    line = "The quick brown fox jumps over the lazy dog, message {}, line {}.\n"
+    headers = [
+        ("Subject", f"Sized message {i} of {count}"),
+        ("Message-ID", f"<sized-{i}.{user}@mailbag.test>"),
+        ("MIME-Version", "1.0"),
+    ]
+    if r < 85:
+        size = int(2000 + spread * 8000) if r < 60 else int(10000 + spread * 40000)
+        text = "".join(line.format(i, n) for n in range(1, size // 70 + 1))
+        if r < 60:
+            return _msg(i, user, headers + [("Content-Type", "text/plain; charset=us-ascii")], text,
+                        from_=f"Sender {i % 37} <sender{i % 37}@lists.example.net>")
+        html = "<html><body>" + "".join(f"<p>{t}</p>" for t in text.splitlines()) + "</body></html>\n"
+        return _msg(i, user, headers + [("Content-Type", f'multipart/alternative; boundary="sized-{i}"')],
+                    f"--sized-{i}\nContent-Type: text/plain; charset=us-ascii\n\n{text}"
+                    f"--sized-{i}\nContent-Type: text/html; charset=us-ascii\n\n{html}--sized-{i}--\n",
+                    from_=f"Newsletter {i % 11} <news{i % 11}@example.com>")
+    size = int(50_000 + spread * 200_000) if r < 98 else int(500_000 + spread * 1_500_000)
+    attachment = base64.encodebytes(_attachment_bytes(i, size)).decode()
+    return _msg(i, user, headers + [("Content-Type", f'multipart/mixed; boundary="sized-{i}"')],
+                f"--sized-{i}\nContent-Type: text/plain; charset=utf-8\n\nThe file is attached.\n"
+                f"--sized-{i}\nContent-Type: application/pdf\nContent-Transfer-Encoding: base64\n"
+                f'Content-Disposition: attachment; filename="document-{i}.pdf"\n\n'
+                + attachment + f"--sized-{i}--\n",
+                from_=f"Colleague {i % 23} <colleague{i % 23}@example.org>")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("maildir")
     ap.add_argument("count", type=int)
-    ap.add_argument("--kind", choices=("mixed", "simple", "large"), default="simple")
+    ap.add_argument("--kind", choices=("mixed", "simple", "large", "sized"), default="simple")
     args = ap.parse_args()
     maildir = os.path.abspath(args.maildir)
     user = os.path.basename(os.path.dirname(maildir))
@@ -205,6 +250,8 @@ def main() -> int:
         msgs = mixed_messages(user)[: args.count]
     elif args.kind == "large":
         msgs = [large_message(i, user) for i in range(1, args.count + 1)]
+    elif args.kind == "sized":
+        msgs = (sized_message(i, args.count, user) for i in range(1, args.count + 1))
     else:
         msgs = (simple_message(i, args.count, user) for i in range(1, args.count + 1))
     for n, data in enumerate(msgs, start=1):

@@ -100,8 +100,8 @@ struct RigEnvironment {
 struct All: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run every benchmark and print the tables.")
 
-    @Option(help: "Which benchmarks to run, comma-separated: index, open, memory, render.")
-    var sections = "index,open,memory,render"
+    @Option(help: "Which benchmarks to run, comma-separated: index, open, memory, render, fetch.")
+    var sections = "index,open,memory,render,fetch"
 
     @Option(help: "Servers whose index is timed, comma-separated: dovecot, courier, cyrus.")
     var servers = "dovecot,courier,cyrus"
@@ -132,6 +132,18 @@ struct All: AsyncParsableCommand {
 
     @Option(help: "Rig user whose message 1 is the large message to open.")
     var largeUser = "judy"
+
+    @Option(help: "Rig user whose mailbox mailbag fetch, mpop and fetchmail download (kate: 2,000 messages of mixed, realistic sizes).")
+    var fetchUser = "kate"
+
+    @Option(help: "One-way delays in milliseconds for the fetch comparison, comma-separated.")
+    var fetchLatencies = "0,20"
+
+    @Option(help: "Runs of each fetch measurement; the median is shown.")
+    var fetchRepeats = 3
+
+    @Option(help: "Fetch clients to time, comma-separated: mailbag, mpop, fetchmail (fetchmail waits a round trip per message: minutes at 20 ms).")
+    var fetchClients = "mailbag,mpop,fetchmail"
 
     private static func list(_ text: String) -> [String] {
         text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -165,6 +177,21 @@ struct All: AsyncParsableCommand {
         if chosen.contains("open") { try await openTable(rig: rig, delays: delays) }
         if chosen.contains("memory") { try await memoryLine(rig: rig) }
         if chosen.contains("render") { renderLine() }
+        if chosen.contains("fetch") {
+            let count = try await FloorClient.Connection.session(.plain(rig.plainPort)) { connection in
+                try await connection.login(user: fetchUser, password: rig.password)
+                let count = try await connection.messageCount()
+                try await connection.quit()
+                return count
+            }
+            let bench = try FetchBench(user: fetchUser, password: rig.password, messages: count)
+            let clients = try Self.list(fetchClients).map { name in
+                guard let client = FetchBench.Client(rawValue: name) else { throw ValidationError("Unknown fetch client \(name): mailbag, mpop or fetchmail.") }
+                return client
+            }
+            try await FetchBench.table(bench: bench, clients: clients, target: rig.plainPort,
+                                       delays: Self.list(fetchLatencies).compactMap { Int($0) }.sorted(), repeats: fetchRepeats)
+        }
         if !checks.isEmpty {
             print()
             print("Checks — Dovecot: TOP commands per session as its log counted them; every server: headers the client received in TOP replies")

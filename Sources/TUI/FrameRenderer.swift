@@ -342,6 +342,10 @@ public struct FrameRenderer {
         if let prompt = reader.prompt {
             let (line, cursor) = promptLine(prompt, width: layout.width)
             frame[row] = line
+            if !prompt.candidates.isEmpty {
+                let listed = "\(prompt.candidates.count) matches: " + prompt.candidates.joined(separator: "  ")
+                frame[layout.statusRow] = FrameLine([Span(TerminalText.fit(listed, width: layout.width), .notice)], fill: .indexRow)
+            }
             if !prompt.purpose.isSingleKey { frame.cursor = (row, cursor) }
             return
         }

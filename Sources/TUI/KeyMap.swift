@@ -9,7 +9,7 @@ public enum Action: Hashable, Sendable {
     case save, archive, pipe, viewAttachment, openLink
     case reply, groupReply, forward
     case toggleHeaders, toggleRaw, nextMessage, previousMessage
-    case accept, cancel, erase, eraseWord, clearLine
+    case accept, cancel, erase, eraseWord, clearLine, complete
     case select, scrollUp, scrollDown
 }
 
@@ -100,7 +100,7 @@ public struct KeyMap: Sendable {
             Binding(keys: [.control("t")], action: .untagPattern, summary: "untag the messages matching a pattern", hint: nil),
             Binding(keys: c("N"), action: .toggleRead, summary: "mark the message read or unread and move on", hint: nil),
             Binding(keys: c("F"), action: .toggleFlag, summary: "flag or unflag the message (!) and move on", hint: nil),
-            Binding(keys: c(";"), action: .tagPrefix, summary: "apply the next key to every tagged message (d u t N F s |)", hint: nil),
+            Binding(keys: c(";"), action: .tagPrefix, summary: "apply the next key to every tagged message (d u t N F s A |)", hint: nil),
             Binding(keys: c("z"), action: .undo, summary: "undo the last mark, tag, read or flag action", hint: nil),
             Binding(keys: c("/"), action: .search, summary: "search sender and subject (or a pattern)", hint: "Search"),
             Binding(keys: c("n"), action: .searchNext, summary: "next match", hint: nil),
@@ -175,6 +175,7 @@ public struct KeyMap: Sendable {
             Binding(keys: [.backspace, .control("h")], action: .erase, summary: "delete the last character", hint: nil),
             Binding(keys: [.control("w")], action: .eraseWord, summary: "delete the last word", hint: nil),
             Binding(keys: [.control("u")], action: .clearLine, summary: "clear the line", hint: nil),
+            Binding(keys: [.tab], action: .complete, summary: "complete a file or folder name", hint: nil),
         ]
         let scroll: [MouseBinding] = [
             MouseBinding(gesture: .wheelUp, action: .scrollUp, summary: "scroll up"),

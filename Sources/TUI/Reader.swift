@@ -62,6 +62,14 @@ enum PromptPurpose: Equatable {
         default: false
         }
     }
+
+    /// Answered with a path, which Tab completes.
+    var takesPath: Bool {
+        switch self {
+        case .savePath, .saveFolder, .saveTagged: true
+        default: false
+        }
+    }
 }
 
 /// The one-line question at the bottom of the screen.
@@ -69,6 +77,8 @@ struct Prompt: Equatable {
     var purpose: PromptPurpose
     var label: String
     var text = ""
+    /// What Tab found to match when it could not choose, shown until the next key.
+    var candidates: [String] = []
 }
 
 /// The attachment menu: whose attachments, and which one is selected.
@@ -342,7 +352,7 @@ public final class Reader {
             } else {
                 prompt = Prompt(
                     purpose: .tagPrefix,
-                    label: "\(ExitSummary.count(tagged, "tagged message")): d mark for deletion, u unmark, t untag, N read/unread, F flag/unflag: ")
+                    label: "\(ExitSummary.count(tagged, "tagged message")): d mark for deletion, u unmark, t untag, N read/unread, F flag/unflag, s save, A archive, | pipe: ")
             }
         case .undo: undo()
         case .search: prompt = Prompt(purpose: .search, label: "Search sender and subject: ")
@@ -566,6 +576,7 @@ public final class Reader {
             }
             return
         }
+        current.candidates = []
         switch keyMap.action(for: key, in: .prompt) {
         case .accept:
             prompt = nil
@@ -585,6 +596,12 @@ public final class Reader {
             while let last = current.text.last, last != " " { current.text.removeLast() }
         case .clearLine:
             current.text = ""
+        case .complete where current.purpose.takesPath:
+            let completion = PathCompletion.complete(current.text)
+            current.text = completion.text
+            current.candidates = completion.candidates
+            prompt = current
+            return
         default:
             if case .character(let c) = key { current.text.append(c) }
         }
@@ -643,9 +660,9 @@ public final class Reader {
                 prompt = nil
                 let outcome = key == "N" ? model.toggleReadTagged() : model.toggleFlagTagged()
                 notice = Notice(text: sentence(outcome.summary ?? "nothing changed") + ".", isError: false)
-            } else if key == "s" || key == "|" {
+            } else if key == "s" || key == "|" || key == "A" {
                 prompt = nil
-                startTagged(key == "s" ? .save : .pipe)
+                startTagged(key == "s" ? .save : key == "A" ? .archive : .pipe)
             }
         case .confirmCreateFolder(let number, let folder):
             switch key {
@@ -954,11 +971,14 @@ public final class Reader {
     /// commit can only delete what is safe.
     private func startArchive(_ row: MessageRow) {
         guard options.archiveFolder != nil else {
-            notice = Notice(text: "No archive folder: set archive = \"~/Mail/archive/\" in the account's config.", isError: true)
+            notice = Self.noArchiveFolder
             return
         }
         withDownloaded(row, then: .archive)
     }
+
+    private static let noArchiveFolder = Notice(
+        text: "No archive folder: set archive = \"~/Mail/archive/\" in the account's config.", isError: true)
 
     private func archive(_ number: Int) {
         guard let spec = options.archiveFolder, let entry = cache.entry(number), let row = model.row(number: number) else { return }
@@ -1040,6 +1060,10 @@ public final class Reader {
 
     /// Downloads the tagged messages not yet in memory, then asks where they go.
     private func startTagged(_ followUp: FollowUp) {
+        if followUp == .archive, options.archiveFolder == nil {
+            notice = Self.noArchiveFolder
+            return
+        }
         let rows = model.taggedRows
         guard !rows.isEmpty else {
             notice = Notice(text: "No tagged messages: tag with t, or T and a pattern.", isError: true)
@@ -1058,11 +1082,34 @@ public final class Reader {
 
     private func askForTagged(_ numbers: [Int], _ followUp: FollowUp) {
         let what = ExitSummary.count(numbers.count, "tagged message")
-        if followUp == .save {
-            prompt = Prompt(purpose: .saveTagged(numbers: numbers), label: "Save \(what) to folder: ", text: lastFolder ?? "")
-        } else {
-            prompt = Prompt(purpose: .pipeTagged(numbers: numbers), label: "Pipe \(what) to command: ")
+        switch followUp {
+        case .save: prompt = Prompt(purpose: .saveTagged(numbers: numbers), label: "Save \(what) to folder: ", text: lastFolder ?? "")
+        case .archive: archiveTagged(numbers)
+        default: prompt = Prompt(purpose: .pipeTagged(numbers: numbers), label: "Pipe \(what) to command: ")
         }
+    }
+
+    /// `;A`: every tagged message into the archive folder in one delivery, and only once all
+    /// of them are on disk, all marked for deletion as one action (one `z` takes it back).
+    private func archiveTagged(_ numbers: [Int]) {
+        guard let spec = options.archiveFolder else { return }
+        let rows = numbers.compactMap { model.row(number: $0) }
+        let messages = numbers.compactMap { cache.entry($0)?.raw }
+        guard rows.count == numbers.count, messages.count == numbers.count else {
+            notice = Notice(text: "Some tagged messages are no longer in memory: tag fewer and try again.", isError: true)
+            return
+        }
+        do {
+            let folder = try MailFolder(spec)
+            if !folder.exists { try folder.create() }
+            _ = try folder.deliver(messages, seen: true)
+        } catch {
+            notice = Notice(text: "\(error.description) Nothing was marked for deletion.", isError: true)
+            return
+        }
+        for row in rows { archived[row.listing.identity] = spec }
+        model.change(.mark, numbers: numbers)
+        notice = Notice(text: "Archived \(ExitSummary.count(numbers.count, "message")) to \(spec); they are marked for deletion.", isError: false)
     }
 
     /// Into one folder (mbox or Maildir, created as `s` would after a yes), in mailbox order,

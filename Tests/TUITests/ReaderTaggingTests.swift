@@ -33,7 +33,7 @@ final class ReaderTaggingTests: XCTestCase {
         XCTAssertEqual(tagged(h), [1, 10, 11, 12])
         XCTAssertEqual(h.reader.notice?.text, "Tagged 4 messages.")
         h.type(";")
-        XCTAssertEqual(h.reader.prompt?.label, "4 tagged messages: d mark for deletion, u unmark, t untag, N read/unread, F flag/unflag: ")
+        XCTAssertEqual(h.reader.prompt?.label, "4 tagged messages: d mark for deletion, u unmark, t untag, N read/unread, F flag/unflag, s save, A archive, | pipe: ")
         h.type("d")
         XCTAssertNil(h.reader.prompt)
         XCTAssertEqual(marked(h), [1, 10, 11, 12])

@@ -67,11 +67,12 @@ struct ReaderHarness {
         for key in keys { reader.handle(.key(key)) }
     }
 
-    /// Each character as a key press; "\n" is Enter, "\u{1B}" Esc.
+    /// Each character as a key press; "\n" is Enter, "\t" Tab, "\u{1B}" Esc.
     func type(_ text: String) {
         for character in text {
             switch character {
             case "\n": reader.handle(.key(.enter))
+            case "\t": reader.handle(.key(.tab))
             case "\u{1B}": reader.handle(.key(.escape))
             default: reader.handle(.key(.character(character)))
             }

@@ -679,6 +679,27 @@ final class ReaderSaveTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: maildir + "cur").count, 2, "an existing folder is not asked about")
     }
 
+    /// Tab in the folder prompt completes what was typed as a shell would, lists the matches it
+    /// cannot choose between above the prompt, and the completed folder is the one saved into.
+    func testTabCompletesTheFolderPromptAndListsAmbiguousMatches() throws {
+        for maildir in ["Lists", "Later"] {
+            for sub in ["cur", "new", "tmp"] {
+                try FileManager.default.createDirectory(atPath: "\(directory.path)/\(maildir)/\(sub)", withIntermediateDirectories: true)
+            }
+        }
+        let h = ReaderHarness(count: 1, options: ReaderOptions(saveDirectory: directory.path))
+        h.press(.enter)
+        h.deliver(1, raw: Array("Subject: kept\r\n\r\nbody\r\n".utf8))
+        h.type("s\n" + directory.path + "/L\t")
+        XCTAssertEqual(h.reader.prompt?.text, directory.path + "/L", "two matches share no more than the L")
+        XCTAssertEqual(h.frame().lines[h.reader.layout.statusRow].text.trimmingCharacters(in: .whitespaces), "2 matches: Later/  Lists/")
+        h.type("i\t")
+        XCTAssertEqual(h.reader.prompt?.text, directory.path + "/Lists/")
+        XCTAssertEqual(h.reader.prompt?.candidates, [], "the list goes with the next key")
+        h.type("\n")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path + "/Lists/cur").count, 1)
+    }
+
     /// `A` saves into the archive folder and only then marks; the report says where it went.
     func testArchiveSavesThenMarksAndTheReportSaysWhere() throws {
         var options = ReaderOptions(saveDirectory: directory.path)
@@ -706,6 +727,28 @@ final class ReaderSaveTests: XCTestCase {
         h.reader.apply([.committed(report), .closed])
         h.type(" ")
         XCTAssertEqual(h.reader.exitSummary?.lines, ["Deleted 1 message from the server.", "Saved before deleting: 1 message in \(mbox).", "The server said: bye"])
+    }
+
+    /// `;A` downloads the tagged messages, delivers them all into the archive Maildir, and only
+    /// then marks them, as one action that one `z` takes back.
+    func testArchivingTheTaggedMessagesMarksThemOnlyOnceAllAreSaved() throws {
+        var options = ReaderOptions(saveDirectory: directory.path)
+        options.archiveFolder = directory.path + "/Archive/"
+        let h = ReaderHarness(count: 4, options: options)
+        h.reader.model.select(number: 1)
+        h.type("t")
+        h.reader.model.select(number: 3)
+        h.type("t;A")
+        XCTAssertTrue(h.reader.model.commitPlan().entries.isEmpty, "nothing is marked before the copies are written")
+        h.deliver(1, raw: Array("Subject: one\r\n\r\nfirst\r\n".utf8))
+        XCTAssertTrue(h.reader.model.commitPlan().entries.isEmpty, "one copy of two is not enough")
+        h.deliver(3, raw: Array("Subject: three\r\n\r\nthird\r\n".utf8))
+        XCTAssertEqual(h.reader.model.commitPlan().entries.map(\.number).sorted(), [1, 3])
+        let saved = try FileManager.default.contentsOfDirectory(atPath: directory.path + "/Archive/cur")
+        XCTAssertEqual(saved.count, 2)
+        XCTAssertEqual(h.reader.notice?.text, "Archived 2 messages to \(directory.path)/Archive/; they are marked for deletion.")
+        h.type("z")
+        XCTAssertTrue(h.reader.model.commitPlan().entries.isEmpty, "one undo takes back the whole batch")
     }
 
     func testABadChoiceOrUnwritablePlaceIsExplained() {

@@ -512,6 +512,13 @@ public final class InboxModel {
         change(flagChange, at: taggedIndices)
     }
 
+    /// Applies `flagChange` to the messages with these numbers, as one action for undo: for a
+    /// batch whose work finished later than it was asked (`;A` marks once the copies are safe).
+    @discardableResult
+    public func change(_ flagChange: FlagChange, numbers: [Int]) -> FlagChangeOutcome {
+        change(flagChange, at: numbers.compactMap { positions.position(of: $0) })
+    }
+
     /// Every mark, tag, read state and flag the user sets goes through here, by the message's
     /// identity, and is recorded for undo when it changed anything.
     @discardableResult

@@ -1,8 +1,8 @@
 import POP3
 
 /// `mailbag fetch`: downloads a mailbox into a folder, as mpop and fetchmail do. RETR goes out
-/// pipelined in batches; each batch is delivered (fsynced) and its UIDs recorded before the
-/// next is written, and only a message whose copy is safe gets a DELE, by its number on the
+/// pipelined in batches, the next written while the last is delivered (fsynced) and its UIDs
+/// recorded, and only a message whose copy is safe gets a DELE, by its number on the
 /// session that listed its UID. The server applies the DELEs at QUIT, so a run cut off anywhere
 /// deletes nothing, and a re-run finds every delivered message in the record.
 public struct MailFetch {
@@ -94,30 +94,40 @@ public struct MailFetch {
         // Without PIPELINING `pipeline` answers only once every command of the batch is, so a
         // batch of one keeps each message delivered (and recorded) as soon as it arrives.
         let window = await session.capabilities.pipelining ? max(1, await session.initialPipelineWindow) : 1
-        var next = 0
-        while next < wanted.count {
-            var end = next
+        func send(from start: Int) async throws -> (batch: ArraySlice<Wanted>, replies: [PendingReply])? {
+            guard start < wanted.count else { return nil }
+            var end = start
             var inFlightBytes = 0
-            while end < wanted.count, end - next < window, end == next || inFlightBytes < options.batchBytes {
+            while end < wanted.count, end - start < window, end == start || inFlightBytes < options.batchBytes {
                 inFlightBytes += wanted[end].size
                 end += 1
             }
-            let batch = wanted[next..<end]
-            let replies = try await session.pipeline(batch.map { .retr($0.number) })
+            return (wanted[start..<end], try await session.pipeline(wanted[start..<end].map { .retr($0.number) }))
+        }
+        var pending = try await send(from: 0)
+        while let (batch, replies) = pending {
             // What arrived before a cut is still delivered and recorded, so a re-run does not
             // fetch it again; the cut is thrown after.
-            var arrived: [(message: Wanted, raw: [UInt8])] = []
             var cut: (any Error)?
-            for (message, pending) in zip(batch, replies) {
-                let reply: POP3Reply
+            // The next batch is on the wire while this one is written to disk: the link and the
+            // disk work at once, and at most two batches are held in memory.
+            do {
+                pending = try await send(from: batch.endIndex)
+            } catch {
+                pending = nil
+                cut = error
+            }
+            var arrived: [(message: Wanted, raw: [UInt8])] = []
+            for (message, reply) in zip(batch, replies) {
+                let answer: POP3Reply
                 do {
-                    reply = try await pending.value()
+                    answer = try await reply.value()
                 } catch {
-                    cut = error
+                    cut = cut ?? error
                     break
                 }
-                guard case .multiLine(_, let raw) = reply else {
-                    let text = reply.statusLine?.shownText ?? ""
+                guard case .multiLine(_, let raw) = answer else {
+                    let text = answer.statusLine?.shownText ?? ""
                     report.skipped.append(.init(number: message.number, reason: "the server would not send it: \(text)"))
                     continue
                 }
@@ -132,7 +142,6 @@ public struct MailFetch {
             state.bytes += arrived.reduce(0) { $0 + $1.message.size }
             progress(state)
             if let cut { throw cut }
-            next = end
         }
 
         // Numbers are this session's own, from the UIDL listed above: each names the message
