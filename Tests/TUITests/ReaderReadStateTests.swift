@@ -58,7 +58,7 @@ final class ReaderReadStateTests: XCTestCase {
     func testSemicolonNAndFActOnEveryTaggedMessage() {
         let h = ReaderHarness(count: 3, read: false)
         h.type("T~z <1003\n;")
-        XCTAssertEqual(h.reader.prompt?.label, "2 tagged messages: d mark for deletion, u unmark, t untag, N read/unread, F flag/unflag: ")
+        XCTAssertEqual(h.reader.prompt?.label, "2 tagged messages: d mark for deletion, u unmark, t untag, N read/unread, F flag/unflag, s save, A archive, | pipe: ")
         h.type("N")
         XCTAssertEqual(h.reader.notice?.text, "Marked 2 messages read.")
         h.type(";N")
