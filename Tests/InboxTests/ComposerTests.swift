@@ -73,6 +73,21 @@ final class ComposerTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: path))
     }
 
+    func testWhatSendmailSaysOnFailingIsPassedOn() async throws {
+        let composer = composer(sendmail: "echo 'msmtp: account work not found' >&2; exit 78")
+        let path = try composer.save(draft)
+        do {
+            _ = try await composer.send(draftAt: path, attachedMessage: nil)
+            XCTFail("a failing sendmail must not count as sent")
+        } catch {
+            XCTAssertTrue(error.description.hasPrefix(
+                "Not sent: `echo 'msmtp: account work not found' >&2; exit 78` failed: it exited with status 78, saying “msmtp: account work not found”."),
+                error.description)
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("drafts").path).count, 1,
+                       "only the draft stays")
+    }
+
     func testADraftWithoutRecipientsIsNotHandedOn() async throws {
         let marker = directory.appendingPathComponent("ran")
         let composer = composer(sendmail: "touch '\(marker.path)'")

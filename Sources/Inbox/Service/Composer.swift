@@ -81,13 +81,39 @@ public struct Composer: Sendable {
         } catch {
             throw .unsendable(error, path)
         }
+        // What sendmail says on its standard error is why it refused: kept in a private file
+        // beside the draft, so the message line can pass it on.
+        let complaints = path + ".stderr"
+        FileManager.default.createFile(atPath: complaints, contents: nil, attributes: [.posixPermissions: 0o600])
+        defer { try? FileManager.default.removeItem(atPath: complaints) }
+        let command = ExternalCommand("{ \(sendmailCommand)\n} 2>\"$1\"", arguments: [complaints])
         do throws(ExternalCommandError) {
-            _ = try await ExternalCommand(sendmailCommand).capture(input: message, timeout: sendTimeout, outputLimit: 64 << 10)
+            _ = try await command.capture(input: message, timeout: sendTimeout, outputLimit: 64 << 10)
         } catch {
-            throw .notSent(error, path)
+            throw .notSent(naming(error, said: Self.lastLine(of: complaints)), path)
         }
         try? FileManager.default.removeItem(atPath: path)
         return ["To", "Cc", "Bcc"].compactMap { draft[$0] }.joined(separator: ", ")
+    }
+
+    /// The failure told in terms of the configured command rather than the wrapper around it.
+    private func naming(_ error: ExternalCommandError, said: String?) -> ExternalCommandError {
+        switch error {
+        case .failed(_, let reason): .failed(sendmailCommand, said.map { "\(reason), saying “\($0)”" } ?? reason)
+        case .timedOut(_, let limit): .timedOut(sendmailCommand, limit)
+        case .tooMuchOutput(_, let limit): .tooMuchOutput(sendmailCommand, limit)
+        case .noPrivateFile: error
+        }
+    }
+
+    /// The last non-empty line of a file, at most its last 4 KB read.
+    private static func lastLine(of path: String) -> String? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        let size = (try? handle.seekToEnd()) ?? 0
+        try? handle.seek(toOffset: size > 4096 ? size - 4096 : 0)
+        let text = String(decoding: (try? handle.readToEnd()) ?? Data(), as: UTF8.self)
+        return text.split(whereSeparator: \.isNewline).last.map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
     }
 }
 
