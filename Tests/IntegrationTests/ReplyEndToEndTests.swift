@@ -112,6 +112,49 @@ final class ReplyEndToEndTests: XCTestCase {
         XCTAssertTrue(raw.stdout.contains("Message-ID: <"), raw.stdout)
     }
 
+    /// Forwarded as an attachment, the original travels whole through exim as message/rfc822 and
+    /// the reader lists it as the forward's attachment.
+    func testForwardAsAttachmentArrivesWithTheOriginalAttached() throws {
+        let rig = try DovecotRig.current()
+        let (command, domain) = try sendmail()
+        try rig.resetMailbox("dave", [DovecotRig.message(1, subject: "Worth passing on")])
+        var (config, environment) = try setUp(rig, sendmail: command, domain: domain)
+        // This editor fills in the recipient a forward starts without.
+        let editor = home.appendingPathComponent("forward-editor")
+        try "#!/bin/sh\nsed -i 's/^To:$/To: dave@\(domain)/' \"$1\"\nprintf 'FYI, see attached.\\n' >> \"$1\"\n"
+            .write(to: editor, atomically: true, encoding: .utf8)
+        chmod(editor.path, 0o755)
+        environment["EDITOR"] = editor.path
+        let term = try TmuxTerminal(command: [try MailbagProcess.binary(), "--config", config, "rig", "--no-mouse"], environment: environment)
+        try term.waitFor(text: "Worth passing on")
+        try term.send("f")
+        try term.waitFor(text: "as an attachment (message/rfc822)? (n: inline) [y/n]")
+        try term.send("y")
+        try term.waitFor(text: "Send?")
+        try term.send("y")
+        try term.waitFor(text: "Sent to dave@\(domain).")
+        let deadline = Date().addingTimeInterval(20)
+        var screen = ""
+        while Date() < deadline {
+            try term.send("$")
+            Thread.sleep(forTimeInterval: 1)
+            screen = try term.screen()
+            if screen.contains("Fwd: Worth passing on") { break }
+        }
+        XCTAssertTrue(screen.contains("Fwd: Worth passing on"), screen)
+        try term.type("/Fwd:")
+        try term.send("Enter")
+        try term.send("Enter")
+        try term.waitFor(text: "FYI, see attached.")
+        // The attached original is shown inline under its own headers, its body too.
+        try term.waitFor(text: "Body of message 1.")
+        try term.send("v")
+        try term.waitFor(text: "message/rfc822")
+        try term.send("q", "q")
+        try term.send("x")
+        try term.waitFor(text: "[exit 0]")
+    }
+
     /// A sendmail that refuses keeps the draft, and the reader says where it is.
     func testFailedSendKeepsTheDraftAndSaysWhere() throws {
         let rig = try DovecotRig.current()
