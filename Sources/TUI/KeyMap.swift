@@ -7,6 +7,7 @@ public enum Action: Hashable, Sendable {
     case search, searchNext, searchPrevious, limit, sort, jump
     case toggleThread, toggleAllThreads, nextThread, previousThread
     case save, archive, pipe, viewAttachment, openLink
+    case reply, groupReply, forward
     case toggleHeaders, toggleRaw, nextMessage, previousMessage
     case accept, cancel, erase, eraseWord, clearLine, complete
     case select, scrollUp, scrollDown
@@ -76,7 +77,7 @@ public struct KeyMap: Sendable {
             Binding(keys: c("k") + [.up], action: .lineUp, summary: "previous line", hint: nil),
             Binding(keys: [.pageDown] + c(" "), action: .pageDown, summary: "next page", hint: nil),
             Binding(keys: [.pageUp] + c("-b"), action: .pageUp, summary: "previous page", hint: nil),
-            Binding(keys: c("g") + [.home], action: .top, summary: "first line", hint: nil),
+            Binding(keys: [.home], action: .top, summary: "first line", hint: nil),
             Binding(keys: c("G") + [.end], action: .bottom, summary: "last line", hint: nil),
         ]
         let index: [Binding] = [
@@ -86,7 +87,7 @@ public struct KeyMap: Sendable {
             Binding(keys: c("k") + [.up], action: .lineUp, summary: "previous message", hint: nil),
             Binding(keys: [.pageDown] + c(" "), action: .pageDown, summary: "next page", hint: nil),
             Binding(keys: [.pageUp] + c("-"), action: .pageUp, summary: "previous page", hint: nil),
-            Binding(keys: c("g") + [.home], action: .top, summary: "first message", hint: nil),
+            Binding(keys: [.home], action: .top, summary: "first message", hint: nil),
             Binding(keys: c("G") + [.end], action: .bottom, summary: "last message", hint: nil),
             Binding(keys: [.enter], action: .open, summary: "open the message (downloads it)", hint: "Open"),
             Binding(keys: c("p"), action: .togglePreview, summary: "show or hide the preview pane (first lines, via TOP)", hint: "Preview"),
@@ -114,6 +115,10 @@ public struct KeyMap: Sendable {
             Binding(keys: c("s"), action: .save, summary: "save into a folder, as a file, or an attachment", hint: nil),
             Binding(keys: c("A"), action: .archive, summary: "archive: save into the archive folder, mark for deletion", hint: nil),
             Binding(keys: c("|"), action: .pipe, summary: "pipe the message to a shell command", hint: nil),
+            // No hint: the index's title bar is full at 80 columns; the pager's names it.
+            Binding(keys: c("r"), action: .reply, summary: "reply to the sender (Reply-To if set), in $VISUAL or $EDITOR", hint: nil),
+            Binding(keys: c("g"), action: .groupReply, summary: "reply to the sender and every recipient but you", hint: nil),
+            Binding(keys: c("f"), action: .forward, summary: "forward the message, inline or as an attachment", hint: nil),
             Binding(keys: c("v"), action: .viewAttachment, summary: "list the attachments, to view or save one", hint: "Attachments"),
             Binding(keys: c("L"), action: .openLink, summary: "open a numbered link with $BROWSER", hint: nil),
             Binding(keys: c("?"), action: .help, summary: "this help", hint: "Help"),
@@ -142,10 +147,13 @@ public struct KeyMap: Sendable {
             Binding(keys: c("n"), action: .searchNext, summary: "next match", hint: nil),
             Binding(keys: c("P"), action: .searchPrevious, summary: "previous match", hint: nil),
             Binding(keys: c("h"), action: .toggleHeaders, summary: "show all headers or the usual few", hint: "Headers"),
-            Binding(keys: c("r"), action: .toggleRaw, summary: "show the raw source or the rendered message", hint: "Raw"),
+            Binding(keys: c("R"), action: .toggleRaw, summary: "show the raw source or the rendered message", hint: "Raw"),
             Binding(keys: c("s"), action: .save, summary: "save into a folder, as a file, or an attachment", hint: "Save"),
             Binding(keys: c("A"), action: .archive, summary: "archive: save into the archive folder, mark for deletion", hint: nil),
             Binding(keys: c("|"), action: .pipe, summary: "pipe the message to a shell command", hint: nil),
+            Binding(keys: c("r"), action: .reply, summary: "reply to the sender (Reply-To if set), in $VISUAL or $EDITOR", hint: "Reply"),
+            Binding(keys: c("g"), action: .groupReply, summary: "reply to the sender and every recipient but you", hint: nil),
+            Binding(keys: c("f"), action: .forward, summary: "forward the message, inline or as an attachment", hint: nil),
             Binding(keys: c("v"), action: .viewAttachment, summary: "list the attachments, to view or save one", hint: nil),
             Binding(keys: c("L"), action: .openLink, summary: "open a numbered link with $BROWSER", hint: nil),
             Binding(keys: c("?"), action: .help, summary: "this help", hint: "Help"),

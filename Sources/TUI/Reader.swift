@@ -22,6 +22,10 @@ enum ReaderPhase: Equatable {
 /// What to do with a message once it has been downloaded.
 enum FollowUp: Equatable {
     case save, pipe, view, link, archive
+    /// `r`, `g`: a reply draft in the editor.
+    case reply(DraftBuilder.Kind)
+    /// `f`: asks inline or attached first.
+    case forward
 }
 
 /// What a prompt is asking for.
@@ -46,11 +50,15 @@ enum PromptPurpose: Equatable {
     case changeAccount
     /// Leaving an account with marks: delete them first, or keep them for coming back.
     case confirmLeave(count: Int, account: String)
+    /// `f`: forward as a message/rfc822 attachment, or quoted inline?
+    case forwardHow(number: Int)
+    /// The editor has closed on a draft: send it, keep it, or edit it again.
+    case confirmSend
 
     /// Answered by one key rather than a line and Enter.
     var isSingleKey: Bool {
         switch self {
-        case .sort, .tagPrefix, .confirmQuit, .confirmLargeOpen, .confirmLeave, .confirmCreateFolder: true
+        case .sort, .tagPrefix, .confirmQuit, .confirmLargeOpen, .confirmLeave, .confirmCreateFolder, .forwardHow, .confirmSend: true
         default: false
         }
     }
@@ -114,6 +122,10 @@ enum TerminalRequest: Equatable {
     case openLink(String)
     /// Show another configured account; this one stays open in the background, marks and all.
     case changeAccount(String)
+    /// Open the user's editor on the draft file, the screen released meanwhile.
+    case editDraft(path: String)
+    /// Hand the draft to the account's sendmail command.
+    case sendDraft(path: String, attachedMessage: [UInt8]?)
 }
 
 /// The reader's screen logic as a state machine: keys and backend events in, state and
@@ -167,6 +179,9 @@ public final class Reader {
     private(set) var lastFolder: String?
     /// Where `A` saved each message it marked, for the commit's report.
     private var archived: [MessageIdentity: String] = [:]
+    /// The draft being written: its file, and for a forward as attachment the message attached
+    /// when it is sent.
+    private(set) var draft: (path: String, attachedMessage: [UInt8]?)?
 
     /// How long the selection must rest before the preview pane asks the server (holding `j`
     /// should not queue a TOP for every row passed).
@@ -382,6 +397,8 @@ public final class Reader {
             if let row = model.selectedRow { withDownloaded(row, then: .view) }
         case .openLink:
             if let row = model.selectedRow { withDownloaded(row, then: .link) }
+        case .reply, .groupReply, .forward:
+            if let row = model.selectedRow { withDownloaded(row, then: Self.followUp(composing: action)) }
         default:
             break
         }
@@ -467,8 +484,17 @@ public final class Reader {
         case .pipe: startPipe(current.number)
         case .viewAttachment: startView(current.number)
         case .openLink: startLink(current.number)
+        case .reply, .groupReply, .forward: start(Self.followUp(composing: action), current.number)
         default:
             break
+        }
+    }
+
+    private static func followUp(composing action: Action) -> FollowUp {
+        switch action {
+        case .groupReply: .reply(.groupReply)
+        case .forward: .forward
+        default: .reply(.reply)
         }
     }
 
@@ -543,7 +569,8 @@ public final class Reader {
         guard case .key(let key) = input, var current = prompt else { return }
         if current.purpose.isSingleKey {
             if key == .escape || key == .control("g") {
-                prompt = nil
+                // Cancelling Send? must still say where the draft is kept.
+                if current.purpose == .confirmSend { answer(.confirmSend, with: "n") } else { prompt = nil }
             } else if case .character(let c) = key {
                 answer(current.purpose, with: c)
             }
@@ -648,6 +675,37 @@ public final class Reader {
             default:
                 break
             }
+        case .forwardHow(let number):
+            switch key {
+            case "y", "Y":
+                prompt = nil
+                compose(.forwardAttached, number)
+            case "n", "N":
+                prompt = nil
+                compose(.forwardInline, number)
+            default:
+                break
+            }
+        case .confirmSend:
+            guard let draft else {
+                prompt = nil
+                return
+            }
+            switch key {
+            case "y", "Y":
+                prompt = nil
+                notice = Notice(text: "Sending…", isError: false)
+                requests.append(.sendDraft(path: draft.path, attachedMessage: draft.attachedMessage))
+            case "n", "N":
+                prompt = nil
+                self.draft = nil
+                notice = Notice(text: "Not sent. The draft is kept at \(draft.path).", isError: false)
+            case "e", "E":
+                prompt = nil
+                requests.append(.editDraft(path: draft.path))
+            default:
+                break
+            }
         case .sort:
             let keys: [Character: SortKey] = ["d": .date, "f": .from, "s": .subject, "z": .size, "n": .number, "t": .threads]
             prompt = nil
@@ -742,7 +800,7 @@ public final class Reader {
             requests.append(.pipe(command: text, input: messages.flatMap { $0 + Array("\n".utf8) }))
         case .linkChoice(let number):
             openLink(number, answer: text)
-        case .sort, .tagPrefix, .confirmQuit, .confirmLargeOpen, .confirmLeave, .confirmCreateFolder:
+        case .sort, .tagPrefix, .confirmQuit, .confirmLargeOpen, .confirmLeave, .confirmCreateFolder, .forwardHow, .confirmSend:
             break
         }
     }
@@ -831,6 +889,9 @@ public final class Reader {
         case .view: startView(number)
         case .link: startLink(number)
         case .archive: archive(number)
+        case .reply(let kind): compose(kind, number)
+        case .forward:
+            prompt = Prompt(purpose: .forwardHow(number: number), label: "Forward message \(number) as an attachment (message/rfc822)? (n: inline) [y/n] ")
         }
     }
 
@@ -1150,6 +1211,48 @@ public final class Reader {
             return
         }
         requests.append(.openLink(link.url))
+    }
+
+    // MARK: Replying and forwarding
+
+    /// Writes the draft of a reply or forward to its private file and asks the run loop for the
+    /// editor; the message must be downloaded.
+    private func compose(_ kind: DraftBuilder.Kind, _ number: Int) {
+        guard let composer = options.composer else {
+            notice = Notice(text: "Replying needs a real account: the demo sends no mail.", isError: true)
+            return
+        }
+        guard let entry = cache.entry(number) else { return }
+        let built = DraftBuilder.build(kind, original: entry.raw, identity: composer.identity)
+        do {
+            let path = try composer.save(built)
+            draft = (path, built.attachedMessage)
+            requests.append(.editDraft(path: path))
+        } catch {
+            notice = Notice(text: error.description, isError: true)
+        }
+    }
+
+    /// The editor closed: a draft it left intact is offered for sending; after a failed editor
+    /// the draft stays on disk and nothing is sent.
+    func finishedEditing(_ outcome: ExternalCommand.Termination) {
+        guard let draft else { return }
+        guard outcome.succeeded else {
+            self.draft = nil
+            notice = Notice(text: "The editor did not finish (\(outcome.summary)) Nothing was sent; the draft is kept at \(draft.path).", isError: true)
+            return
+        }
+        prompt = Prompt(purpose: .confirmSend, label: "Send? (n keeps the draft, e edits it again) [y/n/e] ")
+    }
+
+    /// How the hand-off to sendmail went: on success the draft is gone, on failure the message
+    /// says why and where the draft is kept.
+    func finishedSending(_ outcome: Result<String, ComposeError>) {
+        draft = nil
+        switch outcome {
+        case .success(let recipients): notice = Notice(text: "Sent to \(recipients).", isError: false)
+        case .failure(let error): notice = Notice(text: error.description, isError: true)
+        }
     }
 
     /// The run loop's word for the user: how a command ended, or which account this is again.

@@ -11,12 +11,12 @@ public enum ReaderApp {
     public struct AccountSwitcher {
         public var names: [String]
         public var current: String
-        /// The account's backend, display name and `archive` folder.
-        public var open: (String) throws -> (backend: any InboxBackend, account: String, archiveFolder: String?)
+        /// The account's backend, display name, `archive` folder and how it replies.
+        public var open: (String) throws -> (backend: any InboxBackend, account: String, archiveFolder: String?, composer: Composer?)
 
         public init(
             names: [String], current: String,
-            open: @escaping (String) throws -> (backend: any InboxBackend, account: String, archiveFolder: String?)
+            open: @escaping (String) throws -> (backend: any InboxBackend, account: String, archiveFolder: String?, composer: Composer?)
         ) {
             self.names = names
             self.current = current
@@ -79,10 +79,11 @@ public enum ReaderApp {
                 let opened = Result { try switcher.open(name) }
                 terminal.resume()
                 switch opened {
-                case .success(let (backend, display, archiveFolder)):
+                case .success(let (backend, display, archiveFolder, composer)):
                     background[current.name] = current
                     var accountOptions = options
                     accountOptions.archiveFolder = archiveFolder
+                    accountOptions.composer = composer
                     current = OpenAccount(name: name, display: display, backend: backend, options: accountOptions, names: names)
                 case .failure(let error):
                     current.reader.tell("Could not open \(name): \(error)", failed: true)
@@ -174,6 +175,21 @@ public enum ReaderApp {
             }
         case .changeAccount:
             break
+        case .editDraft(let path):
+            edit(path, terminal: terminal, reader: reader)
+        case .sendDraft(let path, let attachedMessage):
+            guard let composer = reader.options.composer else { break }
+            // The hand-off is short (sendmail queues the message), and the screen says "Sending…"
+            // meanwhile; its output is captured, so it cannot scribble on the screen.
+            terminal.draw(FrameRenderer(reader: reader, now: Date()).render())
+            let outcome = (try? blocking { () async -> Result<String, ComposeError> in
+                do throws(ComposeError) {
+                    return .success(try await composer.send(draftAt: path, attachedMessage: attachedMessage))
+                } catch {
+                    return .failure(error)
+                }
+            }) ?? .failure(.notSent(.failed(composer.sendmailCommand, "it was interrupted"), path))
+            reader.finishedSending(outcome)
         case .openLink(let url):
             let browser = ExternalCommand("${BROWSER:-xdg-open} \"$1\"", arguments: [url])
             handOver(terminal, reader: reader, waitForEnter: false) {
@@ -194,9 +210,23 @@ public enum ReaderApp {
             Console.print(DisplayText(lines: "\n[mailbag] \(summary) Press Enter to return."), terminator: "")
             _ = readLine()
         }
+        restore(terminal, reader: reader)
+        reader.tell(summary, failed: !succeeded)
+    }
+
+    /// The editor gets the terminal as any handed-over program does; how it ended decides the
+    /// next question rather than a notice.
+    private static func edit(_ path: String, terminal: Terminal, reader: Reader) {
+        terminal.suspend()
+        let editor = Composer.editor(for: path)
+        let outcome = (try? blocking { await editor.runOnTerminal(input: nil) }) ?? .couldNotStart("it was interrupted")
+        restore(terminal, reader: reader)
+        reader.finishedEditing(outcome)
+    }
+
+    private static func restore(_ terminal: Terminal, reader: Reader) {
         terminal.resume()
         let size = terminal.size
         reader.resize(width: size.width, height: size.height)
-        reader.tell(summary, failed: !succeeded)
     }
 }

@@ -24,6 +24,8 @@ public struct ReaderOptions: Sendable {
     public var archiveFolder: String?
     /// Configured accounts `c` can change to.
     public var otherAccounts: [String] = []
+    /// Who replies are from and how they leave (`r`, `g`, `f`); nil turns those keys off.
+    public var composer: Composer?
 
     public init(
         largeMessageThreshold: Int = 1 << 20, previewLines: Int = 20, showPreview: Bool = false,

@@ -41,6 +41,11 @@ final class Terminal {
         noecho()
         nonl()
         keypad(window, true)
+        // Home and End as tmux, screen, rxvt and the Linux console send them, whatever TERM
+        // says: Home is the only key to the first message (g replies to all).
+        for (sequence, code) in [("\u{1B}[1~", KEY_HOME), ("\u{1B}[4~", KEY_END), ("\u{1B}[H", KEY_HOME), ("\u{1B}[F", KEY_END)] {
+            define_key(sequence, code)
+        }
         set_escdelay(25)
         curs_set(0)
         if mouse {

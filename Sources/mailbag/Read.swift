@@ -79,11 +79,13 @@ struct Read: ParsableCommand {
         var reader = ReaderOptions(
             largeMessageThreshold: threshold, mouse: !noMouse, checkInterval: Double(interval.components.seconds))
         reader.archiveFolder = settings?.archive
+        // The demo sends no mail: its addresses are made up.
+        reader.composer = settings.map { Composer(account: $0) }
         let names = demo ? [] : options.accountNames()
         let (options, htmlConverter) = (self.options, self.htmlConverter)
         let switcher = names.isEmpty ? nil : ReaderApp.AccountSwitcher(names: names, current: settings?.name ?? "") { name in
             let next = try Self.readerAccount(try options.resolve(name), htmlConverter: htmlConverter)
-            return (next.backend, next.display, next.settings?.archive)
+            return (next.backend, next.display, next.settings?.archive, next.settings.map { Composer(account: $0) })
         }
         let exits = try ReaderApp.run(
             backend: first.backend, account: first.display, theme: chosenTheme, options: reader, switcher: switcher)

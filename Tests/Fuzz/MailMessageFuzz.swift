@@ -1,7 +1,9 @@
 // libFuzzer entry point for MailMessage: the parser and renderer, the save plan, the safe-name
-// function and the sanitizer. Not part of the Swift package: scripts/fuzz-mime compiles it
-// together with Sources/MailMessage/*.swift into one module. Every property is checked with
+// function, the sanitizer and the reply and forward drafts. Not part of the Swift package:
+// scripts/fuzz-mime compiles it together with Sources/MailMessage/*.swift into one module. Every property is checked with
 // fatalError, so libFuzzer keeps the input that breaks it as a crash.
+
+import Foundation
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func mailMessageFuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
@@ -11,6 +13,7 @@ public func mailMessageFuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -
     requireShowable(MessageRenderer.partialRender(bytes), "partialRender")
     checkSavePlan(bytes, rendered)
     _ = MessageSummary.parse(headerBytes: bytes)
+    checkDrafts(bytes)
 
     // The same bytes as a name and as text: as UTF-8, and as raw header bytes are decoded.
     let text = String(decoding: bytes.prefix(4_000), as: UTF8.self)
@@ -81,4 +84,23 @@ private func checkSanitizer(_ text: String) {
         fatalError("Sanitizer.clean lets U+\(String(bad.value, radix: 16)) through")
     }
     guard Sanitizer.clean(clean) == clean else { fatalError("Sanitizer.clean is not idempotent on \(text.debugDescription)") }
+}
+
+/// Whatever the original's headers hold, the reply and forward drafts read back from their file
+/// with exactly the fields the builder wrote (no header smuggled in by a line break), and encode.
+private func checkDrafts(_ bytes: [UInt8]) {
+    let identity = Identity(from: Address(name: "Fuzz", mailbox: "fuzz@example.org"))
+    for kind in [DraftBuilder.Kind.groupReply, .forwardInline] {
+        let draft = DraftBuilder.build(kind, original: bytes, identity: identity)
+        let parsed: Draft
+        do {
+            parsed = try Draft.parse(draft.text, attachedMessage: nil)
+        } catch {
+            fatalError("a built draft does not read back: \(error)")
+        }
+        guard parsed.fields.map(\.name) == draft.fields.filter({ !$0.value.isEmpty }).map(\.name) else {
+            fatalError("the draft's header changed on its way through the file: \(parsed.fields.map(\.name))")
+        }
+        _ = try? OutgoingMessage.encode(parsed, date: Date(timeIntervalSince1970: 0), unique: "fuzz")
+    }
 }

@@ -184,7 +184,33 @@ final class ConfigTests: XCTestCase {
 
     func testUnknownKeyWithoutNeighbourListsTheKnownKeys() {
         XCTAssertEqual(onlyProblem("colour = \"blue\"\n"),
-                       "\(configPath):1:1: error: unknown key `colour` (remove it; the keys here are: default_account, theme, html_converter, large_message_threshold, accounts)")
+                       "\(configPath):1:1: error: unknown key `colour` (remove it; the keys here are: default_account, theme, html_converter, large_message_threshold, from, sendmail_command, accounts)")
+    }
+
+    func testFromAndSendmailCommandDefaultForEveryAccount() throws {
+        let config = try loadConfig("""
+            from = "Alice <alice@example.org>"
+            sendmail_command = "/usr/sbin/sendmail -t -oi"
+            [accounts.work]
+            host = "mail.example.org"
+            user = "alice"
+            [accounts.home]
+            host = "pop.example.net"
+            user = "bob"
+            from = "Bob <bob@example.net>"
+            sendmail_command = "msmtp -t -a home"
+            """)
+        XCTAssertEqual(config.accounts.map(\.from), ["Alice <alice@example.org>", "Bob <bob@example.net>"])
+        XCTAssertEqual(config.accounts.map(\.sendmailCommand), ["/usr/sbin/sendmail -t -oi", "msmtp -t -a home"])
+    }
+
+    func testFromMustBeOneAddress() {
+        XCTAssertEqual(onlyProblem("""
+            [accounts.work]
+            host = "mail.example.org"
+            user = "alice"
+            from = "alice, bob@example.org"
+            """), "\(configPath):4:1: error: `from` `alice, bob@example.org` is not one address (write it like `from = \"Alice Example <alice@example.org>\"`)")
     }
 
     func testPasswordInTheFileIsRefusedWithTheAlternative() {
@@ -371,7 +397,7 @@ final class ConfigTests: XCTestCase {
                 "\(configPath):4:1: error: unknown key `prot` in [accounts.work] (did you mean `port`?)",
                 "\(configPath):6:1: error: account `home` has no host (add host = \"mail.example.org\" under [accounts.home])",
                 "\(configPath):6:1: error: account `home` has no user (add user = \"alice@example.org\" under [accounts.home])",
-                "\(configPath):7:1: error: unknown key `server` in [accounts.home] (remove it; the keys here are: host, port, user, security, allow_plaintext, auth, password_command, oauth2_token_command, ca_file, timeout, keepalive, theme, html_converter, large_message_threshold, cache_bodies, body_cache_limit, pipelining, max_message_size, check_interval, archive, keep_deleted, keep_deleted_limit)",
+                "\(configPath):7:1: error: unknown key `server` in [accounts.home] (remove it; the keys here are: host, port, user, security, allow_plaintext, auth, password_command, oauth2_token_command, ca_file, timeout, keepalive, theme, html_converter, large_message_threshold, cache_bodies, body_cache_limit, pipelining, max_message_size, check_interval, archive, keep_deleted, keep_deleted_limit, from, sendmail_command)",
             ])
         XCTAssertEqual(onlyProblem("""
             [accounts]
@@ -457,7 +483,7 @@ final class ConfigTests: XCTestCase {
         let error = ConfigError.invalid(file: configPath, problems: problems)
         XCTAssertEqual(error.description, "\(configPath):1:1: default_account names `nobody`, which is not an account (use one of: work, home) — and 5 more; `mailbag config check --config \(configPath)` lists them all.")
         XCTAssertEqual(ConfigError.invalid(file: configPath, problems: [problems[1]]).description,
-                       "\(configPath):2:1: unknown key `colour` (remove it; the keys here are: default_account, theme, html_converter, large_message_threshold, accounts)")
+                       "\(configPath):2:1: unknown key `colour` (remove it; the keys here are: default_account, theme, html_converter, large_message_threshold, from, sendmail_command, accounts)")
     }
 
     // MARK: - ca_file

@@ -34,7 +34,8 @@ final class ReaderReadStateTests: XCTestCase {
 
     func testNAndFInTheIndexToggleMoveOnAndShowInTheFlagsColumn() {
         let h = ReaderHarness(count: 3, width: 100, read: false)
-        h.type("gN")
+        h.press(.home)
+        h.type("N")
         XCTAssertEqual(h.reader.model.selectedRow?.number, 2, "N moves on, as d and t do")
         XCTAssertTrue(row(h, 1).text.hasPrefix("1       "), row(h, 1).text)
         XCTAssertEqual(row(h, 1).fill, .indexRow, "a read row is an ordinary row")

@@ -10,7 +10,8 @@ final class ReaderTaggingTests: XCTestCase {
 
     func testTTagsAndMovesOnAndTheIndexShowsIt() {
         let h = ReaderHarness(count: 4, width: 100)
-        h.type("gdktt")  // mark 1, back to it, tag 1 and 2
+        h.press(.home)
+        h.type("dktt")  // mark 1, back to it, tag 1 and 2
         XCTAssertEqual(tagged(h), [1, 2])
         XCTAssertEqual(h.reader.model.selectedRow?.number, 3)
         let frame = h.frame()
@@ -100,7 +101,8 @@ final class ReaderTaggingTests: XCTestCase {
         h.press(.control("u"))
         h.type("\n")
         XCTAssertEqual(h.reader.model.visibleCount, 6)
-        h.type("g/~D ~s 2\n")
+        h.press(.home)
+        h.type("/~D ~s 2\n")
         XCTAssertEqual(h.reader.model.selectedRow?.number, 2)
     }
 
@@ -108,7 +110,8 @@ final class ReaderTaggingTests: XCTestCase {
         let h = ReaderHarness(count: 14)
         h.type("D~s \"number 1\"\n")
         XCTAssertEqual(marked(h), [1, 10, 11, 12, 13, 14])
-        h.type("gd")
+        h.press(.home)
+        h.type("d")
         XCTAssertEqual(marked(h), [1, 10, 11, 12, 13, 14], "already marked: nothing to undo there")
         h.type("z")
         XCTAssertEqual(h.reader.notice, Notice(text: "Undid: marked 6 messages for deletion", isError: false))
@@ -120,7 +123,8 @@ final class ReaderTaggingTests: XCTestCase {
 
     func testUndoAfterTagPrefixAndInThePager() {
         let h = ReaderHarness(count: 4)
-        h.type("gtt;d")
+        h.press(.home)
+        h.type("tt;d")
         XCTAssertEqual(marked(h), [1, 2])
         h.type("z")
         XCTAssertEqual(h.reader.notice?.text, "Undid: marked 2 messages for deletion")
@@ -128,7 +132,8 @@ final class ReaderTaggingTests: XCTestCase {
         XCTAssertEqual(tagged(h), [1, 2], "the tags stay: they were an earlier action")
         h.type("z")
         XCTAssertEqual(h.reader.notice?.text, "Undid: tagged message 2")
-        h.type("g\n")
+        h.press(.home)
+        h.type("\n")
         h.deliver(1)
         h.deliver(2)
         XCTAssertEqual(h.reader.screen, .pager)

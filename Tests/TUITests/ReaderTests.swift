@@ -7,7 +7,8 @@ import XCTest
 final class ReaderDeletionTests: XCTestCase {
     func testMarkTwoQuitConfirmCommitsExactlyThoseUIDs() {
         let h = ReaderHarness(count: 5)
-        h.type("gd")  // first message, mark, move on
+        h.press(.home)
+        h.type("d")  // first message, mark, move on
         h.type("jd")  // skip 2, mark 3
         XCTAssertEqual(h.reader.model.status.marked, 2)
         h.type("q")
@@ -187,7 +188,7 @@ final class ReaderIndexTests: XCTestCase {
         h.type("k")
         h.press(.up)
         XCTAssertEqual(h.reader.model.selectedRow?.number, 48)
-        h.type("g")
+        h.press(.home)
         XCTAssertEqual(h.reader.model.selectedRow?.number, 1)
         XCTAssertEqual(h.reader.indexTop, 0)
         h.press(.pageDown)
@@ -245,7 +246,8 @@ final class ReaderIndexTests: XCTestCase {
 
     func testSearchPromptAndRepeat() {
         let h = ReaderHarness(count: 12)
-        h.type("g/NUMBER 1\n")
+        h.press(.home)
+        h.type("/NUMBER 1\n")
         XCTAssertEqual(h.reader.model.selectedRow?.number, 10)
         h.type("n")
         XCTAssertEqual(h.reader.model.selectedRow?.number, 11)
@@ -289,7 +291,8 @@ final class ReaderIndexTests: XCTestCase {
 
     func testUnmarkAndUnmarkAll() {
         let h = ReaderHarness(count: 4)
-        h.type("gdddk")
+        h.press(.home)
+        h.type("dddk")
         XCTAssertEqual(h.reader.model.status.marked, 3)
         h.type("u")
         XCTAssertEqual(h.reader.model.status.marked, 2)
@@ -476,7 +479,8 @@ final class ReaderPagerTests: XCTestCase {
         XCTAssertEqual(pager().top, h.reader.layout.bodyHeight)
         h.type("G")
         XCTAssertEqual(pager().top, pager().document.lines.count - h.reader.layout.bodyHeight)
-        h.type("g/line 50 \n")
+        h.press(.home)
+        h.type("/line 50 \n")
         XCTAssertTrue(pager().document.lines[pager().top].text.hasPrefix("line 50 "))
         XCTAssertTrue(h.frame().lines.contains { $0.spans.contains { $0.style == .searchMatch } })
         h.type("P")
@@ -509,13 +513,13 @@ final class ReaderPagerTests: XCTestCase {
         XCTAssertTrue(h.screenText.contains("Received: from somewhere"))
         h.type("h")
         XCTAssertEqual(h.reader.pager?.mode, .brief)
-        h.type("r")
+        h.type("R")
         XCTAssertEqual(h.reader.pager?.mode, .raw)
         let screen = h.screenText
         XCTAssertTrue(screen.contains("X-Evil:"))
         XCTAssertFalse(screen.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 })
         XCTAssertTrue(screen.contains("[raw source]"))
-        h.type("r")
+        h.type("R")
         XCTAssertEqual(h.reader.pager?.mode, .brief)
     }
 
@@ -822,7 +826,8 @@ final class FrameTests: XCTestCase {
 
     func testTheIndexRowShowsFlagsDateSenderSizeAndSubject() {
         let h = ReaderHarness(count: 3, width: 100, read: false)
-        h.type("gd")  // mark 1
+        h.press(.home)
+        h.type("d")  // mark 1
         h.reader.apply([.newMessages(uids: ["uid-2"])])
         let frame = h.frame()
         let rows = frame.lines[1...3].map(\.text)
@@ -864,7 +869,7 @@ final class FrameTests: XCTestCase {
             from: "\u{1B}]52;c;ZXZpbA==\u{07}evil", fromAddress: nil, to: "",
             subject: "\u{9B}2J\u{1B}[31mred\u{202E}gpj.exe\r\nInjected: yes", date: nil, messageID: nil, hasAttachments: false))])
         h.reader.apply([.notice("bad \u{1B}[5n notice")])
-        h.type("g")
+        h.press(.home)
         for line in h.frame().lines {
             for scalar in line.text.unicodeScalars {
                 XCTAssertFalse(scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value), "control in \(line.text.debugDescription)")
@@ -1052,7 +1057,7 @@ final class ChangeAccountTests: XCTestCase {
 final class TaggedSaveAndPipeTests: XCTestCase {
     func testPipeTaggedDownloadsThenPipesThemAllInOrder() {
         let h = ReaderHarness(count: 4)
-        h.type("g")
+        h.press(.home)
         XCTAssertTrue(h.reader.model.select(number: 1))
         h.type("t")
         XCTAssertTrue(h.reader.model.select(number: 3))

@@ -69,7 +69,7 @@ final class ReaderThreadTests: XCTestCase {
         XCTAssertEqual(subjects(h), ["(+3) Plans", "(+1) Lunch"])
         h.type("=")
         XCTAssertEqual(h.reader.notice?.text, "Expanded 2 threads.")
-        h.type("g")
+        h.press(.home)
         h.press(.control("n"))
         XCTAssertEqual(h.reader.model.selectedRow?.number, 5)
         h.press(.control("n"))
@@ -86,7 +86,9 @@ final class ReaderThreadTests: XCTestCase {
         }
         h.press(.control("n"))
         XCTAssertEqual(h.reader.notice?.text, "The index is not in threads: press o t to thread it.")
-        h.type("otg+")
+        h.type("ot")
+        h.press(.home)
+        h.type("+")
         XCTAssertEqual(h.reader.notice?.text, "Collapsed the thread: 3 messages hidden.")
     }
 }

@@ -52,6 +52,12 @@ public struct AccountConfig: Sendable, Equatable {
     public var keepDeleted: String?
     /// Bytes the safety-net folder may hold; past it deletions stop rather than go unsaved.
     public var keepDeletedLimit = AccountConfig.defaultKeepDeletedLimit
+    /// The From of replies and forwards, as written; nil: the user at the host.
+    public var from: String?
+    /// What replies are handed to (run with `/bin/sh -c`, the message on its standard input);
+    /// nil: `AccountConfig.defaultSendmailCommand`.
+    public var sendmailCommand: String?
+    public static let defaultSendmailCommand = "/usr/sbin/sendmail -t -oi"
 
     public init(
         name: String,

@@ -1,4 +1,5 @@
 import Foundation
+import MailMessage
 import POP3
 #if canImport(Glibc)
 import Glibc
@@ -27,12 +28,14 @@ enum ConfigKey: String, CaseIterable {
     case archive
     case keepDeleted = "keep_deleted"
     case keepDeletedLimit = "keep_deleted_limit"
+    case from
+    case sendmailCommand = "sendmail_command"
 
-    static let topLevel: [ConfigKey] = [.defaultAccount, .theme, .htmlConverter, .largeMessageThreshold, .accounts]
+    static let topLevel: [ConfigKey] = [.defaultAccount, .theme, .htmlConverter, .largeMessageThreshold, .from, .sendmailCommand, .accounts]
     static let account: [ConfigKey] = [
         .host, .port, .user, .security, .allowPlaintext, .auth, .passwordCommand, .oauth2TokenCommand, .caFile, .timeout,
         .keepalive, .theme, .htmlConverter, .largeMessageThreshold, .cacheBodies, .bodyCacheLimit, .pipelining, .maxMessageSize,
-        .checkInterval, .archive, .keepDeleted, .keepDeletedLimit,
+        .checkInterval, .archive, .keepDeleted, .keepDeletedLimit, .from, .sendmailCommand,
     ]
 
     var example: String {
@@ -61,6 +64,8 @@ enum ConfigKey: String, CaseIterable {
         case .archive: "archive = \"~/Mail/archive/\""
         case .keepDeleted: "keep_deleted = \"~/Mail/mailbag-deleted\""
         case .keepDeletedLimit: "keep_deleted_limit = \"1GB\""
+        case .from: "from = \"Alice Example <alice@example.org>\""
+        case .sendmailCommand: "sendmail_command = \"msmtp -t -a work\""
         }
     }
 }
@@ -95,6 +100,8 @@ struct ConfigValidator {
             case .theme: config.theme = theme(value, at: path)
             case .htmlConverter: config.htmlConverter = string(value, .htmlConverter, at: path)
             case .largeMessageThreshold: config.largeMessageThreshold = size(value, .largeMessageThreshold, at: path)
+            case .from: config.from = from(value, at: path)
+            case .sendmailCommand: config.sendmailCommand = string(value, .sendmailCommand, at: path)
             case .accounts: accountTables = accounts(value)
             default: unknownKey(key, at: path, scope: .topLevel)
             }
@@ -165,6 +172,8 @@ struct ConfigValidator {
         account.theme = defaults.theme
         account.htmlConverter = defaults.htmlConverter
         account.largeMessageThreshold = defaults.largeMessageThreshold
+        account.from = defaults.from
+        account.sendmailCommand = defaults.sendmailCommand
 
         for key in fileOrder(table.keys, under: tablePath) {
             let value = table[key]!
@@ -213,6 +222,8 @@ struct ConfigValidator {
             case .archive: account.archive = folder(value, .archive, at: path) ?? account.archive
             case .keepDeleted: account.keepDeleted = folder(value, .keepDeleted, at: path) ?? account.keepDeleted
             case .keepDeletedLimit: account.keepDeletedLimit = size(value, .keepDeletedLimit, at: path) ?? account.keepDeletedLimit
+            case .from: account.from = from(value, at: path) ?? account.from
+            case .sendmailCommand: account.sendmailCommand = string(value, .sendmailCommand, at: path) ?? account.sendmailCommand
             default: unknownKey(key, at: path, scope: .account(name))
             }
         }
@@ -260,6 +271,18 @@ struct ConfigValidator {
         // rest of the value be read as a second command.
         if text.unicodeScalars.contains(where: { ($0.value < 0x20 && $0 != "\t") || $0.value == 0x7F }) {
             report(path, "`\(key.rawValue)` contains a control character", fix: "remove it")
+            return nil
+        }
+        return text
+    }
+
+    /// The sender of replies: exactly one address with a domain, so a typo is caught here rather
+    /// than by the mail server after the user wrote the message.
+    private mutating func from(_ value: ConfigValue, at path: TOMLPath) -> String? {
+        guard let text = string(value, .from, at: path) else { return nil }
+        let addresses = AddressList.parse(text)
+        guard addresses.count == 1, let address = addresses.first, address.mailbox.contains("@") else {
+            report(path, "`from` `\(text)` is not one address", fix: "write it like `\(ConfigKey.from.example)`")
             return nil
         }
         return text

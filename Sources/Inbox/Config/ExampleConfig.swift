@@ -17,6 +17,10 @@ public enum ExampleConfig {
         # Ask before downloading a larger message: bytes, or "500KB", "2MB"
         # (1 KB = 1024 bytes). Default 1MB.
         large_message_threshold = "2MB"
+        # Replies (r, g) and forwards (f) are handed to this command, which
+        # reads the message on its standard input and finds the recipients in
+        # its headers (-t). Default: /usr/sbin/sendmail -t -oi
+        sendmail_command = "/usr/sbin/sendmail -t -oi"
 
         [accounts.work]
         host = "mail.example.org"
@@ -66,6 +70,11 @@ public enum ExampleConfig {
         # set. Past keep_deleted_limit (default 1GB) deletions stop instead.
         # keep_deleted = "~/Mail/mailbag-deleted"
         # keep_deleted_limit = "1GB"
+        # The From of replies and forwards. Default: the user, with @host
+        # added when the user name has no @.
+        from = "Alice Example <alice@example.org>"
+        # This account's own way out, instead of the default above.
+        sendmail_command = "msmtp -t -a work"
 
         [accounts.home]
         host = "pop.example.net"

@@ -11,6 +11,9 @@ public struct MailbagConfig: Sendable, Equatable {
     public var htmlConverter: String?
     /// Bytes.
     public var largeMessageThreshold: Int?
+    /// Defaults for the accounts' `from` and `sendmail_command`.
+    public var from: String?
+    public var sendmailCommand: String?
     /// In the order the file lists them.
     public var accounts: [AccountConfig]
 

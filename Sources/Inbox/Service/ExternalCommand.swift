@@ -8,8 +8,8 @@ import System
 import SystemPackage
 #endif
 
-/// The one way Mailbag runs another program: the password command, the HTML converter, and a
-/// command the user pipes a message to. A command line is always the user's own (from the config
+/// The one way Mailbag runs another program: the password command, the HTML converter, a
+/// command the user pipes a message to, the editor of a draft and the sendmail command. A command line is always the user's own (from the config
 /// or typed at a prompt) and runs under `/bin/sh -c`; what comes from mail only ever goes in on
 /// standard input, never into the command line.
 ///
@@ -111,13 +111,18 @@ public struct ExternalCommand: Sendable, Equatable {
     }
 
     /// Runs the command on the terminal, which the caller has released: `input` on its standard
-    /// input, the terminal as its standard output and error, and no time limit, since the user
-    /// is driving it.
-    public func runOnTerminal(input: [UInt8]) async -> Termination {
+    /// input (nil: the terminal, for an editor), the terminal as its standard output and error,
+    /// and no time limit, since the user is driving it.
+    public func runOnTerminal(input: [UInt8]?) async -> Termination {
         do {
+            let stdin: FileDescriptorInput = if let input {
+                .fileDescriptor(try Self.privateFile(holding: input), closeAfterSpawningProcess: true)
+            } else {
+                .currentStandardInput
+            }
             let result = try await run(
                 .path(FilePath("/bin/sh")), arguments: shellArguments,
-                input: .fileDescriptor(try Self.privateFile(holding: input), closeAfterSpawningProcess: true),
+                input: stdin,
                 output: .currentStandardOutput, error: .currentStandardError)
             switch result.terminationStatus {
             case .exited(let status): return .exited(status)
