@@ -82,9 +82,10 @@ public struct Composer: Sendable {
             throw .unsendable(error, path)
         }
         // What sendmail says on its standard error is why it refused: kept in a private file
-        // beside the draft, so the message line can pass it on.
+        // beside the draft, so the message line can pass it on. Made here to be private; should
+        // that fail, the shell's redirection still makes it, in the drafts' private directory.
         let complaints = path + ".stderr"
-        FileManager.default.createFile(atPath: complaints, contents: nil, attributes: [.posixPermissions: 0o600])
+        _ = FileManager.default.createFile(atPath: complaints, contents: nil, attributes: [.posixPermissions: 0o600])
         defer { try? FileManager.default.removeItem(atPath: complaints) }
         let command = ExternalCommand("{ \(sendmailCommand)\n} 2>\"$1\"", arguments: [complaints])
         do throws(ExternalCommandError) {
