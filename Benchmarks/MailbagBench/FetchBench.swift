@@ -41,7 +41,10 @@ struct FetchBench {
         guard (try? process.run()) != nil else { return tool }
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        return text.split(separator: "\n").first { $0.contains("version") || $0.contains("release") }.map(String.init) ?? tool
+        // "mpop version 1.4.18", "This is fetchmail release 6.4.37+GSS+…": name and number.
+        let words = text.split(separator: "\n").first { $0.contains("version") || $0.contains("release") }?.split(separator: " ") ?? []
+        guard let at = words.firstIndex(where: { $0 == "version" || $0 == "release" }), at + 1 < words.count else { return tool }
+        return "\((tool as NSString).lastPathComponent) \(words[at + 1].prefix { $0 != "+" })"
     }
 
     /// Seconds from start to exit for `client` fetching the whole mailbox at `port`.
