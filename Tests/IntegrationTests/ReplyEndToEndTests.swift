@@ -16,6 +16,19 @@ final class ReplyEndToEndTests: XCTestCase {
         try? FileManager.default.removeItem(at: home)
     }
 
+    /// Delivery through exim's queue takes a moment: `$` once a second until `subject` is listed.
+    private func checkMail(_ term: TmuxTerminal, until subject: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let deadline = Date().addingTimeInterval(20)
+        var screen = ""
+        while Date() < deadline {
+            try term.send("$")
+            Thread.sleep(forTimeInterval: 1)
+            screen = try term.screen()
+            if screen.contains(subject) { return }
+        }
+        XCTFail("\(subject) never arrived; the screen was:\n\(screen)", file: file, line: line)
+    }
+
     private func sendmail(file: StaticString = #filePath, line: UInt = #line) throws -> (command: String, domain: String) {
         let env = ProcessInfo.processInfo.environment
         guard let command = env["MAILBAG_TEST_SENDMAIL"], let domain = env["MAILBAG_TEST_MAIL_DOMAIN"] else {
@@ -81,23 +94,14 @@ final class ReplyEndToEndTests: XCTestCase {
         try term.waitFor(text: "Sent to")
         XCTAssertEqual(drafts, [], "a sent draft is removed")
 
-        // Delivery through exim's queue takes a moment: check until the reply is there.
-        let deadline = Date().addingTimeInterval(20)
-        var screen = ""
-        while Date() < deadline {
-            try term.send("$")
-            Thread.sleep(forTimeInterval: 1)
-            screen = try term.screen()
-            if screen.contains("Re: Lunch on Friday?") { break }
-        }
-        XCTAssertTrue(screen.contains("Re: Lunch on Friday?"), screen)
+        try checkMail(term, until: "Re: Lunch on Friday?")
         try term.type("/Re: Lunch")
         try term.send("Enter")
         try term.send("Enter")
         try term.waitFor(text: "Friday works for me.")
         try term.send("h")
         try term.waitFor(text: "In-Reply-To: <reply-e2e-1@example.org>")
-        screen = try term.screen()
+        let screen = try term.screen()
         XCTAssertTrue(screen.contains("> Shall we have lunch on Friday?"), screen)
         XCTAssertTrue(screen.contains("Tess Tester wrote:"), screen)
         try term.send("x")
@@ -133,15 +137,7 @@ final class ReplyEndToEndTests: XCTestCase {
         try term.waitFor(text: "Send?")
         try term.send("y")
         try term.waitFor(text: "Sent to dave@\(domain).")
-        let deadline = Date().addingTimeInterval(20)
-        var screen = ""
-        while Date() < deadline {
-            try term.send("$")
-            Thread.sleep(forTimeInterval: 1)
-            screen = try term.screen()
-            if screen.contains("Fwd: Worth passing on") { break }
-        }
-        XCTAssertTrue(screen.contains("Fwd: Worth passing on"), screen)
+        try checkMail(term, until: "Fwd: Worth passing on")
         try term.type("/Fwd:")
         try term.send("Enter")
         try term.send("Enter")
