@@ -4,6 +4,8 @@ import NIOCore
 public enum POP3Command: Sendable, Hashable {
     case capa
     case stls
+    /// RFC 6856: the client reads UTF-8 in headers, so the server may send such mail unchanged.
+    case utf8
     case user(String)
     case pass(String)
     case apop(user: String, digest: String)
@@ -26,7 +28,7 @@ public enum POP3Command: Sendable, Hashable {
     var isTransaction: Bool {
         switch self {
         case .stat, .list, .uidl, .top, .retr, .dele, .rset, .noop: true
-        case .capa, .stls, .user, .pass, .apop, .auth, .saslResponse, .quit: false
+        case .capa, .stls, .utf8, .user, .pass, .apop, .auth, .saslResponse, .quit: false
         }
     }
 
@@ -37,6 +39,7 @@ public enum POP3Command: Sendable, Hashable {
         switch self {
         case .capa: return "CAPA"
         case .stls: return "STLS"
+        case .utf8: return "UTF8"
         case .user(let name): return "USER \(name)"
         case .pass(let password): return "PASS \(password)"
         case .apop(let user, let digest): return "APOP \(user) \(digest)"
@@ -75,7 +78,7 @@ public enum POP3Command: Sendable, Hashable {
         case .capa, .list(nil), .uidl(nil): return .listing
         case .top: return .top
         case .retr: return .retrieve
-        case .user, .pass, .apop, .stat, .list, .uidl, .dele, .rset, .noop, .quit: return .singleLine
+        case .utf8, .user, .pass, .apop, .stat, .list, .uidl, .dele, .rset, .noop, .quit: return .singleLine
         }
     }
 }

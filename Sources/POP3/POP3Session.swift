@@ -146,6 +146,11 @@ public actor POP3Session {
             if case .password(let password) = credential {
                 await connection.redact(Redaction(password: password, user: user, apopTimestamp: greeting.apopTimestamp))
             }
+            // RFC 6856: a server offering UTF8 may otherwise replace a message whose headers are
+            // raw UTF-8 with a notice that the client cannot show it (Courier does), though the
+            // reader shows such headers. Asked alone and before the credentials, as everything
+            // before the login's answer is; a refusal changes nothing.
+            if capabilities.utf8 { _ = try await send(.utf8) }
             var attempts = LoginAttempts()
             var capabilitiesAfterLogin: Capabilities?
             do {

@@ -32,6 +32,13 @@ final class EveryServerTests: XCTestCase {
                 let show = try MailbagProcess.run(["show"] + server.arguments(server.user, security) + ["1", "--timeout", "15"])
                 XCTAssertEqual(show.status, 0, "\(server) \(security): \(show.stderr)")
                 XCTAssertTrue(show.stdout.contains("Subject:"), "\(server) \(security): \(show.stdout)")
+                // Raw UTF-8 headers (RFC 6532) arrive as sent: Courier, which offers UTF8 (RFC
+                // 6856), sends a "Cannot display Unicode content" notice instead unless asked.
+                let raw = try MailbagProcess.run(["show"] + server.arguments(server.user, security) + ["12", "--timeout", "15", "--no-cache"])
+                XCTAssertEqual(raw.status, 0, "\(server) \(security): \(raw.stderr)")
+                // Courier's notice carries the original as an attachment: the first Subject counts.
+                let subject = raw.stdout.split(separator: "\n").first { $0.hasPrefix("Subject: ") }
+                XCTAssertEqual(subject, "Subject: Raw UTF-8 Ünïcödé subject", "\(server) \(security): \(raw.stdout)")
             }
         }
     }

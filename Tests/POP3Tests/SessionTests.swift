@@ -340,6 +340,24 @@ final class SessionTests: XCTestCase {
         }
     }
 
+    /// RFC 6856: a server offering UTF8 is told, alone and before the credentials, that the
+    /// client reads UTF-8 headers; one that refuses it is logged in to all the same, and one that
+    /// does not offer it is never asked.
+    func testUTF8IsAskedForBeforeTheLoginWhenOffered() async throws {
+        for (offered, answer) in [(true, "+OK UTF8 enabled\r\n"), (true, nil), (false, nil)] {
+            var behavior = ServerBehavior(capabilities: ["TOP", "UIDL", "SASL PLAIN"] + (offered ? ["UTF8 USER"] : []), saslMechanisms: ["PLAIN"])
+            if let answer { behavior.rawReplies = ["UTF8": answer] }
+            try await withPOP3Server(behavior: behavior) { server, port in
+                let session = try await SessionFixture.loggedIn(port)
+                let state = await session.state
+                XCTAssertEqual(state, .transaction)
+                await session.close()
+                XCTAssertEqual(server.commandLog.map { String($0.prefix(10)) }.prefix(3),
+                               offered ? ["CAPA", "UTF8", "AUTH PLAIN"] : ["CAPA", "AUTH PLAIN", "CAPA"], "\(offered) \(String(describing: answer))")
+            }
+        }
+    }
+
     func testOnlyMechanismRefusedIsReportedAsARefusedCommand() async throws {
         let behavior = ServerBehavior(capabilities: ["SASL CRAM-MD5"], saslMechanisms: [])
         try await withPOP3Server(behavior: behavior) { _, port in
