@@ -2,6 +2,10 @@ import NIOCore
 import NIOPosix
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A loopback TCP proxy in front of a POP3 server that adds latency in each direction and can cut
 /// every connection on demand: benchmarks measure round trips through it, and tests use it to
 /// lose the network in the middle of a session.
@@ -122,6 +126,7 @@ private final class Relay: ChannelInboundHandler {
     private let watcher: TCPProxy?
     /// The start of a command line whose end has not arrived yet.
     private var partialLine: [UInt8] = []
+    private var readsFromServer: Bool { watcher == nil }
 
     init(peer: any Channel, proxy: TCPProxy, watchesCommands: Bool) {
         self.peer = peer
@@ -170,6 +175,20 @@ private final class Relay: ChannelInboundHandler {
         context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
             peer.writeAndFlush(bytes, promise: nil)
         }
+    }
+
+    /// On the server's side the proxy is the server's TCP peer, so its ACKs are the ones the
+    /// server waits on. Courier and Cyrus leave Nagle's algorithm on: behind a delayed ACK (up to
+    /// 40 ms) the next reply would wait for the proxy, not the network, and measure the proxy.
+    /// Quick-ack mode makes the link transparent; the kernel leaves it by itself, so each read
+    /// re-arms it.
+    func channelReadComplete(context: ChannelHandlerContext) {
+        #if os(Linux)
+        if readsFromServer {
+            try? context.channel.syncOptions?.setOption(ChannelOptions.tcpOption(.init(rawValue: TCP_QUICKACK)), value: 1)
+        }
+        #endif
+        context.fireChannelReadComplete()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
