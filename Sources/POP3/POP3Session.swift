@@ -148,9 +148,12 @@ public actor POP3Session {
             }
             // RFC 6856: a server offering UTF8 may otherwise replace a message whose headers are
             // raw UTF-8 with a notice that the client cannot show it (Courier does), though the
-            // reader shows such headers. Asked alone and before the credentials, as everything
-            // before the login's answer is; a refusal changes nothing.
-            if capabilities.utf8 { _ = try await send(.utf8) }
+            // reader shows such headers. A refusal changes nothing, so its answer is not waited
+            // for when the server pipelines: it goes out ahead of the login's first command,
+            // which leaves nothing behind an authenticating command.
+            if capabilities.utf8 {
+                if capabilities.pipelining { _ = try await sendPipelined([.utf8]) } else { _ = try await send(.utf8) }
+            }
             var attempts = LoginAttempts()
             var capabilitiesAfterLogin: Capabilities?
             do {

@@ -358,6 +358,23 @@ final class SessionTests: XCTestCase {
         }
     }
 
+    func testUTF8GoesOutAheadOfTheLoginWithoutAWaitOnlyWhenTheServerPipelines() async throws {
+        // Silent from UTF8 on: the login's command reaches the server only if UTF8's answer was not waited for.
+        for pipelining in [true, false] {
+            let capabilities = ["TOP", "UIDL", "SASL PLAIN", "UTF8 USER"] + (pipelining ? ["PIPELINING"] : [])
+            try await withPOP3Server(behavior: ServerBehavior(capabilities: capabilities, saslMechanisms: ["PLAIN"], silentAfter: "UTF8")) {
+                server, port in
+                var configuration = SessionFixture.plaintext(port)
+                configuration.idleTimeout = SessionFixture.silence
+                let session = try await POP3Session.connect(configuration)
+                await assertThrowsPOP3Error(.timeout(seconds: 1)) {
+                    try await session.login(user: "alice", password: "wonderland")
+                }
+                XCTAssertEqual(server.commandLog.map { String($0.prefix(10)) }, pipelining ? ["CAPA", "UTF8", "AUTH PLAIN"] : ["CAPA", "UTF8"])
+            }
+        }
+    }
+
     func testOnlyMechanismRefusedIsReportedAsARefusedCommand() async throws {
         let behavior = ServerBehavior(capabilities: ["SASL CRAM-MD5"], saslMechanisms: [])
         try await withPOP3Server(behavior: behavior) { _, port in
