@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOSSL
+import Synchronization
 
 /// Everything needed to put TLS on a connection: the verifying context and the name to check.
 struct TLSSetup: Sendable {
@@ -11,21 +12,45 @@ struct TLSSetup: Sendable {
     let host: String
 
     init(configuration: POP3Configuration) throws {
+        context = try Self.context(caFile: configuration.caFile)
+        host = configuration.host
+        serverHostname = (try? SocketAddress(ipAddress: configuration.host, port: 0)) == nil ? configuration.host : nil
+    }
+
+    /// Making a context reads the system trust store, milliseconds of a connection's start (4 ms
+    /// on loopback here, a third of a TLS login); a reconnect, a keep-alive session or the next
+    /// session of the same process reuses the one made with the same CA file contents. Keyed by
+    /// the contents, not the path: a file replaced in between is read afresh.
+    private static let contexts = Mutex<[Data?: NIOSSLContext]>([:])
+
+    private static func context(caFile: String?) throws -> NIOSSLContext {
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.minimumTLSVersion = .tlsv12  // RFC 8314 section 4.1
-        if let caFile = configuration.caFile {
-            guard FileManager.default.isReadableFile(atPath: caFile) else {
+        var key: Data?
+        if let caFile {
+            guard let contents = FileManager.default.contents(atPath: caFile) else {
                 throw POP3Error.caFileUnreadable(path: caFile, reason: "no such readable file")
             }
-            tls.additionalTrustRoots = [.file(caFile)]
+            key = contents
+            tls.additionalTrustRoots = [.certificates(try certificates(in: contents, path: caFile))]
         }
+        if let made = contexts.withLock({ $0[key] }) { return made }
+        let context: NIOSSLContext
         do {
             context = try NIOSSLContext(configuration: tls)
         } catch {
-            throw POP3Error.caFileUnreadable(path: configuration.caFile ?? "(system trust store)", reason: "\(error)")
+            throw POP3Error.caFileUnreadable(path: caFile ?? "(system trust store)", reason: "\(error)")
         }
-        host = configuration.host
-        serverHostname = (try? SocketAddress(ipAddress: configuration.host, port: 0)) == nil ? configuration.host : nil
+        contexts.withLock { $0[key] = context }
+        return context
+    }
+
+    private static func certificates(in contents: Data, path: String) throws -> [NIOSSLCertificate] {
+        let certificates = try? NIOSSLCertificate.fromPEMBytes(Array(contents))
+        guard let certificates, !certificates.isEmpty else {
+            throw POP3Error.caFileUnreadable(path: path, reason: "it holds no PEM certificate")
+        }
+        return certificates
     }
 
     /// Must run on the channel's event loop; `diagnosis` learns why a chain was rejected.

@@ -172,6 +172,37 @@ final class TLSTests: XCTestCase {
         try await listener.close()
     }
 
+    func testACAFileReplacedBetweenConnectionsIsTrustedAsItIsNow() async throws {
+        // Contexts are reused across connections: one made with the old file must not outlive it.
+        let caFile = fixtures.path("replaced-\(UUID().uuidString).pem")
+        defer { try? FileManager.default.removeItem(atPath: caFile) }
+        try FileManager.default.copyItem(atPath: fixtures.caFile, toPath: caFile)
+        try await withPOP3Server(tls: try fixtures.serverTLS("good"), implicitTLS: true) { _, port in
+            var configuration = self.configuration(port, security: .implicitTLS)
+            configuration.caFile = caFile
+            for _ in 0..<2 {
+                let session = try await POP3Session.connect(configuration)
+                await session.close()
+            }
+            try FileManager.default.removeItem(atPath: caFile)
+            try FileManager.default.copyItem(atPath: self.fixtures.path("otherca.pem"), toPath: caFile)
+            await assertThrowsPOP3Error(.tlsVerification(.untrustedIssuer)) {
+                try await POP3Session.connect(configuration)
+            }
+        }
+    }
+
+    func testACAFileWithoutACertificateIsNamed() async throws {
+        let caFile = fixtures.path("empty-\(UUID().uuidString).pem")
+        defer { try? FileManager.default.removeItem(atPath: caFile) }
+        try Data("not a certificate\n".utf8).write(to: URL(fileURLWithPath: caFile))
+        var configuration = configuration(995, security: .implicitTLS)
+        configuration.caFile = caFile
+        await assertThrowsPOP3Error(.caFileUnreadable(path: caFile, reason: "it holds no PEM certificate")) {
+            try await POP3Session.connect(configuration)
+        }
+    }
+
     func testUnreadableCAFile() async throws {
         var configuration = configuration(995, security: .implicitTLS)
         configuration.caFile = fixtures.path("missing.pem")
