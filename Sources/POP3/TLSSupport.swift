@@ -24,17 +24,18 @@ struct TLSSetup: Sendable {
     private static let contexts = Mutex<[Data?: NIOSSLContext]>([:])
 
     private static func context(caFile: String?) throws -> NIOSSLContext {
-        var tls = TLSConfiguration.makeClientConfiguration()
-        tls.minimumTLSVersion = .tlsv12  // RFC 8314 section 4.1
-        var key: Data?
-        if let caFile {
-            guard let contents = FileManager.default.contents(atPath: caFile) else {
-                throw POP3Error.caFileUnreadable(path: caFile, reason: "no such readable file")
+        let key = try caFile.map { path in
+            guard let contents = FileManager.default.contents(atPath: path) else {
+                throw POP3Error.caFileUnreadable(path: path, reason: "no such readable file")
             }
-            key = contents
-            tls.additionalTrustRoots = [.certificates(try certificates(in: contents, path: caFile))]
+            return contents
         }
         if let made = contexts.withLock({ $0[key] }) { return made }
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.minimumTLSVersion = .tlsv12  // RFC 8314 section 4.1
+        if let caFile, let key {
+            tls.additionalTrustRoots = [.certificates(try certificates(in: key, path: caFile))]
+        }
         let context: NIOSSLContext
         do {
             context = try NIOSSLContext(configuration: tls)
